@@ -1,0 +1,156 @@
+"""What a grader file imports: `exercise`, `expect`, `check`, `fixture`.
+
+A grader is a plain pytest test that names its exercise and states expectations:
+
+    @exercise("bigram.bigram_probs")
+    def test_rows_sum_to_one(bigram):
+        P = bigram.bigram_probs(torch.tensor([[0, 3], [1, 1]]))
+        expect(P.sum(1)).close_to(torch.ones(2), why="rows of P must each sum to 1", hint="keepdim")
+
+A failed expectation stops the check with a short message for the learner: what was expected,
+what came back, and the exercise's hint named by `hint` (a key of its hints in course.toml).
+"""
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, Callable
+
+import pytest
+import torch
+
+from course.manifest import load
+
+_current: list[str] = []      # the exercise whose check is running (set in the check's process)
+
+
+class GraderFailure(AssertionError):
+    """A check failed; the text is for the learner."""
+
+
+def exercise(exercise_id: str):
+    """Mark a test as a check of `exercise_id` (an id of course.toml)."""
+    def mark(fn):
+        return pytest.mark.exercise(exercise_id)(fn)
+    return mark
+
+
+def current_exercise() -> str | None:
+    return _current[-1] if _current else None
+
+
+def hint_text(key: str | None) -> str:
+    if key is None:
+        return ""
+    ex_id = current_exercise()
+    if ex_id is None:
+        return key
+    return load().exercise(ex_id).hint(key)
+
+
+def fail(why: str, got: str = "", hint: str | None = None):
+    text = why.rstrip(".")
+    if got:
+        text += f"; {got}"
+    text += "."
+    if hint:
+        text += f"\nhint: {hint_text(hint)}"
+    raise GraderFailure(text)
+
+
+def check(condition: bool, why: str, got: str = "", hint: str | None = None) -> None:
+    """Fail with `why` (and the learner's `got`) unless `condition` holds."""
+    if not condition:
+        fail(why, got, hint)
+
+
+def describe(value: Any) -> str:
+    """A short description of a value for a message: shape and range of a tensor."""
+    if isinstance(value, torch.Tensor):
+        shape = tuple(value.shape)
+        if value.numel() == 0:
+            return f"an empty tensor of shape {shape}"
+        if value.numel() <= 6:
+            return f"{value.tolist()}"
+        if value.dtype == torch.bool:
+            return f"a bool tensor of shape {shape}"
+        v = value.detach().double()
+        return f"values {v.min().item():.4g} … {v.max().item():.4g} (shape {shape})"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _shape(shape) -> str:
+    return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
+
+
+class expect:
+    """expect(value).close_to(...), .equals(...), .tensor(...), .raises(...)."""
+
+    def __init__(self, value: Any):
+        self.value = value
+
+    def tensor(self, shape=None, dtype=None, what: str = "the result", hint: str | None = None) -> "expect":
+        """The value is a torch tensor, of `shape` and `dtype` where given; finite if float."""
+        v = self.value
+        if not isinstance(v, torch.Tensor):
+            fail(f"{what} should be a torch tensor", f"yours is a {type(v).__name__}", hint)
+        if shape is not None and tuple(v.shape) != tuple(shape):
+            fail(f"{what} should have shape {_shape(shape)}", f"yours has shape {_shape(tuple(v.shape))}", hint)
+        if dtype is not None and v.dtype != dtype:
+            fail(f"{what} should have dtype {dtype}", f"yours is {v.dtype}", hint)
+        if v.is_floating_point() and not torch.isfinite(v).all():
+            fail(f"{what} should hold finite numbers", "yours holds NaN or inf", hint)
+        return self
+
+    def close_to(self, expected, atol: float = 1e-5, rtol: float = 1e-4, why: str = "",
+                 hint: str | None = None) -> "expect":
+        v = self.value
+        if isinstance(expected, torch.Tensor):
+            self.tensor(shape=expected.shape, what=why or "the result")
+            ok = torch.allclose(v.detach().double(), expected.detach().double(), atol=atol, rtol=rtol)
+            if not ok:
+                diff = (v.detach().double() - expected.double()).abs().max().item()
+                fail(why or "the result is not what it should be",
+                     f"expected {describe(expected)}, got {describe(v)} (largest difference {diff:.3g})", hint)
+        else:
+            try:
+                value = float(v)
+            except (TypeError, ValueError):
+                fail(why or "expected a number", f"got {describe(v)}", hint)
+            if not (math.isfinite(value) and abs(value - expected) <= atol + rtol * abs(expected)):
+                fail(why or "the number is not what it should be", f"expected {expected:.6g}, got {value:.6g}", hint)
+        return self
+
+    def equals(self, expected, why: str = "", hint: str | None = None) -> "expect":
+        v = self.value
+        if isinstance(expected, torch.Tensor):
+            self.tensor(shape=expected.shape, what=why or "the result")
+            same = torch.equal(v.to(expected.dtype), expected)
+        else:
+            same = v == expected
+        if not same:
+            fail(why or "the result is not what it should be",
+                 f"expected {describe(expected)}, got {describe(v)}", hint)
+        return self
+
+    def raises(self, kind: type[BaseException], why: str, hint: str | None = None) -> BaseException:
+        """`self.value` is a callable that must raise `kind`; returns the exception."""
+        fn: Callable[[], Any] = self.value
+        try:
+            fn()
+        except kind as exc:
+            return exc
+        except NotImplementedError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            fail(why, f"it raised {type(exc).__name__} instead of {kind.__name__}", hint)
+        fail(why, "it raised nothing", hint)
+
+
+def fixture(module: str) -> dict:
+    """The stored expected values of autograder/fixtures/<module>.json (see `course fixtures`)."""
+    path = load().root / "autograder" / "fixtures" / f"{module}.json"
+    return json.loads(path.read_text())["values"]

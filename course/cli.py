@@ -1,0 +1,106 @@
+"""The `course` command: the course's own operations, for learners and instructors.
+
+Each subcommand lives in the module that does its job; this file only wires them up.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from course.manifest import CourseError, load
+
+
+def cmd_stubs(args) -> int:
+    from course import stubs
+    course = load()
+    outcomes = stubs.generate(course, check=args.check, force=args.force)
+    for outcome in outcomes:
+        print(f"exercises/{outcome}")
+    stale = [o for o in outcomes if o.action == "stale"]
+    kept = [o for o in outcomes if o.action == "kept"]
+    if stale:
+        print(f"{len(stale)} stub(s) out of date with solutions/: run `course stubs`", file=sys.stderr)
+        return 1
+    if kept:
+        print("edited files were left as they are; compare them with the .new stubs beside them")
+    return 0
+
+
+def cmd_fixtures(args) -> int:
+    from course import fixtures
+    outcomes = fixtures.make(load(), check=args.check)
+    for name, what in outcomes:
+        print(f"autograder/fixtures/{name}: {what}")
+    return 1 if any(what.startswith("out of date") for _, what in outcomes) else 0
+
+
+def cmd_hint(args) -> int:
+    ex = load().find(args.exercise)
+    hints = list(ex.hints.values())
+    shown = hints if args.all else hints[: args.n]
+    print(f"{ex.id} ({ex.points} points), exercises/{ex.module}.py")
+    for i, text in enumerate(shown, 1):
+        print(f"  hint {i} of {len(hints)}: {text}")
+    if len(shown) < len(hints):
+        print(f"  (more: `course hint {ex.function} -n {len(shown) + 1}` or --all)")
+    return 0
+
+
+def cmd_check(args) -> int:
+    import pytest
+    course = load()
+    argv = [str(course.root / "autograder"), "--target", args.target, "-p", "no:cacheprovider"]
+    if args.exercise:
+        argv += ["-k", args.exercise]
+    return int(pytest.main(argv))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="course", description="The makemore course's own commands.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("check", help="grade your exercises (the same as `pytest autograder`)")
+    p.add_argument("exercise", nargs="?", help="only this exercise or module, e.g. count_bigrams or bigram")
+    p.add_argument("--target", default="exercises", help="exercises (default), solutions, or a folder")
+    p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser("hint", help="show the hints of an exercise, gentlest first")
+    p.add_argument("exercise", help="an exercise id or function name, e.g. count_bigrams")
+    p.add_argument("-n", type=int, default=1, help="how many hints to show (default 1)")
+    p.add_argument("--all", action="store_true", help="show every hint")
+    p.set_defaults(run=cmd_hint)
+
+    p = sub.add_parser("stubs", help="instructors: regenerate exercises/ from solutions/")
+    p.add_argument("--check", action="store_true", help="only check; exit 1 if exercises/ is out of date")
+    p.add_argument("--force", action="store_true", help="overwrite stubs even where they were edited")
+    p.set_defaults(run=cmd_stubs)
+
+    p = sub.add_parser("fixtures", help="instructors: regenerate the graders' stored values from solutions/")
+    p.add_argument("--check", action="store_true", help="only check; exit 1 if a fixture is out of date")
+    p.set_defaults(run=cmd_fixtures)
+
+    for name in COMMAND_MODULES:
+        __import__(f"course.{name}", fromlist=["add_parser"]).add_parser(sub)
+    return parser
+
+
+# Modules that add their own subcommand through `add_parser(sub)`.
+COMMAND_MODULES: list[str] = []
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except CourseError as e:
+        print(f"course: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("course: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

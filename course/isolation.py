@@ -1,0 +1,141 @@
+"""Run one piece of untrusted learner code in a child process that cannot hurt the grader.
+
+Importing torch takes seconds, so a fresh interpreter per check would be slow. Instead the
+grader imports torch once and forks: a child costs about 10 ms and inherits everything. The
+parent waits with a deadline and kills the child when it passes. In the child:
+
+- the address space is capped (a 20 GB allocation fails there, not on the machine);
+- output goes to a capped sink (a flood of prints stops the check, not the run);
+- whatever happens (an exception, sys.exit, os._exit, a segfault, an endless loop) comes
+  back to the parent as a `Result`, and the next check runs normally.
+"""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import select
+import signal
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Callable
+
+MESSAGE_LIMIT = 4000
+
+
+@dataclass
+class Result:
+    status: str          # passed | failed | not started | error | timed out
+    message: str = ""    # one short paragraph for a person
+    detail: str = ""     # the traceback, shown with -v
+    seconds: float = 0.0
+
+
+class OutputFlood(Exception):
+    """Raised inside the child when learner code prints more than it may."""
+
+
+class _CappedStream:
+    def __init__(self, limit: int):
+        self.limit, self.written = limit, 0
+
+    def write(self, text: str) -> int:
+        self.written += len(text)
+        if self.written > self.limit:
+            raise OutputFlood(f"your code printed more than {self.limit:,} characters; "
+                              "remove the print() calls inside loops")
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _limit_memory(extra_mb: int) -> None:
+    # The cap is on address space: what the grader already maps (torch maps a lot) plus extra_mb.
+    with open("/proc/self/statm") as f:
+        mapped = int(f.read().split()[0]) * resource.getpagesize()
+    limit = mapped + extra_mb * 2**20
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _child(fn: Callable[[], None], classify, write_fd: int, memory_mb: int, output_limit: int) -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):          # C-level output (and input) go nowhere
+            os.dup2(devnull, fd)
+        sys.stdout = sys.stderr = _CappedStream(output_limit)
+        _limit_memory(memory_mb)
+        start = time.perf_counter()
+        try:
+            fn()
+            status, message, detail = "passed", "", ""
+        except BaseException as exc:   # noqa: BLE001 - everything the learner's code can do
+            status, message = classify(exc)
+            detail = "".join(traceback.format_exception(exc))
+        payload = {"status": status, "message": message[:MESSAGE_LIMIT],
+                   "detail": detail[-MESSAGE_LIMIT:], "seconds": time.perf_counter() - start}
+        data = json.dumps(payload).encode()
+        while data:
+            data = data[os.write(write_fd, data):]
+    finally:
+        os._exit(0)
+
+
+def _describe_death(wait_status: int) -> str:
+    if os.WIFSIGNALED(wait_status):
+        sig = os.WTERMSIG(wait_status)
+        name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
+        what = {"SIGSEGV": "a segmentation fault", "SIGKILL": "being killed (out of memory?)",
+                "SIGABRT": "an abort"}.get(name, name)
+        return f"the process crashed with {what} (signal {sig})"
+    code = os.waitstatus_to_exitcode(wait_status)
+    return f"your code ended the process (exit code {code}); do not call os._exit() or exit() in an exercise"
+
+
+def run(fn: Callable[[], None], classify: Callable[[BaseException], tuple[str, str]],
+        timeout: float, memory_mb: int = 4096, output_limit: int = 20_000) -> Result:
+    """Run `fn` in a forked child; `classify` turns an exception into (status, message)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    read_fd, write_fd = os.pipe()
+    start = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        _child(fn, classify, write_fd, memory_mb, output_limit)
+    os.close(write_fd)
+    chunks, deadline, timed_out = [], start + timeout, False
+    try:
+        while True:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                timed_out = True
+                break
+            ready, _, _ = select.select([read_fd], [], [], left)
+            if ready:
+                chunk = os.read(read_fd, 65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+    finally:
+        os.close(read_fd)
+        if timed_out:
+            os.kill(pid, signal.SIGKILL)
+        _, wait_status = os.waitpid(pid, 0)
+    seconds = time.perf_counter() - start
+    if timed_out:
+        return Result("timed out", f"stopped after {timeout:g} s: look for a loop that never ends "
+                      "(or a recursion that never reaches its base case)", seconds=seconds)
+    try:
+        payload = json.loads(b"".join(chunks))
+    except ValueError:
+        return Result("error", _describe_death(wait_status), seconds=seconds)
+    return Result(payload["status"], payload["message"], payload["detail"], seconds)

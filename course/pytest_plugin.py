@@ -1,0 +1,246 @@
+"""The graders' harness: how `pytest autograder` runs and reports.
+
+- `--target exercises|solutions|PATH` picks the folder of modules to grade (default exercises).
+- Each course module is a fixture (`def test_x(bigram): ...`). It imports the target's module
+  lazily, so the import happens inside the check's own process.
+- Every check runs in a forked child with a deadline, a memory cap and an output cap
+  (course/isolation.py); whatever the learner's code does, the run goes on.
+- At the end: a score table per exercise of course.toml, the total, and what to do next,
+  instead of a wall of tracebacks (`-v` shows them).
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from course import isolation, report
+from course.checks import GraderFailure, _current
+from course.isolation import OutputFlood, Result
+from course.manifest import Course, CourseError, find_root, load
+from course.stubs import not_started_message
+
+_state: dict = {}
+
+
+class ModuleImportFailed(Exception):
+    pass
+
+
+class TargetModule:
+    """Stands for a learner's module; the real import happens on first use, in the child."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        module = sys.modules.get(self._name)
+        if module is None:
+            try:
+                module = importlib.import_module(self._name)
+            except BaseException as exc:  # noqa: BLE001 - a syntax error, exit() at import, ...
+                raise ModuleImportFailed(self._name) from exc
+        try:
+            return getattr(module, attr)
+        except AttributeError:
+            raise GraderFailure(f"{self._name}.py has no `{attr}`: keep the names and signatures "
+                                f"of the stubs (course.toml lists them)") from None
+
+    def __repr__(self) -> str:
+        return f"<module {self._name} of the target>"
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("course", "makemore course graders")
+    group.addoption("--target", default="exercises",
+                    help="folder of modules to grade: exercises (default), solutions, or a path")
+    group.addoption("--results", default=None, help="also write the scores as JSON to this file")
+    group.addoption("--check-timeout", type=float, default=None,
+                    help="seconds one check may take (default: course.toml's [grading] timeout)")
+
+
+def _resolve_target(course: Course, value: str) -> Path:
+    path = Path(value)
+    if not path.is_absolute() and not path.exists():
+        path = course.root / value
+    path = path.resolve()
+    if not path.is_dir():
+        raise pytest.UsageError(f"--target {value}: no such folder (try exercises or solutions)")
+    return path
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "exercise(id): the course exercise a grader checks")
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    import torch
+    torch.set_num_threads(1)          # small models: one thread is several times faster here
+    try:
+        root = Path(os.environ["COURSE_ROOT"]) if os.environ.get("COURSE_ROOT") else None
+        if root is None:
+            rp = Path(str(config.rootpath))
+            root = rp if (rp / "course.toml").is_file() else find_root()
+        course = load(root)
+    except CourseError as e:
+        raise pytest.UsageError(str(e)) from None
+    os.environ["COURSE_ROOT"] = str(course.root)
+    target = _resolve_target(course, config.getoption("target"))
+    sys.path.insert(0, str(target))
+    for name in course.modules:          # a module of the same name imported earlier would shadow it
+        sys.modules.pop(name, None)
+    _state.update(course=course, target=target, results={}, config=config)
+    if config.getoption("verbose") <= 0:
+        config.option.tbstyle = "no"      # the score table says it all; -v brings tracebacks back
+        config.option.reportchars = ""
+    fixtures = types.ModuleType("course_target_modules")
+    for name in course.modules:
+        setattr(fixtures, name, pytest.fixture(name=name)(lambda name=name: TargetModule(name)))
+    config.pluginmanager.register(fixtures, "course_target_modules")
+
+
+def pytest_unconfigure(config):
+    target = _state.get("target")
+    if target and str(target) in sys.path:
+        sys.path.remove(str(target))
+
+
+def _exercise_id(item) -> str | None:
+    marker = item.get_closest_marker("exercise")
+    return marker.args[0] if marker else None
+
+
+def pytest_collection_modifyitems(session, config, items):
+    course: Course = _state["course"]
+    known = {ex.id for ex in course.exercises}
+    for item in items:
+        ex_id = _exercise_id(item)
+        if ex_id is None:
+            raise pytest.UsageError(f"{item.nodeid}: a grader needs @exercise(\"module.function\")")
+        if ex_id not in known:
+            raise pytest.UsageError(f"{item.nodeid}: exercise {ex_id!r} is not in course.toml")
+        # `-k count_bigrams` selects an exercise's checks by its function name
+        item.extra_keyword_matches.add(ex_id.split(".", 1)[1])
+
+
+def classify(exc: BaseException) -> tuple[str, str]:
+    """Turn what a check raised into (status, message), inside the check's process."""
+    ex_id = _current[-1] if _current else "?"
+    if isinstance(exc, GraderFailure):
+        return "failed", str(exc)
+    if isinstance(exc, ModuleImportFailed):
+        cause = exc.__cause__
+        module = exc.args[0]
+        if isinstance(cause, SyntaxError):
+            return "error", f"{module}.py does not import: {cause.msg} (line {cause.lineno})"
+        if isinstance(cause, SystemExit):
+            return "error", f"{module}.py calls exit() when imported; remove it"
+        return "error", f"{module}.py does not import: {type(cause).__name__}: {cause}"
+    if isinstance(exc, NotImplementedError):
+        text = str(exc)
+        if text == not_started_message(ex_id) or not text:
+            return "not started", ""
+        other = text.split(" ", 1)[0]
+        if text == not_started_message(other):
+            return "failed", f"this uses {other}, which is not started yet: finish it first"
+        return "not started", text
+    if isinstance(exc, OutputFlood):
+        return "error", str(exc)
+    if isinstance(exc, SystemExit):
+        return "error", "your code called exit(); an exercise must return its result instead"
+    if isinstance(exc, RecursionError):
+        return "error", "your code recursed without end (RecursionError): check the base case"
+    if isinstance(exc, MemoryError) or "allocate" in str(exc).lower() and "memory" in str(exc).lower():
+        return "error", "your code ran out of memory: is a tensor much larger than it needs to be?"
+    if isinstance(exc, AssertionError):
+        return "failed", str(exc) or "an assertion failed"
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return "error", f"your code raised {type(exc).__name__}{': ' + text if text else ''}{_where(exc)}"
+
+
+def _where(exc: BaseException) -> str:
+    target = str(_state.get("target", ""))
+    tb, place = exc.__traceback__, ""
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if target and filename.startswith(target):
+            place = f" ({Path(filename).name}, line {tb.tb_lineno})"
+        tb = tb.tb_next
+    return place
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    course: Course = _state["course"]
+    ex_id = _exercise_id(pyfuncitem)
+    ex = course.exercise(ex_id)
+    args = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+    timeout = pyfuncitem.config.getoption("check_timeout") or ex.timeout or course.grading("timeout")
+
+    def body():
+        _current.append(ex_id)
+        pyfuncitem.obj(**args)
+
+    result = isolation.run(body, classify, timeout=timeout, memory_mb=course.grading("memory_mb"),
+                           output_limit=course.grading("output_limit"))
+    _state["results"].setdefault(ex_id, []).append((pyfuncitem.name, result))
+    pyfuncitem.course_result = result
+    if result.status != "passed":
+        text = f"[{result.status}] {result.message}".rstrip()
+        if pyfuncitem.config.getoption("verbose") > 0 and result.detail:
+            text += "\n" + result.detail
+        pytest.fail(text, pytrace=False)
+    return True
+
+
+LETTERS = {"not started": "n", "timed out": "T", "error": "E"}
+
+
+def pytest_report_teststatus(report, config):
+    status = getattr(report, "course_status", None)
+    if report.when == "call" and status in LETTERS:
+        return status, LETTERS[status], status.upper()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    if rep.when == "call" and hasattr(item, "course_result"):
+        rep.course_status = item.course_result.status
+    # A fixture that failed (rare: the graders' own set-up) still shows up in the table.
+    if rep.when == "setup" and rep.failed:
+        ex_id = _exercise_id(item)
+        if ex_id:
+            _state["results"].setdefault(ex_id, []).append(
+                (item.name, Result("error", f"the grader's set-up failed: {call.excinfo.value}")))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    results = _state.get("results")
+    if not results:
+        return
+    course: Course = _state["course"]
+    rows = report.score(course, results)
+    tr = terminalreporter
+    try:
+        shown = _state["target"].relative_to(course.root)
+    except ValueError:
+        shown = _state["target"]
+    tr.section(f"makemore course: {shown}", sep="=", bold=True)
+    for text, colour in report.lines(course, rows, str(shown), verbose=config.getoption("verbose") > 0):
+        tr.write_line(text, **({colour: True} if colour else {}))
+    path = config.getoption("results")
+    if path:
+        report.write_json(Path(path), str(_state["target"]), rows)
+
+
+@pytest.fixture(scope="session")
+def names() -> list[str]:
+    """The bundled data set (data/names.txt), checked against course.toml's sha256."""
+    from course.data import load_words
+    return load_words(_state["course"])

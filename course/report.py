@@ -1,0 +1,94 @@
+"""The score table a learner sees at the end of `pytest autograder`, and the results file."""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from course.isolation import Result
+from course.manifest import Course
+
+# When checks of one exercise disagree, the status shown is the first of these that occurs.
+PRECEDENCE = ("timed out", "error", "failed", "not started", "passed")
+
+
+@dataclass
+class ExerciseScore:
+    id: str
+    points: int
+    max_points: int
+    status: str
+    message: str = ""
+    detail: str = ""
+    checks: list[dict] = field(default_factory=list)
+
+
+def score(course: Course, results: dict[str, list[tuple[str, Result]]]) -> list[ExerciseScore]:
+    """One row per exercise that ran, in teaching order. An exercise earns its points when
+    every one of its checks passes."""
+    rows = []
+    for ex in course.exercises:
+        if ex.id not in results:
+            continue
+        checks = results[ex.id]
+        statuses = [r.status for _, r in checks]
+        status = next(s for s in PRECEDENCE if s in statuses)
+        first = next(((name, r) for name, r in checks if r.status == status), (None, None))[1]
+        rows.append(ExerciseScore(
+            id=ex.id, points=ex.points if status == "passed" else 0, max_points=ex.points,
+            status=status, message=first.message if first else "", detail=first.detail if first else "",
+            checks=[{"name": name, "status": r.status, "message": r.message, "seconds": round(r.seconds, 3)}
+                    for name, r in checks]))
+    return rows
+
+
+COLOURS = {"passed": "green", "failed": "red", "error": "red", "timed out": "red", "not started": "yellow"}
+
+
+def lines(course: Course, rows: list[ExerciseScore], target: str = "exercises",
+          verbose: bool = False) -> list[tuple[str, str | None]]:
+    """The report as (text, colour) lines: messages of what went wrong, the table, the total
+    and what to do next."""
+    out: list[tuple[str, str | None]] = []
+    width = max([len(r.id) for r in rows] + [len("exercise")]) + 2
+    troubled = [r for r in rows if r.status not in ("passed", "not started")]
+    for r in troubled:
+        out.append((f"{r.id} " + "." * (width + 10 - len(r.id)) + f" {r.points}/{r.max_points}  {r.status}",
+                    COLOURS[r.status]))
+        for text in r.message.splitlines():
+            out.append(("  " + text, None))
+        if verbose and r.detail:
+            out.extend(("    " + t, None) for t in r.detail.rstrip().splitlines())
+        out.append(("", None))
+    out.append((f"{'exercise':<{width}}{'points':>8}   status", None))
+    for r in rows:
+        out.append((f"{r.id:<{width}}{r.points:>3} / {r.max_points:<2}  {r.status}", COLOURS[r.status]))
+    total = sum(r.points for r in rows)
+    possible = sum(r.max_points for r in rows)
+    out.append((f"Total: {total}/{possible} points", "bold"))
+    out.append((next_step(course, rows, target), None))
+    return out
+
+
+def next_step(course: Course, rows: list[ExerciseScore], target: str = "exercises") -> str:
+    todo = next((r for r in rows if r.status != "passed"), None)
+    if todo is None:
+        return "Next: every exercise that ran passes. Well done — open the notebooks and train your own model."
+    ex = course.exercise(todo.id)
+    first_hint = next(iter(ex.hints.values()))
+    where = f"{target}/{ex.module}.py, function {ex.function}"
+    if todo.status == "not started":
+        return f"Next: {todo.id} ({where}).\n  hint 1 of {len(ex.hints)}: {first_hint}"
+    problem = todo.message.splitlines()[0] if todo.message else todo.status
+    return (f"Next: {todo.id} ({where}) — {problem}\n  hint 1 of {len(ex.hints)}: {first_hint}"
+            f"\n  (all hints: `course hint {ex.function}`)")
+
+
+def write_json(path: Path, target: str, rows: list[ExerciseScore]) -> None:
+    payload = {
+        "target": target,
+        "total": sum(r.points for r in rows),
+        "max_total": sum(r.max_points for r in rows),
+        "exercises": [asdict(r) for r in rows],
+    }
+    path.write_text(json.dumps(payload, indent=1) + "\n")

@@ -1,0 +1,176 @@
+"""Lecture 2 — the bigram language model.
+
+A bigram model predicts the next character from the current one alone. We build it twice:
+first by counting (a V x V table turned into probabilities), then by gradient descent on
+one-hot inputs, and see that both arrive at the same model.
+
+Convention used throughout the course: '.' is index 0 and marks both the start and the end
+of a name; the other characters follow in sorted order. Nothing here assumes 27 characters.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+
+def build_vocab(words: list[str]) -> tuple[dict[str, int], dict[int, str]]:
+    """Map every character of `words` to an index, and back.
+
+    '.' gets index 0; the other characters, sorted, get 1, 2, ... Returns (stoi, itos).
+
+    >>> stoi, itos = build_vocab(["ba", "ab"])
+    >>> stoi
+    {'.': 0, 'a': 1, 'b': 2}
+    >>> itos[2]
+    'b'
+    """
+    ### BEGIN SOLUTION
+    # TODO: collect the distinct characters, sort them, and put '.' in front at index 0.
+    chars = sorted(set("".join(words)) - {"."})
+    stoi = {".": 0}
+    for i, ch in enumerate(chars, start=1):
+        stoi[ch] = i
+    itos = {i: ch for ch, i in stoi.items()}
+    return stoi, itos
+    ### END SOLUTION
+
+
+def count_bigrams(words: list[str], stoi: dict[str, int]) -> torch.Tensor:
+    """Count every bigram of `words`, with '.' marking both the start and the end of a word.
+
+    Returns an int64 tensor N of shape (V, V), V = len(stoi), where N[i, j] is how often
+    character j follows character i.
+
+    >>> stoi, _ = build_vocab(["ab"])
+    >>> count_bigrams(["ab"], stoi).tolist()      # .a  ab  b.
+    [[0, 1, 0], [0, 0, 1], [1, 0, 0]]
+    """
+    ### BEGIN SOLUTION
+    # TODO: wrap each word as '.' + word + '.', then count each pair of neighbours.
+    V = len(stoi)
+    xs, ys = bigram_pairs(words, stoi)
+    # One flat index per pair, then a single histogram: far faster than a Python double loop.
+    flat = torch.bincount(xs * V + ys, minlength=V * V)
+    return flat.view(V, V)
+    ### END SOLUTION
+
+
+def bigram_probs(counts: torch.Tensor, smoothing: float = 1.0) -> torch.Tensor:
+    """Turn counts into next-character probabilities, one distribution per row.
+
+    Adds `smoothing` to every count ("fake counts", so no bigram has probability 0), then
+    divides each row by its own total. Returns float32 P of shape (V, V); every row sums to 1.
+
+    >>> P = bigram_probs(torch.tensor([[0, 3], [1, 1]]), smoothing=1.0)
+    >>> P.tolist()
+    [[0.2, 0.8], [0.5, 0.5]]
+    """
+    ### BEGIN SOLUTION
+    # TODO: add the smoothing first, then divide every row by its own sum.
+    P = counts.float() + smoothing
+    # keepdim=True keeps shape (V, 1), so the division broadcasts along each row; without it
+    # the (V,) sums would align with the columns and divide column j by the total of row j.
+    return P / P.sum(dim=1, keepdim=True)
+    ### END SOLUTION
+
+
+def nll(probs: torch.Tensor, words: list[str], stoi: dict[str, int]) -> float:
+    """Average negative log-likelihood of `words` under the bigram model `probs`.
+
+    Every bigram counts, the start ('.', first letter) and the end (last letter, '.')
+    included. Lower is better; a model that guesses uniformly scores log(V).
+
+    >>> stoi, _ = build_vocab(["ab"])
+    >>> P = torch.full((3, 3), 1 / 3)
+    >>> round(nll(P, ["ab"], stoi), 4)            # log(3)
+    1.0986
+    """
+    ### BEGIN SOLUTION
+    # TODO: look up P[i, j] for every bigram (start and end included), average -log of them.
+    xs, ys = bigram_pairs(words, stoi)
+    # float64 so that the mean over hundreds of thousands of terms does not drift.
+    return -probs[xs, ys].double().log().mean().item()
+    ### END SOLUTION
+
+
+def sample_names(probs: torch.Tensor, itos: dict[int, str], n: int,
+                 generator: torch.Generator | None = None) -> list[str]:
+    """Sample `n` names from the bigram model.
+
+    Each name starts at '.', draws the next character from the current character's row of
+    `probs`, and stops when it draws '.'. Returns the names without the dots. With the same
+    `generator` state the result is the same.
+
+    >>> P = torch.tensor([[0.0, 1.0], [1.0, 0.0]])   # '.' -> 'a' -> '.', always
+    >>> sample_names(P, {0: '.', 1: 'a'}, 2)
+    ['a', 'a']
+    """
+    ### BEGIN SOLUTION
+    # TODO: for each name, start at index 0 and draw with torch.multinomial until you draw 0.
+    names = []
+    for _ in range(n):
+        out, ix = [], 0
+        while True:
+            ix = torch.multinomial(probs[ix], num_samples=1, replacement=True,
+                                   generator=generator).item()
+            if ix == 0:
+                break
+            out.append(itos[ix])
+        names.append("".join(out))
+    return names
+    ### END SOLUTION
+
+
+def bigram_pairs(words: list[str], stoi: dict[str, int]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Every bigram of `words` as a training pair: input index xs[k], target index ys[k].
+
+    Start and end included, in the order they appear. Both are int64 tensors of shape (N,).
+
+    >>> stoi, _ = build_vocab(["ab"])
+    >>> xs, ys = bigram_pairs(["ab"], stoi)
+    >>> xs.tolist(), ys.tolist()
+    ([0, 1, 2], [1, 2, 0])
+    """
+    ### BEGIN SOLUTION
+    # TODO: for each word, pair every character of '.' + word with the one after it in word + '.'.
+    xs, ys = [], []
+    for w in words:
+        chs = [0] + [stoi[c] for c in w] + [0]
+        xs.extend(chs[:-1])
+        ys.extend(chs[1:])
+    return torch.tensor(xs, dtype=torch.int64), torch.tensor(ys, dtype=torch.int64)
+    ### END SOLUTION
+
+
+def train_neural_bigram(xs: torch.Tensor, ys: torch.Tensor, vocab_size: int, steps: int = 100,
+                        lr: float = 50.0, reg: float = 0.01,
+                        generator: torch.Generator | None = None) -> torch.Tensor:
+    """Learn the bigram model by gradient descent instead of counting.
+
+    A single linear layer: logits = one_hot(xs) @ W, probabilities = softmax(logits).
+    Loss = mean negative log-likelihood of ys + reg * (W**2).mean(); the regulariser pulls
+    W towards 0, i.e. towards uniform rows, like smoothing does for counts. Full-batch
+    gradient descent for `steps` steps with learning rate `lr`, W initialised from N(0, 1)
+    with `generator`. Returns W of shape (V, V); softmax(W, dim=1) approaches bigram_probs.
+
+    >>> xs, ys = torch.tensor([0, 1]), torch.tensor([1, 0])
+    >>> W = train_neural_bigram(xs, ys, vocab_size=2, steps=50, lr=10.0, reg=0.0)
+    >>> W.softmax(dim=1).diagonal().max().item() < 0.01   # '.' -> 'a' and 'a' -> '.' learned
+    True
+    """
+    ### BEGIN SOLUTION
+    # TODO: initialise W with torch.randn(..., generator=generator, requires_grad=True), then
+    #       loop: forward (one-hot, matmul, softmax, loss), zero the grad, backward, update.
+    W = torch.randn((vocab_size, vocab_size), generator=generator, requires_grad=True)
+    xenc = F.one_hot(xs, num_classes=vocab_size).float()
+    for _ in range(steps):
+        logits = xenc @ W
+        # log_softmax is softmax followed by log, computed without overflow.
+        logp = logits.log_softmax(dim=1)
+        loss = -logp[torch.arange(len(ys)), ys].mean() + reg * (W ** 2).mean()
+        W.grad = None
+        loss.backward()
+        with torch.no_grad():
+            W -= lr * W.grad
+    return W.detach()
+    ### END SOLUTION
