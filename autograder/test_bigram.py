@@ -51,6 +51,16 @@ def test_build_vocab_bundled_names(bigram, names):
 
 
 @exercise("bigram.build_vocab")
+def test_build_vocab_punctuation_sorts_before_the_dot(bigram):
+    # "'" and "-" sort before '.' in ASCII, yet '.' must still be index 0
+    stoi, _ = bigram.build_vocab(["jo-ann", "o'neil"])
+    check(stoi.get(".") == 0, "'.' should have index 0 even when other characters sort before it",
+          f"yours gives it {stoi.get('.')}", hint="order")
+    expect(list(stoi)).equals([".", "'", "-", "a", "e", "i", "j", "l", "n", "o"],
+                              why="after '.', the characters of jo-ann and o'neil in sorted order", hint="order")
+
+
+@exercise("bigram.build_vocab")
 def test_build_vocab_dot_inside_words(bigram):
     stoi, _ = bigram.build_vocab(["a.b", "ba"])
     expect(stoi).equals({".": 0, "a": 1, "b": 2}, why="'.' inside a word must not get a second index", hint="dot")
@@ -61,7 +71,8 @@ def test_build_vocab_dot_inside_words(bigram):
 def test_count_bigrams_by_hand(bigram):
     stoi, _ = vocab(["ab"])
     N = bigram.count_bigrams(["ab"], stoi)
-    expect(N).tensor(shape=(3, 3), dtype=torch.int64, what="the count matrix", hint="dtype")
+    expect(N).tensor(shape=(3, 3), what="the count matrix for the vocabulary . a b", hint="size")
+    expect(N).tensor(dtype=torch.int64, what="the count matrix", hint="dtype")
     row0 = N[0].sum().item()
     check(row0 == 1, "row '.' counts how words start, so for ['ab'] it should sum to 1",
           f"yours sums to {row0}", hint="wrap")
@@ -130,11 +141,24 @@ def test_bigram_probs_smoothing(bigram):
 
 
 # ---------------------------------------------------------------- nll
+def common_nll_mistakes(value, expected: float, count: int) -> None:
+    """Name the mistake when `value` is the NLL negated or summed over `count` bigrams."""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        check(False, "nll should return a number (a Python float)", f"got {describe(value)}", hint="mean")
+    check(abs(value + expected) > 1e-4, "the NLL is positive: negate the mean log-probability",
+          f"yours is {value:.4f}", hint="sign")
+    check(abs(value - expected * count) > 1e-3, "average over the bigrams, do not sum them",
+          f"yours is {value:.4f}, the sum over all {count}", hint="mean")
+
+
 @exercise("bigram.nll")
 def test_nll_uniform_model_scores_log_v(bigram):
     stoi, _ = vocab(WORDS)
     V = len(stoi)
     value = bigram.nll(torch.full((V, V), 1.0 / V), list(WORDS), stoi)
+    common_nll_mistakes(value, math.log(V), sum(len(w) + 1 for w in WORDS))
     expect(value).close_to(math.log(V), atol=1e-4,
                            why=f"a uniform model over {V} characters has average NLL log({V}) = {math.log(V):.4f}",
                            hint="mean")
@@ -147,10 +171,7 @@ def test_nll_by_hand(bigram):
     value = bigram.nll(P, ["ab"], stoi)
     terms = [0.8, 0.4, 0.5]                 # .a, ab, b.
     expected = -sum(math.log(t) for t in terms) / 3
-    check(not (isinstance(value, (int, float)) and abs(value + expected) < 1e-4),
-          "the NLL is positive: negate the mean log-probability", f"yours is {value:.4f}", hint="sign")
-    check(not abs(float(value) - expected * 3) < 1e-4, "average over the bigrams, do not sum them",
-          f"yours is {float(value):.4f} = the sum", hint="mean")
+    common_nll_mistakes(value, expected, 3)
     check(not abs(float(value) + math.log(0.4)) < 1e-4, "the start and end bigrams count too",
           f"yours is {float(value):.4f}: only 'ab'", hint="every")
     expect(value).close_to(expected, atol=1e-4,

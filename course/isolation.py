@@ -11,6 +11,7 @@ parent waits with a deadline and kills the child when it passes. In the child:
 """
 from __future__ import annotations
 
+import faulthandler
 import json
 import os
 import resource
@@ -68,6 +69,7 @@ def _limit_memory(extra_mb: int) -> None:
 
 def _child(fn: Callable[[], None], classify, write_fd: int, memory_mb: int, output_limit: int) -> None:
     try:
+        faulthandler.disable()        # a segfault is reported by the parent, not dumped on the screen
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):          # C-level output (and input) go nowhere
             os.dup2(devnull, fd)

@@ -178,6 +178,10 @@ def pytest_pyfunc_call(pyfuncitem):
     course: Course = _state["course"]
     ex_id = _exercise_id(pyfuncitem)
     ex = course.exercise(ex_id)
+    earlier = _state["results"].get(ex_id, [])
+    if any(r.status != "passed" for _, r in earlier):
+        # The exercise has lost its points already; its remaining checks would only cost time.
+        pytest.skip(f"{ex_id} already failed an earlier check")
     args = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
     timeout = pyfuncitem.config.getoption("check_timeout") or ex.timeout or course.grading("timeout")
 

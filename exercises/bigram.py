@@ -49,8 +49,9 @@ def bigram_probs(counts: torch.Tensor, smoothing: float = 1.0) -> torch.Tensor:
     divides each row by its own total. Returns float32 P of shape (V, V); every row sums to 1.
 
     >>> P = bigram_probs(torch.tensor([[0, 3], [1, 1]]), smoothing=1.0)
-    >>> P.tolist()
-    [[0.2, 0.8], [0.5, 0.5]]
+    >>> P
+    tensor([[0.2000, 0.8000],
+            [0.5000, 0.5000]])
     """
     # TODO (bigram.bigram_probs): add the smoothing first, then divide every row by its own sum.
     raise NotImplementedError("bigram.bigram_probs is not started yet; hints: course.toml, or `course hint bigram_probs`")

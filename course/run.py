@@ -1,0 +1,48 @@
+"""Run the graders on a folder from Python and get the scores back, as `pytest autograder` would.
+
+The run happens in a forked child, so every run starts clean (its own sys.path and imported
+modules) and costs no new torch import. Used by the project's tests and by `course grade`.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import torch  # noqa: F401 - imported once here, so that every forked run inherits it
+
+from course.manifest import Course, load
+
+
+def graders(target: Path | str, keyword: str | None = None, course: Course | None = None,
+            check_timeout: float | None = None, extra: list[str] | None = None) -> tuple[dict, str]:
+    """(scores as in --results JSON, the printed report) of the graders run on `target`."""
+    course = course or load()
+    with tempfile.TemporaryDirectory(prefix="course-run-") as tmp:
+        results, output = Path(tmp) / "results.json", Path(tmp) / "output.txt"
+        argv = [str(course.root / "autograder"), "--target", str(target), "--results", str(results),
+                "-p", "no:cacheprovider", "--rootdir", str(course.root), "-c", str(course.root / "pyproject.toml")]
+        if keyword:
+            argv += ["-k", keyword]
+        if check_timeout:
+            argv += ["--check-timeout", str(check_timeout)]
+        argv += extra or []
+        pid = os.fork()
+        if pid == 0:
+            try:
+                fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+                os.dup2(fd, 1)
+                os.dup2(fd, 2)
+                sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__   # not a caller's capture
+                import pytest
+                os.environ["COURSE_ROOT"] = str(course.root)
+                code = pytest.main(argv)
+            finally:
+                os._exit(int(code) if "code" in locals() else 99)
+        os.waitpid(pid, 0)
+        text = output.read_text() if output.exists() else ""
+        scores = json.loads(results.read_text()) if results.exists() else {"exercises": [], "total": 0,
+                                                                             "max_total": 0}
+        return scores, text

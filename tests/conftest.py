@@ -1,0 +1,30 @@
+"""Shared helpers for the project's own tests."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def course():
+    from course.manifest import load
+    return load(ROOT)
+
+
+def target_with(tmp_path: Path, module: str, code: str, base: str = "solutions") -> Path:
+    """A copy of `base`'s modules where `code` is appended to `module`: a later `def` of the same
+    name replaces the reference one, which is how a wrong version is planted."""
+    target = tmp_path / "target"
+    if not target.exists():
+        shutil.copytree(ROOT / base, target, ignore=shutil.ignore_patterns("*.ipynb", "__pycache__", ".*"))
+    path = target / f"{module}.py"
+    path.write_text(path.read_text() + "\n\n# --- planted by the test ---\n" + code)
+    return target
+
+
+def by_id(scores: dict) -> dict[str, dict]:
+    return {row["id"]: row for row in scores["exercises"]}

@@ -1,0 +1,44 @@
+"""The graders against the reference and against the untouched stubs."""
+from course import run
+from tests.conftest import ROOT
+
+
+def test_solutions_earn_every_point(course):
+    scores, output = run.graders(ROOT / "solutions", course=course)
+    failing = [(r["id"], r["status"], r["message"]) for r in scores["exercises"] if r["status"] != "passed"]
+    assert not failing, output
+    assert [r["id"] for r in scores["exercises"]] == [ex.id for ex in course.exercises]
+    assert scores["total"] == scores["max_total"] == course.total_points
+    assert f"Total: {course.total_points}/{course.total_points} points" in output
+
+
+def test_untouched_stubs_are_not_started(course):
+    scores, output = run.graders(ROOT / "exercises", course=course)
+    assert {r["status"] for r in scores["exercises"]} == {"not started"}, output
+    assert len(scores["exercises"]) == len(course.exercises)
+    assert scores["total"] == 0
+    assert f"Total: 0/{course.total_points} points" in output
+    first = course.exercises[0]
+    assert f"Next: {first.id}" in output and next(iter(first.hints.values())) in output
+    assert "Traceback" not in output and "NotImplementedError" not in output
+
+
+def test_one_exercise_by_keyword(course):
+    scores, output = run.graders(ROOT / "solutions", keyword="count_bigrams", course=course)
+    assert [r["id"] for r in scores["exercises"]] == ["bigram.count_bigrams"]
+    assert "Total: 3/3 points" in output
+
+
+def test_a_stub_that_calls_another_unfinished_stub_says_so(tmp_path, course):
+    from tests.conftest import target_with
+    # count_bigrams done the reference way, but on top of the stubbed bigram_pairs
+    target = target_with(tmp_path, "bigram", '''
+def count_bigrams(words, stoi):
+    V = len(stoi)
+    xs, ys = bigram_pairs(words, stoi)
+    return torch.bincount(xs * V + ys, minlength=V * V).view(V, V)
+''', base="exercises")
+    scores, _ = run.graders(target, keyword="count_bigrams", course=course)
+    row = scores["exercises"][0]
+    assert row["status"] == "failed"
+    assert "bigram.bigram_pairs, which is not started yet" in row["message"]

@@ -1,0 +1,61 @@
+"""exercises/ is exactly what the stub generator makes from solutions/, and it never loses work."""
+import shutil
+
+import pytest
+
+from course import stubs
+from course.manifest import CourseError, load
+from tests.conftest import ROOT
+
+
+def test_exercises_are_in_sync_with_solutions(course):
+    outcomes = stubs.generate(course, check=True)
+    assert {o.action for o in outcomes} == {"unchanged"}, [str(o) for o in outcomes]
+
+
+def test_stubs_keep_signatures_and_docstrings_and_drop_solutions(course):
+    for module in stubs.stub_modules(course):
+        stub = (ROOT / "exercises" / f"{module}.py").read_text()
+        assert "### BEGIN SOLUTION" not in stub and "### END SOLUTION" not in stub
+        for ex in course.exercises:
+            if ex.module == module:
+                assert f"TODO ({ex.id})" in stub, f"{ex.id} has no TODO in its stub"
+                assert stubs.not_started_message(ex.id) in stub
+
+
+def copy_course(tmp_path):
+    dest = tmp_path / "course"
+    for name in ("solutions", "exercises", "autograder"):
+        shutil.copytree(ROOT / name, dest / name)
+    shutil.copy(ROOT / "course.toml", dest / "course.toml")
+    return load(dest)
+
+
+def test_regenerating_updates_untouched_stubs_and_keeps_edited_ones(tmp_path):
+    course = copy_course(tmp_path)
+    solution = course.root / "solutions" / "bigram.py"
+    solution.write_text(solution.read_text().replace("Lecture 2 — the bigram language model.",
+                                                     "Lecture 2 — the bigram language model (revised)."))
+    outcomes = {o.path.name: o.action for o in stubs.generate(course)}
+    assert outcomes["bigram.py"] == "updated"
+    assert "(revised)" in (course.root / "exercises" / "bigram.py").read_text()
+
+    learner = course.root / "exercises" / "bigram.py"
+    edited = learner.read_text().replace('raise NotImplementedError("bigram.build_vocab',
+                                         'return {}, {}  # my work\n    raise NotImplementedError("bigram.build_vocab')
+    learner.write_text(edited)
+    solution.write_text(solution.read_text().replace("(revised)", "(revised twice)"))
+    outcomes = {o.path.name: o.action for o in stubs.generate(course)}
+    assert outcomes["bigram.py"] == "kept"
+    assert learner.read_text() == edited                       # the learner's work is untouched
+    assert "(revised twice)" in (course.root / "exercises" / "bigram.py.new").read_text()
+    assert {o.action for o in stubs.generate(course, check=True)} == {"stale"}
+
+
+def test_a_region_outside_any_exercise_is_refused(tmp_path):
+    course = copy_course(tmp_path)
+    solution = course.root / "solutions" / "bigram.py"
+    solution.write_text(solution.read_text() + "\n\ndef helper():\n    ### BEGIN SOLUTION\n    pass\n"
+                                               "    ### END SOLUTION\n")
+    with pytest.raises(CourseError, match="helper, which is not an exercise"):
+        stubs.generate(course)

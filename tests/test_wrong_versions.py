@@ -1,0 +1,18 @@
+"""Every common wrong version is rejected by its grader, with the hint that names the mistake."""
+import pytest
+
+from course import run
+from tests.conftest import by_id, target_with
+from tests.wrong_versions import CASES
+
+
+@pytest.mark.parametrize("exercise_id, name, code, hint", CASES, ids=[f"{c[0]}: {c[1]}" for c in CASES])
+def test_wrong_version_is_rejected_with_its_hint(tmp_path, course, exercise_id, name, code, hint):
+    module, function = exercise_id.split(".")
+    target = target_with(tmp_path, module, code)
+    scores, output = run.graders(target, keyword=function, course=course)
+    row = by_id(scores)[exercise_id]
+    assert row["status"] == "failed", f"{name}: graded {row['status']}\n{output}"
+    assert row["points"] == 0
+    assert course.exercise(exercise_id).hint(hint) in row["message"], \
+        f"{name}: expected hint {hint!r}, message was:\n{row['message']}"
