@@ -20,7 +20,8 @@ $(VENV)/.installed: pyproject.toml
 
 demo: setup
 	-$(BIN)/pytest autograder
-	$(BIN)/course demo
+	$(BIN)/course train mlp --target solutions
+	$(BIN)/course sample --target solutions
 
 check: setup
 	$(BIN)/pytest autograder

@@ -3,7 +3,9 @@ import pytest
 
 from course import run
 from tests.conftest import by_id, target_with
-from tests.wrong_versions import CASES
+from tests.wrong import all_cases
+
+CASES = all_cases()
 
 
 @pytest.mark.parametrize("exercise_id, name, code, hint", CASES, ids=[f"{c[0]}: {c[1]}" for c in CASES])

@@ -1,12 +1,6 @@
-"""Common wrong implementations, each with the hint its grader must give.
-
-Each case: (exercise id, a short name, code that replaces the reference function, the key of
-the hint in course.toml that the failure message must contain). The tests plant the code into
-a copy of solutions/ and grade that exercise alone.
-"""
+"""Common wrong versions of lecture 2's exercises (see tests/wrong/__init__.py)."""
 
 CASES = [
-    # ------------------------------------------------------------------ lecture 2
     ("bigram.build_vocab", "'.' sorted among the letters", '''
 def build_vocab(words):
     chars = sorted(set("".join(words)) | {"."})
