@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Modules that add their own subcommand through `add_parser(sub)`.
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = ["grade", "gradescope", "update", "notebooks", "release", "experiments", "train"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -67,7 +67,8 @@ def _limit_memory(extra_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _child(fn: Callable[[], None], classify, write_fd: int, memory_mb: int, output_limit: int) -> None:
+def _child(fn: Callable[[], None], classify, write_fd: int, memory_mb: int, output_limit: int,
+           verify: Callable[[], str | None] | None = None) -> None:
     try:
         faulthandler.disable()        # a segfault is reported by the parent, not dumped on the screen
         devnull = os.open(os.devnull, os.O_RDWR)
@@ -82,6 +83,14 @@ def _child(fn: Callable[[], None], classify, write_fd: int, memory_mb: int, outp
         except BaseException as exc:   # noqa: BLE001 - everything the learner's code can do
             status, message = classify(exc)
             detail = "".join(traceback.format_exception(exc))
+        # Learner code may have patched what the check relies on (torch, the graders): a
+        # passing check then proves nothing, so tampering outranks whatever the check said.
+        try:
+            problem = verify() if verify else None
+        except BaseException:      # noqa: BLE001 - the check itself was broken by the learner's code
+            problem = "your code changed the grading machinery; an exercise must only return its result"
+        if problem:
+            status, message = "error", problem
         payload = {"status": status, "message": message[:MESSAGE_LIMIT],
                    "detail": detail[-MESSAGE_LIMIT:], "seconds": time.perf_counter() - start}
         data = json.dumps(payload).encode()
@@ -103,8 +112,10 @@ def _describe_death(wait_status: int) -> str:
 
 
 def run(fn: Callable[[], None], classify: Callable[[BaseException], tuple[str, str]],
-        timeout: float, memory_mb: int = 4096, output_limit: int = 20_000) -> Result:
-    """Run `fn` in a forked child; `classify` turns an exception into (status, message)."""
+        timeout: float, memory_mb: int = 4096, output_limit: int = 20_000,
+        verify: Callable[[], str | None] | None = None) -> Result:
+    """Run `fn` in a forked child; `classify` turns an exception into (status, message);
+    `verify`, run in the child after `fn`, returns a message when `fn` tampered with something."""
     sys.stdout.flush()
     sys.stderr.flush()
     read_fd, write_fd = os.pipe()
@@ -112,7 +123,7 @@ def run(fn: Callable[[], None], classify: Callable[[BaseException], tuple[str, s
     pid = os.fork()
     if pid == 0:
         os.close(read_fd)
-        _child(fn, classify, write_fd, memory_mb, output_limit)
+        _child(fn, classify, write_fd, memory_mb, output_limit, verify)
     os.close(write_fd)
     chunks, deadline, timed_out = [], start + timeout, False
     try:

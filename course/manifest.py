@@ -19,6 +19,7 @@ class Exercise:
     points: int
     hints: dict[str, str]        # key -> text, gentlest first
     timeout: float | None = None
+    notebook: str | None = None  # set for a question of a notebook (the recall test): its file
 
     @property
     def module(self) -> str:
@@ -40,6 +41,7 @@ class Assignment:
     title: str
     modules: tuple[str, ...]
     notebooks: tuple[str, ...] = ()
+    manual: dict[str, int] = field(default_factory=dict)   # notebook cell grade_id -> points read by hand
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,8 @@ def parse(root: Path, raw: dict) -> Course:
         assignments.append(Assignment(
             id=_need(a, "id", str, where), title=_need(a, "title", str, where),
             modules=tuple(_need(a, "modules", list, where)),
-            notebooks=tuple(a.get("notebooks", ()))))
+            notebooks=tuple(a.get("notebooks", ())),
+            manual={k: int(v) for k, v in a.get("manual", {}).items()}))
     known = {a.id for a in assignments}
     exercises, seen = [], set()
     for e in _need(raw, "exercise", list, "the file"):
@@ -133,7 +136,7 @@ def parse(root: Path, raw: dict) -> Course:
             raise CourseError(f"course.toml: {where} needs at least one hint")
         exercises.append(Exercise(id=ex_id, assignment=assignment, points=points,
                                   hints={k: str(v) for k, v in hints.items()},
-                                  timeout=e.get("timeout")))
+                                  timeout=e.get("timeout"), notebook=e.get("notebook")))
     return Course(root=root, raw=raw, assignments=tuple(assignments), exercises=tuple(exercises))
 
 

@@ -5,12 +5,18 @@
   lazily, so the import happens inside the check's own process.
 - Every check runs in a forked child with a deadline, a memory cap and an output cap
   (course/isolation.py); whatever the learner's code does, the run goes on.
+- Each target module is first imported once on its own (a probe): a module that hangs,
+  crashes or fails at import costs its exercises one deadline, not one per check.
+- Learner code must not change what the checks rely on: a check that patched torch, pytest
+  or the graders, or wrote to the graders' files, is an error (the files are put back).
 - At the end: a score table per exercise of course.toml, the total, and what to do next,
   instead of a wall of tracebacks (`-v` shows them).
 """
 from __future__ import annotations
 
+import builtins
 import importlib
+import json
 import os
 import sys
 import types
@@ -63,6 +69,9 @@ def pytest_addoption(parser):
     group.addoption("--results", default=None, help="also write the scores as JSON to this file")
     group.addoption("--check-timeout", type=float, default=None,
                     help="seconds one check may take (default: course.toml's [grading] timeout)")
+    group.addoption("--protect-files", action="store_true",
+                    help="put back the graders' files (autograder/, data/, course.toml) after any check "
+                         "that wrote to them, and fail that check (`course grade` uses it on its copy)")
 
 
 def _resolve_target(course: Course, value: str) -> Path:
@@ -125,6 +134,8 @@ def pytest_collection_modifyitems(session, config, items):
             raise pytest.UsageError(f"{item.nodeid}: exercise {ex_id!r} is not in course.toml")
         # `-k count_bigrams` selects an exercise's checks by its function name
         item.extra_keyword_matches.add(ex_id.split(".", 1)[1])
+    # The instructors' hidden checks (autograder/hidden/) come after the public ones.
+    items.sort(key=lambda item: "hidden" in Path(str(item.path)).parts)
 
 
 def classify(exc: BaseException) -> tuple[str, str]:
@@ -139,6 +150,10 @@ def classify(exc: BaseException) -> tuple[str, str]:
             return "error", f"{module}.py does not import: {cause.msg} (line {cause.lineno})"
         if isinstance(cause, SystemExit):
             return "error", f"{module}.py calls exit() when imported; remove it"
+        if isinstance(cause, ModuleNotFoundError) and cause.name == module:
+            return "error", f"{module}.py is missing: keep every module of exercises/, even unfinished"
+        if isinstance(cause, (OutputFlood, MemoryError, RecursionError)):
+            return classify(cause)[0], f"{module}.py, when imported: {classify(cause)[1]}"
         return "error", f"{module}.py does not import: {type(cause).__name__}: {cause}"
     if isinstance(exc, NotImplementedError):
         text = str(exc)
@@ -189,9 +204,18 @@ def pytest_pyfunc_call(pyfuncitem):
         _current.append(ex_id)
         pyfuncitem.obj(**args)
 
-    result = isolation.run(body, classify, timeout=timeout, memory_mb=course.grading("memory_mb"),
-                           output_limit=course.grading("output_limit"))
+    limits = dict(timeout=timeout, memory_mb=course.grading("memory_mb"),
+                  output_limit=course.grading("output_limit"))
+    guard = _state.get("guard") or _state.setdefault("guard", TamperGuard(course, pyfuncitem.session))
+    modules = [name for name in args if name in course.modules]
+    result = next((r for r in (_probe_import(name, guard, limits) for name in modules) if r.status != "passed"),
+                  None)
+    if result is None:
+        result = guard.restore_files(isolation.run(body, classify, verify=guard.patched, **limits))
     _state["results"].setdefault(ex_id, []).append((pyfuncitem.name, result))
+    path = pyfuncitem.config.getoption("results")
+    if path:    # written after every check, so that a run stopped half-way still tells what it graded
+        report.write_json(Path(path), str(_state["target"]), report.score(course, _state["results"]))
     pyfuncitem.course_result = result
     if result.status != "passed":
         text = f"[{result.status}] {result.message}".rstrip()
@@ -199,6 +223,88 @@ def pytest_pyfunc_call(pyfuncitem):
             text += "\n" + result.detail
         pytest.fail(text, pytrace=False)
     return True
+
+
+def _probe_import(name: str, guard: "TamperGuard", limits: dict) -> Result:
+    """Import the target's module `name` once on its own, in a child; the result is kept."""
+    probes = _state.setdefault("imports", {})
+    if name not in probes:
+        def load():
+            try:
+                importlib.import_module(name)
+            except BaseException as exc:  # noqa: BLE001 - as TargetModule does
+                raise ModuleImportFailed(name) from exc
+        probes[name] = guard.restore_files(isolation.run(load, classify, verify=guard.patched, **limits))
+    return probes[name]
+
+
+class TamperGuard:
+    """What the checks rely on, recorded before any learner code runs, and checked after it.
+
+    A check runs in its own child, so learner code that patches torch or the graders only
+    fools the check it runs in; `patched` (run in that child) catches it. Files outlive the
+    child: with --protect-files the graders' files are compared after every check and put back.
+    """
+
+    def __init__(self, course: Course, session):
+        import math
+
+        import torch
+        import torch.nn
+        import torch.nn.functional
+
+        from course import checks
+        modules = [torch, torch.nn, torch.nn.functional, math, builtins, json, os, pytest, checks, isolation,
+                   report, sys.modules[__name__]]
+        modules += list({id(i.module): i.module for i in session.items if getattr(i, "module", None)}.values())
+        # Only callables are compared: they are what a patch replaces, and a grader's data may change.
+        self.saved = [(m.__name__, m.__dict__, {k: v for k, v in vars(m).items() if callable(v)}) for m in modules]
+        self.saved.append(("torch.Tensor", vars(torch.Tensor), dict(vars(torch.Tensor))))
+        self.files: dict[Path, bytes] = {}
+        if _state["config"].getoption("protect_files"):
+            # The graded copy, and the course it was copied from ($COURSE_ORIGINAL_ROOT, set by
+            # `course grade`), which learner code could find through this package's own path.
+            roots = {course.root, *(Path(r) for r in [os.environ.get("COURSE_ORIGINAL_ROOT")] if r)}
+            for root in roots:
+                paths = [root / "course.toml", root / course.data_path.relative_to(course.root),
+                         *sorted((root / "autograder").rglob("*"))]
+                self.files.update({p: p.read_bytes() for p in paths if p.is_file() and "__pycache__" not in p.parts})
+        self.modes = {p: p.stat().st_mode & 0o7777 for p in self.files}
+
+    def patched(self) -> str | None:
+        """A message naming what learner code replaced, or None (called in the check's child)."""
+        import torch
+        for label, live, saved in self.saved:
+            changed = [k for k, v in saved.items() if live.get(k) is not v]
+            if label == "torch.Tensor":
+                changed += [k for k in vars(torch.Tensor) if k not in saved]
+            if changed:
+                return (f"your code changed {label}.{changed[0]}, which the graders rely on; an exercise must "
+                        "not patch torch, pytest or the graders")
+        return None
+
+    def restore_files(self, result: Result) -> Result:
+        """Put back any grader file a check changed; such a check is an error."""
+        changed = []
+        for path, blob in self.files.items():
+            try:
+                same = path.read_bytes() == blob
+            except OSError:
+                same = False
+            if not same:
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    if path.exists():
+                        path.chmod(0o644)
+                    path.write_bytes(blob)
+                    path.chmod(self.modes[path])
+                except OSError:
+                    pass
+                changed.append(path.name)
+        if not changed:
+            return result
+        return Result("error", f"your code wrote to the graders' files ({', '.join(changed[:3])}); they were "
+                      "put back. An exercise must only return its result", seconds=result.seconds)
 
 
 LETTERS = {"not started": "n", "timed out": "T", "error": "E"}

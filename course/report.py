@@ -76,7 +76,8 @@ def next_step(course: Course, rows: list[ExerciseScore], target: str = "exercise
         return "Next: every exercise that ran passes. Well done — open the notebooks and train your own model."
     ex = course.exercise(todo.id)
     first_hint = next(iter(ex.hints.values()))
-    where = f"{target}/{ex.module}.py, function {ex.function}"
+    where = (f"{target}/{ex.notebook}, question {ex.function}" if ex.notebook
+             else f"{target}/{ex.module}.py, function {ex.function}")
     if todo.status == "not started":
         return f"Next: {todo.id} ({where}).\n  hint 1 of {len(ex.hints)}: {first_hint}"
     problem = todo.message.splitlines()[0] if todo.message else todo.status

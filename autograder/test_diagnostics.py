@@ -1,0 +1,329 @@
+"""Graders for lecture 4, the diagnostic toolkit (exercises/diagnostics.py).
+
+The numbers are checked on small hand-made tensors whose statistics are worked out here;
+the hooks on small nn.Modules (recorded outputs compared with a manual forward pass, hooks
+gone afterwards); the picture by reading the PNG back and by looking at the figure that was
+saved (matplotlib's savefig is watched in the check's own process).
+"""
+import math
+import struct
+
+import pytest
+import torch
+import torch.nn as nn
+
+from course.checks import check, describe, exercise, expect, fail
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+# ---------------------------------------------------------------- activation_stats
+@exercise("diagnostics.activation_stats")
+def test_activation_stats_by_hand(diagnostics):
+    t = torch.tensor([[0.5, -0.99, 0.0], [0.98, -0.2, 0.995]])
+    s = diagnostics.activation_stats(t)
+    check(isinstance(s, dict) and {"mean", "std", "saturated"} <= set(s),
+          "activation_stats should return a dict with 'mean', 'std' and 'saturated'", f"got {describe(s)}",
+          hint="keys")
+    bad = [k for k in ("mean", "std", "saturated") if not is_number(s[k])]
+    check(not bad, "each value should be a Python float (use .item())",
+          f"{bad[0]} is {describe(s[bad[0]])}" if bad else "", hint="keys")
+    expect(s["mean"]).close_to(t.mean().item(), atol=1e-6, why="the mean of all entries", hint="keys")
+    # either estimator of the std is fine (n or n - 1): they differ on 6 numbers, not on a layer
+    ok = any(math.isclose(s["std"], t.std(unbiased=u).item(), rel_tol=1e-5) for u in (True, False))
+    check(ok, f"the std of all entries should be {t.std().item():.4f}", f"yours is {s['std']:.4f}", hint="keys")
+    check(not math.isclose(s["saturated"], 50.0, rel_tol=1e-5), "'saturated' should be a fraction, 0.5 here",
+          "yours is 50, a percentage", hint="fraction")
+    check(not math.isclose(s["saturated"], 2 / 6, rel_tol=1e-5),
+          "three of the six entries have |t| > 0.97 (-0.99 counts too): 'saturated' should be 0.5",
+          "yours is 0.333: only the positive tail", hint="abs")
+    expect(s["saturated"]).close_to(0.5, atol=1e-6,
+                                    why="three of the six entries have |t| > 0.97: 'saturated' should be 0.5",
+                                    hint="abs")
+
+
+@exercise("diagnostics.activation_stats")
+def test_activation_stats_threshold(diagnostics):
+    t = torch.tensor([0.1, -0.6, 0.7, 0.95, -0.985, 0.999, 0.3, -0.2])
+    for threshold, expected in ((0.5, 5 / 8), (0.9, 3 / 8), (0.99, 1 / 8)):
+        s = diagnostics.activation_stats(t, threshold=threshold)
+        expect(s["saturated"]).close_to(expected, atol=1e-6,
+                                        why=f"with threshold={threshold}, {int(expected * 8)} of the 8 entries "
+                                            f"have |t| > {threshold}", hint="threshold")
+
+
+@exercise("diagnostics.activation_stats")
+def test_activation_stats_of_a_layer_in_a_graph(diagnostics):
+    w = torch.randn(20, 30, generator=torch.Generator().manual_seed(0), requires_grad=True)
+    h = torch.tanh(torch.randn(64, 20, generator=torch.Generator().manual_seed(1)) @ w)
+    s = diagnostics.activation_stats(h)
+    expect(s["mean"]).close_to(h.mean().item(), atol=1e-5, why="the mean of a (64, 30) tanh layer", hint="keys")
+    expect(s["saturated"]).close_to((h.abs() > 0.97).float().mean().item(), atol=1e-6,
+                                    why="the saturated fraction of a (64, 30) tanh layer", hint="abs")
+
+
+# ---------------------------------------------------------------- gradient_stats
+def params_with_grads():
+    w = torch.tensor([[1.0, -1.0], [3.0, -3.0]], requires_grad=True)
+    w.grad = torch.tensor([[0.1, 0.1], [0.3, 0.3]])
+    b = torch.tensor([0.5, 1.5, 2.5], requires_grad=True)
+    b.grad = torch.tensor([-2.0, 0.0, 2.0])
+    unused = torch.ones(4, requires_grad=True)          # no gradient: left out
+    return [("w", w), ("unused", unused), ("b", b)]
+
+
+@exercise("diagnostics.gradient_stats")
+def test_gradient_stats_by_hand(diagnostics):
+    named = params_with_grads()
+    stats = diagnostics.gradient_stats(iter(named))          # a generator, as named_parameters() is
+    check(isinstance(stats, dict), "gradient_stats should return a dict: name -> statistics",
+          f"got {describe(stats)}", hint="skip")
+    check("unused" not in stats, "a parameter without a gradient (p.grad is None) should be left out",
+          f"yours has {sorted(stats)}", hint="skip")
+    check(set(stats) == {"w", "b"}, "one entry per parameter with a gradient: 'w' and 'b'",
+          f"yours has {sorted(stats)}", hint="skip")
+    for name, p in named:
+        if p.grad is None:
+            continue
+        s = stats[name]
+        check(isinstance(s, dict) and {"mean", "std", "grad_to_data"} <= set(s),
+              f"stats[{name!r}] should be a dict with 'mean', 'std' and 'grad_to_data'", f"got {describe(s)}",
+              hint="grad")
+        g = p.grad
+        check(not math.isclose(s["mean"], p.detach().mean().item(), abs_tol=1e-9) or
+              math.isclose(g.mean().item(), p.detach().mean().item(), abs_tol=1e-9),
+              f"stats[{name!r}]['mean'] should be the gradient's mean, {g.mean().item():.4g}",
+              f"yours is the parameter's, {s['mean']:.4g}", hint="grad")
+        expect(s["mean"]).close_to(g.mean().item(), atol=1e-6, why=f"the mean of {name}.grad", hint="grad")
+        ok = any(math.isclose(s["std"], g.std(unbiased=u).item(), rel_tol=1e-5) for u in (True, False))
+        check(ok, f"stats[{name!r}]['std'] should be the std of {name}.grad, {g.std().item():.4g}",
+              f"yours is {s['std']:.4g}", hint="grad")
+        ratio = (g.std() / p.detach().std()).item()
+        check(not math.isclose(s["grad_to_data"], 1 / ratio, rel_tol=1e-4),
+              f"grad_to_data of {name} should be grad std / data std = {ratio:.4g}",
+              f"yours is {s['grad_to_data']:.4g}, the inverse", hint="ratio")
+        expect(s["grad_to_data"]).close_to(ratio, rtol=1e-4, atol=1e-9,
+                                           why=f"grad_to_data of {name}: {name}.grad.std() / {name}.std()",
+                                           hint="ratio")
+
+
+@exercise("diagnostics.gradient_stats")
+def test_gradient_stats_of_a_model(diagnostics):
+    model = nn.Sequential(nn.Linear(5, 7), nn.Tanh(), nn.Linear(7, 3))
+    model[2].bias.requires_grad_(False)
+    model(torch.randn(16, 5, generator=torch.Generator().manual_seed(2))).pow(2).sum().backward()
+    stats = diagnostics.gradient_stats(model.named_parameters())
+    check(set(stats) == {"0.weight", "0.bias", "2.weight"},
+          "the names should be those of named_parameters(), those with a gradient only",
+          f"yours are {sorted(stats)}", hint="skip")
+    g, p = model[0].weight.grad, model[0].weight.detach()
+    expect(stats["0.weight"]["grad_to_data"]).close_to((g.std() / p.std()).item(), rtol=1e-4,
+                                                       why="grad_to_data of 0.weight", hint="ratio")
+
+
+# ---------------------------------------------------------------- update_to_data
+@exercise("diagnostics.update_to_data")
+def test_update_to_data_by_hand(diagnostics):
+    a = torch.tensor([2.0, -2.0, 2.0, -2.0], requires_grad=True)
+    a.grad = torch.tensor([1.0, -1.0, 1.0, -1.0])
+    b = torch.tensor([[0.1, 0.3], [0.5, 0.9]], requires_grad=True)
+    b.grad = torch.tensor([[1.0, -3.0], [2.0, 0.5]])
+    lr = 0.02
+    out = diagnostics.update_to_data([a, b], lr)
+    check(isinstance(out, list) and len(out) == 2, "update_to_data should return a list, one number per parameter",
+          f"got {describe(out)}", hint="ratio")
+    check(all(is_number(v) for v in out), "each ratio should be a Python float (.item())", f"got {describe(out)}",
+          hint="log10")
+    expected = [math.log10((lr * p.grad).std().item() / p.detach().std().item()) for p in (a, b)]
+    for i, (got, want) in enumerate(zip(out, expected)):
+        check(not math.isclose(got, want * math.log(10), rel_tol=1e-4),
+              f"parameter {i}: log10 of the ratio should be {want:.4f}", f"yours is {got:.4f}, the natural log",
+              hint="log10")
+        check(not math.isclose(got, want - math.log10(lr), rel_tol=1e-4),
+              f"parameter {i}: log10(std(lr * grad) / std(data)) should be {want:.4f}",
+              f"yours is {got:.4f}, without lr", hint="lr")
+        check(not math.isclose(got, -want, rel_tol=1e-4),
+              f"parameter {i}: the ratio is update over data, log10 {want:.4f}", f"yours is {got:.4f}, the inverse",
+              hint="ratio")
+        expect(got).close_to(want, atol=1e-4, why=f"parameter {i}: log10(std(lr * grad) / std(data))",
+                             hint="ratio")
+
+
+@exercise("diagnostics.update_to_data")
+def test_update_to_data_healthy_is_minus_three(diagnostics):
+    w = torch.randn(50, 40, generator=torch.Generator().manual_seed(3), requires_grad=True)
+    w.grad = w.detach() * 0.01              # std(lr * grad) / std(w) = lr * 0.01 = 1e-3 with lr 0.1
+    out = diagnostics.update_to_data([w], lr=0.1)
+    expect(out[0]).close_to(-3.0, atol=1e-4, why="a step a thousandth the size of the data gives -3", hint="log10")
+
+
+# ---------------------------------------------------------------- record_activations
+def small_model():
+    torch.manual_seed(4)
+    return nn.Sequential(nn.Linear(3, 6), nn.Tanh(), nn.Linear(6, 6), nn.ReLU(), nn.Linear(6, 4), nn.Tanh())
+
+
+def hook_count(model) -> int:
+    return sum(len(m._forward_hooks) for m in model.modules())
+
+
+@exercise("diagnostics.record_activations")
+def test_record_activations_records_tanh_layers(diagnostics):
+    model = small_model()
+    x = torch.randn(5, 3, generator=torch.Generator().manual_seed(5))
+    with diagnostics.record_activations(model) as acts:
+        check(isinstance(acts, dict), "record_activations should yield a dict", f"it yields {describe(acts)}",
+              hint="hook")
+        y = model(x)
+        check(set(acts) == {"1", "5"}, "the Tanh layers of this nn.Sequential are named '1' and '5'",
+              f"yours recorded {sorted(acts)}", hint="hook")
+        with torch.no_grad():
+            h1 = torch.tanh(model[0](x))
+        expect(acts["1"]).close_to(h1, why="acts['1'] should be the output of layer '1' (tanh)", hint="hook")
+        expect(acts["5"]).close_to(y.detach(), why="acts['5'] should be the output of the last Tanh", hint="hook")
+        check(not acts["1"].requires_grad and acts["1"].grad_fn is None,
+              "recorded outputs should be detached from the graph", "yours requires grad", hint="detach")
+        x2 = torch.randn(2, 3, generator=torch.Generator().manual_seed(6))
+        y2 = model(x2)
+        expect(acts["5"]).close_to(y2.detach(), why="after a second forward pass, acts should hold its outputs",
+                                   hint="hook")
+    check(hook_count(model) == 0, "when the `with` block ends, every hook should be removed",
+          f"{hook_count(model)} hook(s) are still there", hint="remove")
+    model(torch.randn(7, 3))
+    check(acts["5"].shape[0] == 2, "after the `with` block, forward passes should no longer be recorded",
+          f"acts['5'] now holds a batch of {acts['5'].shape[0]}", hint="remove")
+
+
+@exercise("diagnostics.record_activations")
+def test_record_activations_other_types_and_nested_names(diagnostics):
+    block = nn.Sequential(nn.Linear(4, 4), nn.ReLU())
+    model = nn.Sequential()
+    model.add_module("inner", block)
+    model.add_module("act", nn.Tanh())
+    model.add_module("head", nn.Linear(4, 2))
+    with diagnostics.record_activations(model, layer_types=(nn.Linear, nn.ReLU)) as acts:
+        model(torch.randn(3, 4))
+    check(set(acts) == {"inner.0", "inner.1", "head"},
+          "with layer_types=(nn.Linear, nn.ReLU), the layers named 'inner.0', 'inner.1' and 'head'",
+          f"yours recorded {sorted(acts)}", hint="types")
+    check(tuple(acts["head"].shape) == (3, 2), "acts['head'] should be the head's (3, 2) output",
+          f"its shape is {tuple(acts['head'].shape)}", hint="hook")
+
+
+@exercise("diagnostics.record_activations")
+def test_record_activations_removes_hooks_after_an_error(diagnostics):
+    model = small_model()
+    try:
+        with diagnostics.record_activations(model):
+            model(torch.randn(2, 3))
+            raise KeyError("raised inside the block")
+    except KeyError:
+        pass
+    else:
+        fail("an exception raised inside the `with` block should come out of it", hint="remove")
+    check(hook_count(model) == 0, "hooks should be removed even when the block raises",
+          f"{hook_count(model)} hook(s) are still there", hint="remove")
+
+
+# ---------------------------------------------------------------- plot_histograms
+def png_size(path) -> tuple[int, int]:
+    blob = open(path, "rb").read(32)
+    if blob[:8] != PNG_SIGNATURE:
+        fail("the file should be a PNG image", f"it starts with {blob[:8]!r}", hint="png")
+    return struct.unpack(">II", blob[16:24])
+
+
+def watch_savefig():
+    """Keep every figure that is saved, so the check can look at what was drawn."""
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+    saved = []
+    original = Figure.savefig
+
+    def savefig(self, *args, **kwargs):
+        saved.append(self)
+        return original(self, *args, **kwargs)
+
+    Figure.savefig = savefig          # this check runs in its own process: nothing else sees it
+    return saved
+
+
+def texts_of(fig) -> str:
+    parts = []
+    for ax in fig.axes:
+        parts.append(ax.get_title())
+        legend = ax.get_legend()
+        if legend is not None:
+            parts += [t.get_text() for t in legend.get_texts()]
+    if fig.legends:
+        parts += [t.get_text() for lg in fig.legends for t in lg.get_texts()]
+    return "\n".join(parts)
+
+
+@pytest.fixture(scope="module")
+def pyplot():
+    """matplotlib, imported once in the grader's own process (not again in every check's)."""
+    import matplotlib
+    matplotlib.use("Agg")             # files only, no display
+    import matplotlib.image  # noqa: F401
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def tensors():
+    g = torch.Generator().manual_seed(9)
+    w = torch.randn(40, 40, generator=g, requires_grad=True)
+    return {
+        "layer 1 (tanh)": torch.tanh(3 * torch.randn(2000, generator=g)),
+        "layer 3 (tanh)": torch.tanh(0.5 * torch.randn(400, 5, generator=g)),
+        "layer 5 (tanh)": torch.tanh(torch.randn(30, 40, generator=g) @ w / 6),    # requires grad
+    }
+
+
+@exercise("diagnostics.plot_histograms")
+def test_plot_histograms_writes_a_png(diagnostics, tmp_path, pyplot):
+    import matplotlib.image
+    plt = pyplot
+    saved = watch_savefig()
+    path = tmp_path / "histograms.png"
+    before = plt.get_fignums()
+    try:
+        diagnostics.plot_histograms(tensors(), str(path))
+    except RuntimeError as e:
+        if "requires grad" in str(e):
+            fail("plot_histograms should accept tensors that require grad", "yours raised RuntimeError",
+                 hint="detach")
+        raise
+    check(path.exists() and path.stat().st_size > 0, f"plot_histograms should write the picture to {path.name}",
+          "no file was written", hint="png")
+    width, height = png_size(path)
+    check((width, height) == (1000, 400), "the picture should be 1000 x 400 pixels (10 x 4 inches at 100 dpi)",
+          f"yours is {width} x {height}", hint="size")
+    pixels = matplotlib.image.imread(str(path))
+    check(float(pixels[..., :3].std()) > 0.01, "the picture should show something", "yours is blank", hint="layers")
+    check(plt.get_fignums() == before, "plot_histograms should close its figure after saving it",
+          f"{len(plt.get_fignums()) - len(before)} figure(s) left open", hint="close")
+    check(len(saved) >= 1, "plot_histograms should save a matplotlib figure", hint="png")
+    fig = saved[-1]
+    drawn = sum(len(ax.lines) + len(ax.containers) for ax in fig.axes)
+    check(drawn >= 3, "one distribution per layer: three tensors, three curves (or histograms)",
+          f"yours drew {drawn}", hint="layers")
+    text = texts_of(fig)
+    missing = [name for name in tensors() if name not in text]
+    check(not missing, "each layer's name should be in the picture (a legend, or one title per panel)",
+          f"{missing[0]!r} is not" if missing else "", hint="layers")
+
+
+@exercise("diagnostics.plot_histograms")
+def test_plot_histograms_accepts_a_path_and_one_layer(diagnostics, tmp_path, pyplot):
+    from pathlib import Path
+    path = Path(tmp_path) / "one.png"
+    diagnostics.plot_histograms({"only": torch.randn(100)}, path)
+    check(path.exists(), "plot_histograms should accept a pathlib.Path", "no file was written", hint="png")
+    check(png_size(path) == (1000, 400), "the picture should be 1000 x 400 pixels",
+          f"yours is {png_size(path)}", hint="size")

@@ -1,0 +1,140 @@
+"""`course gradescope OUT.zip`: a Gradescope autograder bundle that grades as `course grade` does.
+
+Gradescope unpacks the zip into /autograder/source, runs `setup.sh` once to build the image,
+then `run_autograder` for every submission, which it puts in /autograder/submission; the
+result must land in /autograder/results/results.json. The bundle holds the course's own
+package, the manifest, the graders (public and hidden) with their fixtures, the data and,
+for nbgrader, its configuration and the graded source notebooks; `gradescope.json` records
+what to grade (`--only`) and the time limits.
+
+`run_autograder` calls `python -m course.gradescope`, which grades the one submission through
+course.grade (its own process, private copy, limits) and writes results.json. The paths come
+from $AUTOGRADER_ROOT (default /autograder), so a test can run it on a simulated layout.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import zipfile
+from pathlib import Path
+
+from course.manifest import Course, load
+
+SETUP = """#!/usr/bin/env bash
+# Gradescope runs this once, when it builds the autograder's image.
+set -euo pipefail
+cd /autograder/source
+apt-get update -qq && apt-get install -y -qq python3 python3-pip python3-venv > /dev/null
+python3 -m venv /autograder/venv
+# torch first and pinned, CPU build: an unpinned torch would pull a multi-GB CUDA build.
+/autograder/venv/bin/pip install --quiet torch=={torch} --index-url https://download.pytorch.org/whl/cpu
+/autograder/venv/bin/pip install --quiet /autograder/source nbgrader
+"""
+
+RUN = """#!/usr/bin/env bash
+# Gradescope runs this for every submission. $AUTOGRADER_ROOT and $COURSE_PYTHON let a test
+# run it outside Gradescope, on a simulated /autograder.
+set -uo pipefail
+ROOT="${AUTOGRADER_ROOT:-/autograder}"
+PYTHON="${COURSE_PYTHON:-$ROOT/venv/bin/python}"
+export PYTHONPATH="$ROOT/source${PYTHONPATH:+:$PYTHONPATH}"
+export COURSE_ROOT="$ROOT/source" OMP_NUM_THREADS=1 MPLBACKEND=Agg
+mkdir -p "$ROOT/results"
+cd "$ROOT/source"
+exec "$PYTHON" -m course.gradescope --submission "$ROOT/submission" --results "$ROOT/results/results.json"
+"""
+
+
+def bundle_files(course: Course) -> list[Path]:
+    """What goes into the bundle besides the scripts (relative to the course root)."""
+    from course.grade import grading_files
+    package = sorted(p.relative_to(course.root) for p in (course.root / "course").glob("*.py"))
+    return sorted(set(grading_files(course)) | set(package))
+
+
+def build(course: Course, out: Path, only: tuple[str, ...] = (), check_timeout: float | None = None,
+          submission_timeout: float = 600.0) -> list[str]:
+    """Write the bundle to `out`; returns the names it holds."""
+    import torch
+    from course.grade import Options, graded_exercises
+    graded_exercises(course, Options(only=only))          # an unknown --only stops here
+    settings = {"only": list(only), "check_timeout": check_timeout, "submission_timeout": submission_timeout}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, text in (("setup.sh", SETUP.replace("{torch}", torch.__version__.split("+")[0])),
+                           ("run_autograder", RUN)):
+            info = zipfile.ZipInfo(name)
+            info.external_attr = 0o755 << 16              # executable once unpacked
+            zf.writestr(info, text)
+        zf.writestr("gradescope.json", json.dumps(settings, indent=1) + "\n")
+        for rel in bundle_files(course):
+            zf.write(course.root / rel, rel.as_posix())
+        return zf.namelist()
+
+
+def submission_folder(folder: Path, course: Course) -> Path:
+    """Where the modules are: the submission itself, or the one folder in it that holds them
+    (learners often upload their exercises/ folder, or a zip of it)."""
+    wanted = {f"{m}.py" for m in course.modules} | {ex.notebook for ex in course.exercises if ex.notebook}
+    if any((folder / name).exists() for name in wanted):
+        return folder
+    for candidate in sorted(p for p in folder.rglob("*") if p.is_dir() and not p.is_symlink()):
+        if any((candidate / name).exists() for name in wanted):
+            return candidate
+    return folder
+
+
+def run(submission: Path, results: Path) -> int:
+    """Grade one submission and write Gradescope's results.json (always, even on failure)."""
+    from course import grade
+    try:
+        course = load()
+        settings = json.loads((course.root / "gradescope.json").read_text()) \
+            if (course.root / "gradescope.json").exists() else {}
+        options = grade.Options(check_timeout=settings.get("check_timeout"),
+                                submission_timeout=settings.get("submission_timeout") or 600.0,
+                                only=tuple(settings.get("only") or ()))
+        grade._warm_up()
+        record = grade.grade_submission(course, submission_folder(submission, course), options=options)
+        payload = grade.gradescope_results(record, grade.hidden_checks(course))
+    except Exception as exc:  # noqa: BLE001 - Gradescope must get a results.json whatever happens
+        payload = {"score": 0, "output": f"The autograder itself failed ({type(exc).__name__}: {exc}); "
+                                         "please tell your instructor.", "tests": []}
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(json.dumps(payload, indent=1) + "\n")
+    return 0
+
+
+def cmd_gradescope(args) -> int:
+    course = load()
+    names = build(course, Path(args.out), tuple(args.only or ()), args.check_timeout, args.submission_timeout)
+    graders = sum(1 for n in names if n.startswith("autograder/") and n.endswith(".py"))
+    print(f"{args.out}: {len(names)} files (setup.sh, run_autograder, {graders} grader files, fixtures, data)")
+    print("upload it as the autograder of a Gradescope programming assignment")
+    return 0
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("gradescope", help="instructors: build a Gradescope autograder bundle (a .zip)")
+    p.add_argument("out", help="the zip to write, e.g. build/gradescope.zip")
+    p.add_argument("--only", action="append", metavar="NAME",
+                   help="grade only this assignment, module or notebook (repeat for more)")
+    p.add_argument("--check-timeout", type=float, default=None, help="seconds one check may take")
+    p.add_argument("--submission-timeout", type=float, default=600.0, help="seconds for the whole submission")
+    p.set_defaults(run=cmd_gradescope)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course.gradescope",
+                                     description="grade one submission, as run_autograder does")
+    parser.add_argument("--submission", required=True)
+    parser.add_argument("--results", required=True)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    return run(Path(args.submission), Path(args.results))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

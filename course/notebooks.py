@@ -1,0 +1,401 @@
+"""The course's notebooks through nbgrader.
+
+- `generate(course)` releases the source notebooks of `solutions/` into `exercises/` with
+  `nbgrader generate_assignment` (`course notebooks`); `check=True` only compares
+  (`course notebooks --check`). Like the stubs, a released notebook the learner has changed is
+  never overwritten: the new one goes beside it as `<name>.ipynb.new`.
+- `point_problems(course)` compares the points of the notebooks' nbgrader cells with course.toml.
+- `visible_tests(path)` runs a learner's notebook and says, per question, how its visible tests
+  went: what `pytest autograder -k recall` and `course check recall` report.
+- `autograde_notebook(path, workdir)` grades one submission for real (nbgrader autograde, hidden
+  tests included) and returns the points per question: what `course grade` uses.
+
+nbgrader's own folders live in `.nbgrader/` (see nbgrader_config.py for the mapping).
+Questions and cells are tied by name: the question `recall.mlp_shapes` of course.toml is graded
+by the test cell whose nbgrader grade_id is `mlp_shapes`; its code to complete is the cell
+`mlp_shapes_answer`, its written part `mlp_shapes_written` (points in [assignment.manual]).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from course.manifest import Assignment, Course, CourseError
+
+RECORD = ".notebooks.json"        # in exercises/: sha256 of every notebook as it was released
+STUDENT = "learner"               # the student id autograde_notebook files a submission under
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _bin_on_path() -> None:
+    """nbgrader runs `alembic` by name: put this environment's bin first on PATH."""
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+
+
+def notebook_assignments(course: Course) -> list[tuple[Assignment, str]]:
+    """(assignment, notebook file name) for every notebook of course.toml, in course order."""
+    return [(a, nb) for a in course.assignments for nb in a.notebooks]
+
+
+def assignment_of(course: Course, notebook: str) -> Assignment:
+    for a, nb in notebook_assignments(course):
+        if nb == notebook:
+            return a
+    raise CourseError(f"course.toml lists no notebook {notebook!r}")
+
+
+# ------------------------------------------------------------------ nbgrader, from Python
+def nbgrader_config(course: Course, work: Path):
+    """The course's nbgrader_config.py, with nbgrader's folders, gradebook and exchange in `work`."""
+    from traitlets.config.loader import PyFileConfigLoader
+    path = course.root / "nbgrader_config.py"
+    if not path.exists():
+        raise CourseError(f"{path}: missing (nbgrader's configuration)")
+    config = PyFileConfigLoader(path.name, path=str(course.root)).load_config()
+    work = Path(work).resolve()
+    config.CourseDirectory.root = str(work)
+    config.CourseDirectory.db_url = f"sqlite:///{work / 'gradebook.db'}"
+    config.Exchange.root = str(work / "exchange")
+    config.Exchange.cache = str(work / "exchange-cache")
+    return config
+
+
+def nbgrader_api(course: Course, work: Path):
+    """nbgrader's Python API (NbGraderAPI) working in `work`."""
+    _bin_on_path()
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    config = nbgrader_config(course, work)
+    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+
+
+def _succeeded(result: dict, what: str) -> None:
+    if not result.get("success"):
+        text = (result.get("error") or result.get("log") or "").strip().splitlines()[-12:]
+        raise CourseError(f"nbgrader {what} failed:\n  " + "\n  ".join(text))
+
+
+def stage_sources(course: Course, work: Path, assignment: Assignment) -> Path:
+    """Copy the assignment's notebooks from solutions/ to nbgrader's source/<assignment>/."""
+    folder = Path(work) / "source" / assignment.id
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    for nb in assignment.notebooks:
+        src = course.root / "solutions" / nb
+        if not src.exists():
+            raise CourseError(f"{src}: missing; course.toml lists it for assignment {assignment.id!r}")
+        shutil.copy(src, folder / nb)
+    return folder
+
+
+def generate_assignment(course: Course, work: Path, assignment: Assignment) -> Path:
+    """`nbgrader generate_assignment` for one assignment; returns release/<assignment>/."""
+    stage_sources(course, work, assignment)
+    _succeeded(nbgrader_api(course, work).generate_assignment(assignment.id), f"generate_assignment {assignment.id}")
+    return Path(work) / "release" / assignment.id
+
+
+# ------------------------------------------------------------------ releasing into exercises/
+@dataclass
+class Outcome:
+    path: Path
+    action: str   # created | updated | unchanged | kept | stale
+
+    def __str__(self) -> str:
+        text = {"created": "created", "updated": "updated (it was untouched)", "unchanged": "up to date",
+                "kept": f"kept: you have changed it; the new one is beside it as {self.path.name}.new",
+                "stale": "out of date: run `course notebooks`"}[self.action]
+        return f"{self.path.name:<30} {text}"
+
+
+def generate(course: Course, check: bool = False, force: bool = False) -> list[Outcome]:
+    """Release every notebook of course.toml into exercises/ through nbgrader (or, with `check`,
+    only compare). nbgrader works in .nbgrader/, or in a temporary folder for a check."""
+    out_dir = course.root / "exercises"
+    record_path = out_dir / RECORD
+    record = json.loads(record_path.read_text()) if record_path.exists() else {}
+    new_record, outcomes = dict(record), []
+    with tempfile.TemporaryDirectory(prefix="course-nbgrader-") as tmp:
+        work = Path(tmp) if check else course.root / ".nbgrader"
+        for assignment in course.assignments:
+            if not assignment.notebooks:
+                continue
+            released = generate_assignment(course, work, assignment)
+            for nb in assignment.notebooks:
+                text = (released / nb).read_text()
+                dest = out_dir / nb
+                current = dest.read_text() if dest.exists() else None
+                if current == text and record.get(nb) == _sha256(text):
+                    outcomes.append(Outcome(dest, "unchanged"))
+                    continue
+                if check:
+                    outcomes.append(Outcome(dest, "stale"))
+                    continue
+                edited = current is not None and current != text and _sha256(current) != record.get(nb)
+                if edited and not force:
+                    dest.with_name(nb + ".new").write_text(text)
+                    outcomes.append(Outcome(dest, "kept"))
+                    continue
+                out_dir.mkdir(exist_ok=True)
+                dest.write_text(text)
+                new_record[nb] = _sha256(text)
+                outcomes.append(Outcome(dest, "created" if current is None else "updated"))
+    if not check and new_record != record:
+        record_path.write_text(json.dumps(new_record, indent=1, sort_keys=True) + "\n")
+    return outcomes
+
+
+def grade_cells(nb) -> dict[str, dict]:
+    """grade_id -> nbgrader metadata of every graded cell (autograded tests and written answers)."""
+    cells = {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade"):
+            cells[meta["grade_id"]] = dict(meta, cell_type=cell.cell_type)
+    return cells
+
+
+def expected_points(course: Course, assignment: Assignment, notebook: str) -> dict[str, int]:
+    """grade_id -> points, as course.toml gives them, for the graded cells of one notebook."""
+    points = {ex.function: ex.points for ex in course.exercises if ex.notebook == notebook}
+    if points or assignment.manual:
+        points.update(assignment.manual)
+    return points
+
+
+def point_problems(course: Course) -> list[str]:
+    """Where the points of the source notebooks' nbgrader cells disagree with course.toml."""
+    problems = []
+    for assignment, nb in notebook_assignments(course):
+        path = course.root / "solutions" / nb
+        if not path.exists():
+            problems.append(f"solutions/{nb}: missing; course.toml lists it for assignment {assignment.id!r}")
+            continue
+        cells = {gid: m.get("points", 0) for gid, m in grade_cells(nbformat.read(path, as_version=4)).items()}
+        expected = expected_points(course, assignment, nb)
+        for gid in sorted(cells.keys() | expected.keys()):
+            if gid not in cells:
+                problems.append(f"solutions/{nb}: course.toml gives {gid!r} {expected[gid]} points; "
+                                "the notebook has no graded cell of that grade_id")
+            elif gid not in expected:
+                problems.append(f"solutions/{nb}: graded cell {gid!r} is not in course.toml "
+                                f"(add it as a question of assignment {assignment.id!r} or to its `manual`)")
+            elif cells[gid] != expected[gid]:
+                problems.append(f"solutions/{nb}: cell {gid!r} is worth {cells[gid]} points in the notebook "
+                                f"but {expected[gid]} in course.toml")
+    return problems
+
+
+# ------------------------------------------------------------------ a learner's visible tests
+def _error(cell) -> dict | None:
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            return output
+    return None
+
+
+def question_status(nb, question: str) -> tuple[str, str]:
+    """(status, message) of one question of an executed notebook, from its cells' outputs:
+    `not started` while the answer cell still raises NotImplementedError, `failed` when a test
+    asserts (or the cells are missing), `error` when the code raised something else (the
+    message is then "Name: text (in ...)"), `passed` otherwise."""
+    by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
+    answer, tests = by_id.get(f"{question}_answer"), by_id.get(question)
+    if tests is None:
+        return "failed", (f"the test cell of question {question} is missing from the notebook; "
+                         "copy it back from a fresh release")
+    if answer is not None:
+        err = _error(answer)
+        if err and err.get("ename") == "NotImplementedError":
+            return "not started", ""
+        if err:
+            return "error", f"{err['ename']}: {err.get('evalue', '')} (in the answer cell)"
+    err = _error(tests)
+    if err and err.get("ename") == "NotImplementedError":     # the stub's function, called by the tests
+        return "not started", ""
+    if err is None:
+        if not tests.get("outputs") and tests.get("execution_count") is None:
+            return "failed", "the test cell did not run (a cell before it stopped the notebook)"
+        return "passed", ""
+    if err.get("ename") == "AssertionError":
+        return "failed", err.get("evalue") or "a test failed"
+    return "error", f"{err['ename']}: {err.get('evalue', '')} (in the tests)"
+
+
+def execute(path: Path, timeout: float = 60, env: dict | None = None, allow_errors: bool = False,
+            cwd: Path | None = None):
+    """Run a notebook top to bottom in a fresh kernel, in its own folder; return it executed."""
+    from nbclient import NotebookClient
+    nb = nbformat.read(path, as_version=4)
+    saved = {k: os.environ.get(k) for k in (env or {})}
+    os.environ.update(env or {})        # the kernel inherits this process's environment
+    try:
+        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
+                                interrupt_on_timeout=allow_errors,
+                                resources={"metadata": {"path": str(cwd or Path(path).parent)}})
+        client.execute()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return nb
+
+
+def visible_tests(course: Course, path: Path) -> dict[str, tuple[str, str]]:
+    """Exercise id -> (status, message) for the questions of the notebook at `path`, from
+    running it as it is (a released notebook holds only the visible tests)."""
+    questions = [ex for ex in course.exercises if ex.notebook == Path(path).name]
+    if not Path(path).exists():
+        return {ex.id: ("not started", f"{Path(path).name} is not in {Path(path).parent}") for ex in questions}
+    try:
+        nb = execute(Path(path), timeout=3 * course.grading("timeout"), allow_errors=True)
+    except Exception as exc:  # noqa: BLE001 - an unreadable notebook, a kernel that died
+        text = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        return {ex.id: ("error", f"{Path(path).name} did not run: {text}") for ex in questions}
+    return {ex.id: question_status(nb, ex.function) for ex in questions}
+
+
+# ------------------------------------------------------------------ grading one submission
+def autograde_notebook(notebook_path, workdir) -> dict:
+    """Autograde one learner's notebook with nbgrader, hidden tests included.
+
+    `notebook_path` is a submitted notebook; its file name says which notebook of course.toml it
+    is (e.g. 05-recall.ipynb). `workdir` is a folder for nbgrader's tree and gradebook; it may be
+    reused between calls (the assignment is generated from solutions/ once), but not by two
+    calls at the same time. Needs the instructor's tree (solutions/ holds the source notebook).
+
+    Returns a dict:
+
+        notebook, assignment     e.g. "05-recall.ipynb", "recall"
+        questions                exercise id -> {"points", "max_points", "status", "message"}:
+                                 the autograded part of each question, in course.toml order;
+                                 status as in the score table (passed, failed, not started, error)
+        autograded, max_autograded   their totals
+        manual_pending           cell grade_id -> points, for the written parts and the
+                                 reflection that the instructor grades by hand (in nbgrader's
+                                 formgrader, or by reading the notebook)
+        max_manual               their total
+        error                    only when the notebook could not be graded at all (then every
+                                 question has 0 points and status "error")
+    """
+    from course.manifest import load
+    from nbgrader.api import Gradebook
+    course = load()
+    path, work = Path(notebook_path), Path(workdir).resolve()
+    notebook = path.name
+    assignment = assignment_of(course, notebook)
+    questions = [ex for ex in course.exercises if ex.notebook == notebook]
+    result = {"notebook": notebook, "assignment": assignment.id,
+              "max_autograded": sum(ex.points for ex in questions),
+              "manual_pending": dict(assignment.manual), "max_manual": sum(assignment.manual.values())}
+
+    def give_up(message: str) -> dict:
+        result.update(error=message, autograded=0, questions={
+            ex.id: {"points": 0, "max_points": ex.points, "status": "error", "message": message}
+            for ex in questions})
+        return result
+
+    try:
+        nbformat.read(path, as_version=4)
+    except Exception as exc:  # noqa: BLE001 - not JSON, not a notebook, not there
+        return give_up(f"{notebook} is not a notebook that can be read ({type(exc).__name__})")
+    api = nbgrader_api(course, work)
+    source = course.root / "solutions" / notebook
+    staged = work / "source" / assignment.id / notebook
+    if not (staged.exists() and staged.read_bytes() == source.read_bytes()
+            and (work / "release" / assignment.id / notebook).exists()):
+        generate_assignment(course, work, assignment)
+    submitted = work / "submitted" / STUDENT / assignment.id
+    if submitted.exists():
+        shutil.rmtree(submitted)
+    submitted.mkdir(parents=True)
+    shutil.copy(path, submitted / notebook)
+    outcome = api.autograde(assignment.id, STUDENT)
+    if not outcome.get("success"):
+        lines = (outcome.get("error") or outcome.get("log") or "").strip().splitlines()
+        return give_up(f"nbgrader could not autograde {notebook}: {lines[-1] if lines else 'no reason given'}")
+
+    graded = nbformat.read(work / "autograded" / STUDENT / assignment.id / notebook, as_version=4)
+    with Gradebook(f"sqlite:///{work / 'gradebook.db'}") as gb:
+        sub = gb.find_submission_notebook(Path(notebook).stem, assignment.id, STUDENT)
+        scores = {g.name: (g.score, g.max_score) for g in sub.grades}
+    result["questions"] = {}
+    for ex in questions:
+        score, max_score = scores.get(ex.function, (0, ex.points))
+        status, message = question_status(graded, ex.function)
+        if status == "passed" and score < max_score:    # only a hidden cell can tell more
+            status, message = "failed", "a test failed"
+        result["questions"][ex.id] = {"points": score, "max_points": max_score, "status": status,
+                                      "message": message}
+    result["autograded"] = sum(q["points"] for q in result["questions"].values())
+    return result
+
+
+# ------------------------------------------------------------------ feedback for students
+def _short_tracebacks():
+    from nbgrader.preprocessors import NbGraderPreprocessor
+
+    class ShortTracebacks(NbGraderPreprocessor):
+        """Feedback: a failed test shows its message, not the traceback, which quotes the failing
+        line, and that line may be a hidden test (ClearHiddenTests only clears cell sources)."""
+
+        def preprocess_cell(self, cell, resources, index):
+            if cell.get("metadata", {}).get("nbgrader", {}).get("grade") and cell.cell_type == "code":
+                for output in cell.get("outputs", []):
+                    if output.get("output_type") == "error":
+                        output["traceback"] = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
+            return cell, resources
+
+    return ShortTracebacks
+
+
+def __getattr__(name):
+    # `course.notebooks.ShortTracebacks` (named in nbgrader_config.py) is built on first use, so
+    # that importing this module for a learner's self-check does not import nbgrader.
+    if name == "ShortTracebacks":
+        globals()[name] = _short_tracebacks()
+        return globals()[name]
+    raise AttributeError(name)
+
+
+# ------------------------------------------------------------------ the `course` commands
+def cmd_notebooks(args) -> int:
+    from course.manifest import load
+    course = load()
+    problems = point_problems(course)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    outcomes = generate(course, check=args.check, force=args.force)
+    for outcome in outcomes:
+        print(f"exercises/{outcome}")
+    if any(o.action == "stale" for o in outcomes):
+        print("released notebooks are out of date with solutions/: run `course notebooks`", file=sys.stderr)
+        return 1
+    if any(o.action == "kept" for o in outcomes):
+        print("changed notebooks were left as they are; compare them with the .new ones beside them")
+    return 1 if problems else 0
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("notebooks", help="instructors: release the notebooks of solutions/ into exercises/ "
+                                         "through nbgrader")
+    p.add_argument("--check", action="store_true", help="only check; exit 1 if exercises/ is out of date "
+                                                        "or the notebooks' points disagree with course.toml")
+    p.add_argument("--force", action="store_true", help="overwrite released notebooks even where they were changed")
+    p.set_defaults(run=cmd_notebooks)

@@ -1,0 +1,84 @@
+"""Lecture 4 — Batch normalisation (Ioffe & Szegedy 2015), in training and in eval.
+
+BatchNorm makes the pre-activations of a layer unit Gaussian by force: subtract the batch's
+mean, divide by the batch's standard deviation, then let the network scale and shift the
+result with two learned vectors, gamma and beta. Initialisation matters much less once
+every layer is renormalised like this.
+
+The price: in training, an example's output depends on the other examples of its batch. At
+eval time there may be one example, or the batch may be unrepresentative, so BatchNorm keeps
+running estimates of the mean and variance during training and uses those alone in eval.
+
+Numbers match torch.nn.BatchNorm1d exactly:
+- training: normalise with the batch mean and the *biased* variance (divide by n), then
+  update  running = (1 - momentum) * running + momentum * batch_statistic,  where the
+  running variance takes the *unbiased* batch variance (divide by n - 1);
+- eval: normalise with the running statistics alone, and leave them untouched;
+- eps goes inside the square root: (x - mean) / sqrt(var + eps).
+"""
+from __future__ import annotations
+
+import torch
+
+
+class BatchNorm1d:
+    """Batch normalisation over the features of (N, dim) inputs, as torch.nn.BatchNorm1d.
+
+    gamma (ones) and beta (zeros) are trainable, of shape (dim,). running_mean (zeros) and
+    running_var (ones) are buffers of shape (dim,), updated in training, never part of a graph.
+    `training` is True after construction; eval() and train() switch it.
+
+    >>> torch.manual_seed(0) is not None
+    True
+    >>> bn = BatchNorm1d(3)
+    >>> x = 5 + 2 * torch.randn(64, 3)
+    >>> y = bn(x)                                   # training: the batch's own statistics
+    >>> [round(v, 3) for v in y.mean(0).tolist()], round(y.std(0, unbiased=False).mean().item(), 3)
+    ([0.0, 0.0, -0.0], 1.0)
+    >>> bool(((bn.running_mean - 0.1 * x.mean(0)).abs() < 1e-5).all())   # 0.9 * 0 + 0.1 * batch mean
+    True
+    >>> bn.eval().training, tuple(bn(x[:1]).shape)  # eval works on a single example
+    (False, (1, 3))
+    """
+
+    def __init__(self, dim: int, eps: float = 1e-5, momentum: float = 0.1):
+        # TODO (batchnorm.BatchNorm1d): store eps and momentum; make gamma (ones) and beta (zeros) that require grad,
+        #       the buffers running_mean (zeros) and running_var (ones), and set training = True.
+        raise NotImplementedError("batchnorm.BatchNorm1d is not started yet; hints: course.toml, or `course hint BatchNorm1d`")
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        # TODO (batchnorm.BatchNorm1d): pick the statistics (the batch's in training, the running ones in eval),
+        #       normalise with eps inside the square root, scale by gamma and shift by beta;
+        #       in training, also update the running statistics without building a graph.
+        raise NotImplementedError("batchnorm.BatchNorm1d is not started yet; hints: course.toml, or `course hint BatchNorm1d`")
+
+    def train(self) -> "BatchNorm1d":
+        """Training mode: normalise with each batch's statistics and update the running ones."""
+        self.training = True
+        return self
+
+    def eval(self) -> "BatchNorm1d":
+        """Eval mode: normalise with the running statistics alone; leave them as they are."""
+        self.training = False
+        return self
+
+    def parameters(self) -> list[torch.Tensor]:
+        """The trainable tensors: [gamma, beta]."""
+        return [self.gamma, self.beta]
+
+
+def calibrate(bn, x: torch.Tensor) -> None:
+    """Set bn's running statistics from one pass over a whole data set.
+
+    `x` (N, dim) is what reaches `bn` for every example of the data set. After training, this
+    replaces the running estimates by the exact mean and (unbiased) variance, as the lecture
+    does before evaluating. Works on the course's BatchNorm1d and on torch.nn.BatchNorm1d.
+
+    >>> bn = BatchNorm1d(2)
+    >>> calibrate(bn, torch.tensor([[1.0, 10.0], [3.0, 10.0], [5.0, 40.0]]))
+    >>> bn.running_mean.tolist(), bn.running_var.tolist()
+    ([3.0, 20.0], [4.0, 300.0])
+    """
+    # TODO (batchnorm.calibrate): under torch.no_grad(), put the mean and the unbiased variance of x over its first
+    #       dimension into bn.running_mean and bn.running_var (in place: .copy_()).
+    raise NotImplementedError("batchnorm.calibrate is not started yet; hints: course.toml, or `course hint calibrate`")

@@ -1,0 +1,153 @@
+"""Lecture 4 — a diagnostic toolkit: look inside a network while it trains.
+
+A loss curve says *that* training goes badly, rarely *why*. These few measurements say why,
+layer by layer, and they are worth keeping in every training loop you write from now on:
+
+- activations (forward): their mean, spread and the fraction saturated at the flat ends of
+  tanh, where almost no gradient flows back;
+- gradients (backward): their spread, compared with the spread of the data they update;
+- update-to-data ratio: how large one step of the optimiser is relative to the parameter it
+  changes. Around 1e-3 (-3 on a log10 scale) is healthy; far below, the layer learns too
+  slowly; far above, it thrashes;
+- histograms: one distribution per layer, drawn together so a layer that is off shows up.
+
+`log_diagnostics` puts the numbers together in one table; it is given, built on the five
+functions you write.
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import torch
+import torch.nn as nn
+
+FIGSIZE, DPI = (10, 4), 100          # plot_histograms' picture: 1000 x 400 pixels
+
+
+def activation_stats(t: torch.Tensor, threshold: float = 0.97) -> dict[str, float]:
+    """Mean, standard deviation and saturation of a layer's output `t` (any shape).
+
+    `saturated` is the fraction of entries with |t| > threshold: for a tanh layer, the part
+    sitting on the flat tails, where the local gradient 1 - t**2 is nearly 0. All three are
+    Python floats; std is torch's t.std().
+
+    >>> s = activation_stats(torch.tensor([0.5, -0.99, 0.0, 0.98]))
+    >>> round(s['mean'], 4), round(s['std'], 4), s['saturated']
+    (0.1225, 0.8427, 0.5)
+    """
+    # TODO (diagnostics.activation_stats): return {'mean': ..., 'std': ..., 'saturated': ...}, each a Python float (.item()).
+    raise NotImplementedError("diagnostics.activation_stats is not started yet; hints: course.toml, or `course hint activation_stats`")
+
+
+def gradient_stats(named_parameters: Iterable[tuple[str, torch.Tensor]]) -> dict[str, dict[str, float]]:
+    """Statistics of every parameter's gradient: name -> {'mean', 'std', 'grad_to_data'}.
+
+    `named_parameters` is what model.named_parameters() gives (any iterable of (name,
+    tensor) pairs). `mean` and `std` are those of the gradient; `grad_to_data` is the
+    gradient's std over the parameter's own std: how big the gradient is relative to the
+    numbers it will change. Parameters without a gradient (p.grad is None) are left out.
+
+    >>> w = torch.tensor([1.0, -1.0, 3.0, -3.0], requires_grad=True)
+    >>> w.grad = torch.tensor([0.1, 0.1, 0.3, 0.3])
+    >>> frozen = torch.ones(3)
+    >>> stats = gradient_stats([('w', w), ('frozen', frozen)])
+    >>> list(stats), round(stats['w']['mean'], 4), round(stats['w']['grad_to_data'], 4)
+    (['w'], 0.2, 0.0447)
+    """
+    # TODO (diagnostics.gradient_stats): loop over the (name, p) pairs; skip p.grad is None; collect the three floats per name.
+    raise NotImplementedError("diagnostics.gradient_stats is not started yet; hints: course.toml, or `course hint gradient_stats`")
+
+
+def update_to_data(parameters: Iterable[torch.Tensor], lr: float) -> list[float]:
+    """log10(std(lr * grad) / std(data)) for each parameter, in order: the size of one SGD
+    step relative to the parameter. Healthy is near -3. A parameter without a gradient gives
+    nan, so that positions still line up with the parameters.
+
+    >>> w = torch.tensor([1.0, -1.0, 1.0, -1.0], requires_grad=True)
+    >>> w.grad = torch.tensor([0.5, -0.5, 0.5, -0.5])
+    >>> update_to_data([w], lr=0.002)                  # 0.001 / 1
+    [-3.0]
+    """
+    # TODO (diagnostics.update_to_data): for each p: (lr * p.grad).std() / p.data.std(), then log10, as a Python float.
+    raise NotImplementedError("diagnostics.update_to_data is not started yet; hints: course.toml, or `course hint update_to_data`")
+
+
+@contextlib.contextmanager
+def record_activations(model: nn.Module,
+                       layer_types: tuple[type, ...] = (nn.Tanh,)) -> Iterator[dict[str, torch.Tensor]]:
+    """Record the output of every layer of `model` whose type is one of `layer_types`.
+
+    A context manager: it yields a dict, module name (as model.named_modules() gives it) ->
+    that layer's latest output, detached from the graph, refreshed on every forward pass.
+    When the block ends (normally or by an exception) the hooks are removed, so the model
+    runs exactly as before.
+
+    >>> model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 2), nn.Tanh())
+    >>> with record_activations(model) as acts:
+    ...     _ = model(torch.randn(5, 4))
+    >>> sorted(acts), tuple(acts['1'].shape), acts['3'].requires_grad
+    (['1', '3'], (5, 8), False)
+    """
+    # TODO (diagnostics.record_activations): register a forward hook (module.register_forward_hook) on every matching module that
+    #       stores output.detach() under its name; yield the dict; remove the hooks in a finally.
+    raise NotImplementedError("diagnostics.record_activations is not started yet; hints: course.toml, or `course hint record_activations`")
+
+
+def plot_histograms(tensors_by_name: dict[str, torch.Tensor], path: str | Path,
+                    title: str = "") -> None:
+    """Draw the distribution of every tensor of `tensors_by_name` and save one PNG at `path`.
+
+    One curve per layer (a density histogram drawn as a line), all on one axis, with the
+    layer's name in the legend, so the layers can be compared at a glance. The picture is
+    10 x 4 inches at 100 dpi: 1000 x 400 pixels (save it without bbox_inches='tight', which
+    would crop it). Tensors may require grad. The figure is closed afterwards, so calling
+    this every few hundred steps does not pile up open figures.
+
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), 'h.png')
+    >>> plot_histograms({'layer 1': torch.randn(500), 'layer 2': torch.rand(500)}, path)
+    >>> open(path, 'rb').read(8) == b'\\x89PNG\\r\\n\\x1a\\n'
+    True
+    """
+    # TODO (diagnostics.plot_histograms): make a figure of FIGSIZE at DPI; for each (name, t): torch.histogram(t.detach().float(),
+    #       bins=50, density=True), plot the bin centres against the densities with label=name;
+    #       add a legend, axis labels and the title; save to path; plt.close(fig).
+    raise NotImplementedError("diagnostics.plot_histograms is not started yet; hints: course.toml, or `course hint plot_histograms`")
+
+
+def log_diagnostics(activations: dict[str, torch.Tensor],
+                    named_parameters: Iterable[tuple[str, torch.Tensor]] = (),
+                    lr: float | None = None, threshold: float = 0.97) -> str:
+    """One table of the numbers above, to print now and then while training.
+
+    A row per recorded layer (mean, std, saturation %), then a row per parameter with a
+    gradient (gradient std, grad:data and, given `lr`, the log10 update:data ratio). Returns
+    the text; print it, or write it to a log.
+
+        with record_activations(model) as acts:
+            loss = loss_fn(model(X), Y)
+        loss.backward()
+        print(log_diagnostics(acts, model.named_parameters(), lr=0.1))
+    """
+    lines = [f"{'layer':<16}{'mean':>9}{'std':>9}{'saturated':>11}"]
+    for name, t in activations.items():
+        s = activation_stats(t, threshold)
+        lines.append(f"{name:<16}{s['mean']:>+9.3f}{s['std']:>9.3f}{100 * s['saturated']:>10.1f}%")
+    named = [(n, p) for n, p in named_parameters if p.grad is not None]
+    if named:
+        lines.append("")
+        lines.append(f"{'parameter':<16}{'shape':>12}{'grad std':>11}{'grad:data':>11}"
+                     + (f"{'log10 update:data':>19}" if lr is not None else ""))
+        grads = gradient_stats(named)
+        ratios = update_to_data([p for _, p in named], lr) if lr is not None else [None] * len(named)
+        for (name, p), ratio in zip(named, ratios):
+            g = grads[name]
+            shape = "x".join(map(str, p.shape))
+            row = f"{name:<16}{shape:>12}{g['std']:>11.2e}{g['grad_to_data']:>11.2e}"
+            if ratio is not None:
+                row += f"{ratio:>19.2f}"
+            lines.append(row)
+    return "\n".join(lines)

@@ -1,0 +1,60 @@
+"""nbgrader's configuration for this course. It reads course.toml rather than repeating it.
+
+How nbgrader's folders map onto the course's. nbgrader wants one folder per assignment
+(`source/<assignment>/<notebook>.ipynb`); the course keeps its notebooks flat, beside the
+modules they import (`solutions/02-bigram.ipynb` imports `solutions/bigram.py`). So nbgrader
+works in `.nbgrader/`, inside the course and ignored by git, and `course notebooks` does the
+mapping:
+
+    solutions/<notebook>         ->  .nbgrader/source/<assignment>/<notebook>     (copied in)
+    nbgrader generate_assignment ->  .nbgrader/release/<assignment>/<notebook>
+    .nbgrader/release/...        ->  exercises/<notebook>                         (copied out)
+
+where <assignment> is the assignment of course.toml that lists the notebook. The gradebook and
+the exchange live in `.nbgrader/` too: nothing is written outside the course directory
+(nbgrader's default exchange is /srv/nbgrader/exchange).
+
+Run nbgrader from the course folder (`nbgrader autograde recall`, `nbgrader formgrader`), or
+use the course's commands, which call nbgrader's Python API with this same file:
+`course notebooks [--check]`, and course.notebooks.autograde_notebook for one submission.
+Set NBGRADER_ROOT to work in another folder (the tests do, in a temporary directory).
+"""
+import os
+import sys
+import tomllib
+from pathlib import Path
+
+COURSE = Path(__file__).resolve().parent
+MANIFEST = tomllib.loads((COURSE / "course.toml").read_text())
+WORK = Path(os.environ.get("NBGRADER_ROOT") or COURSE / ".nbgrader").resolve()
+
+# nbgrader calls `alembic` by name: the environment's bin must be on PATH for its subprocesses.
+_bin = str(Path(sys.executable).parent)
+if _bin not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
+
+c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
+
+c.CourseDirectory.course_id = MANIFEST["course"]["name"]
+c.CourseDirectory.root = str(WORK)
+c.CourseDirectory.source_directory = "source"     # filled from solutions/ by `course notebooks`
+c.CourseDirectory.release_directory = "release"   # copied to exercises/ by `course notebooks`
+c.CourseDirectory.db_url = f"sqlite:///{WORK / 'gradebook.db'}"
+c.Exchange.root = str(WORK / "exchange")
+c.Exchange.cache = str(WORK / "exchange-cache")
+
+# Every assignment of course.toml that has notebooks is an nbgrader assignment of that name.
+c.CourseDirectory.db_assignments = [{"name": a["id"]} for a in MANIFEST["assignment"] if a.get("notebooks")]
+
+# A cell may run as long as a grader's check, times a margin for a cold kernel.
+c.Execute.timeout = int(3 * MANIFEST["grading"]["timeout"])
+c.Execute.interrupt_on_timeout = True
+
+# Feedback goes to students: no hidden test may show in it, neither as cell source
+# (ClearHiddenTests) nor as the failing line quoted in a traceback (ShortTracebacks).
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "course.notebooks.ShortTracebacks",
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

@@ -1,0 +1,97 @@
+"""Lecture 4 — initialisation: what the first loss should be, and Kaiming init.
+
+Before a network has learned anything it should be unsure: every character about equally
+likely, so the first loss is -log(1/V). A much larger first loss means the network starts
+out confidently wrong, and the first thousands of steps are spent undoing the initialisation.
+
+Inside the network the same idea applies layer by layer: activations should keep a steady
+spread from layer to layer. A weight matrix W of shape (fan_in, fan_out), used as x @ W,
+adds up fan_in products, so the spread of its output grows like sqrt(fan_in) times the
+spread of W. Drawing W with std gain / sqrt(fan_in) cancels that growth (He et al. 2015,
+"Kaiming" init); the gain makes up for what the nonlinearity squashes: 5/3 for tanh, sqrt(2)
+for ReLU, which zeroes half of its inputs.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+
+
+def gain(nonlinearity: str) -> float:
+    """The gain that keeps activations at a steady spread through `nonlinearity`.
+
+    'linear' 1, 'tanh' 5/3, 'relu' sqrt(2): the values of torch.nn.init.calculate_gain.
+    Anything else raises ValueError.
+
+    >>> gain('linear'), round(gain('tanh'), 4), round(gain('relu'), 4)
+    (1.0, 1.6667, 1.4142)
+    >>> gain('sigmoid')
+    Traceback (most recent call last):
+    ...
+    ValueError: no gain for nonlinearity 'sigmoid': use 'linear', 'tanh' or 'relu'
+    """
+    ### BEGIN SOLUTION
+    # TODO: return 1 for 'linear', 5/3 for 'tanh', sqrt(2) for 'relu'; raise ValueError otherwise.
+    # ReLU keeps only half of a symmetric input, halving its variance: gain sqrt(2) restores it.
+    # tanh squashes its input; 5/3 is the factor that keeps a unit-variance input near unit variance.
+    gains = {"linear": 1.0, "tanh": 5.0 / 3.0, "relu": math.sqrt(2.0)}
+    if nonlinearity not in gains:
+        raise ValueError(f"no gain for nonlinearity {nonlinearity!r}: use 'linear', 'tanh' or 'relu'")
+    return gains[nonlinearity]
+    ### END SOLUTION
+
+
+def kaiming_std(fan_in: int, nonlinearity: str = "tanh") -> float:
+    """The standard deviation of Kaiming init: gain(nonlinearity) / sqrt(fan_in).
+
+    >>> round(kaiming_std(30, 'tanh'), 4)      # the lecture's first layer: 3 characters x 10 dims
+    0.3043
+    >>> round(kaiming_std(200, 'relu'), 4)
+    0.1
+    """
+    ### BEGIN SOLUTION
+    # TODO: divide the gain by the square root of fan_in.
+    # Variances add: x @ W sums fan_in terms, so its variance is fan_in * var(W) * var(x).
+    # A std of gain / sqrt(fan_in) makes that fan_in factor cancel.
+    return gain(nonlinearity) / math.sqrt(fan_in)
+    ### END SOLUTION
+
+
+def kaiming_normal_(W: torch.Tensor, nonlinearity: str = "tanh",
+                    generator: torch.Generator | None = None) -> torch.Tensor:
+    """Fill W in place with draws from N(0, kaiming_std(fan_in, nonlinearity)^2); return W.
+
+    W has shape (fan_in, fan_out), as it is used in x @ W (torch's nn.Linear stores the
+    transpose, (out, in)): fan_in is W.shape[0]. Works on a W that requires grad, and leaves
+    it a leaf that still requires grad.
+
+    >>> W = torch.empty(300, 20)
+    >>> kaiming_normal_(W, 'tanh', generator=torch.Generator().manual_seed(0)) is W
+    True
+    >>> round(W.std().item(), 2)              # (5/3) / sqrt(300) = 0.096
+    0.1
+    """
+    ### BEGIN SOLUTION
+    # TODO: work out fan_in from W's shape, then fill W in place (torch.no_grad(), W.normal_(...)).
+    fan_in = W.shape[0]
+    std = kaiming_std(fan_in, nonlinearity)
+    # no_grad: filling a leaf that requires grad is an initialisation, not a step of the graph.
+    with torch.no_grad():
+        W.normal_(0.0, std, generator=generator)
+    return W
+    ### END SOLUTION
+
+
+def expected_initial_loss(vocab_size: int) -> float:
+    """The loss of a network that is perfectly unsure: -log(1 / vocab_size).
+
+    A uniform guess over V characters gives each target probability 1/V.
+
+    >>> round(expected_initial_loss(27), 4)
+    3.2958
+    """
+    ### BEGIN SOLUTION
+    # TODO: the negative log of the probability a uniform guess gives the right character.
+    return -math.log(1.0 / vocab_size)
+    ### END SOLUTION

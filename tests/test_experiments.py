@@ -1,0 +1,115 @@
+"""`course experiments`: every file is written, and the pictures show what lecture 4 teaches.
+
+One short run on the reference solutions (a few hundred steps) is shared by the tests; the
+asserted outcomes have margins several times the run-to-run differences seen on this data.
+"""
+import json
+import shutil
+import struct
+
+import pytest
+
+from course import cli, experiments
+from course.data import load_words
+from tests.conftest import ROOT
+
+STEPS = 400
+FIGURES = ("loss.png", "activations.png", "gradients.png", "update_to_data.png")
+
+
+@pytest.fixture(scope="module")
+def short_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("experiments")
+    results = experiments.run(ROOT / "solutions", out, steps=STEPS)
+    return out, results
+
+
+def png_size(path):
+    blob = path.read_bytes()[:24]
+    assert blob[:8] == b"\x89PNG\r\n\x1a\n", f"{path.name} is not a PNG"
+    return struct.unpack(">II", blob[16:24])
+
+
+def test_every_file_is_written(short_run):
+    out, results = short_run
+    assert list(results) == [e.key for e in experiments.EXPERIMENTS]
+    for exp in experiments.EXPERIMENTS:
+        for name in FIGURES:
+            width, height = png_size(out / exp.key / name)
+            assert width >= 600 and height >= 300, (exp.key, name, width, height)
+        table = (out / exp.key / "table.txt").read_text()
+        for layer in ("tanh1", "tanh5"):
+            assert layer in table
+        assert "saturated" in table and "mean" in table and "std" in table
+    width, height = png_size(out / "experiments.png")
+    assert width > height / 2 and (out / "experiments.png").stat().st_size < 300_000
+    summary = json.loads((out / "summary.json").read_text())
+    assert set(summary) == set(results)
+    text = (out / "summary.txt").read_text()
+    assert all(r["title"] in text for r in results.values())
+
+
+def test_the_deep_net_is_the_lectures(short_run):
+    _, results = short_run
+    assert results["3-batchnorm"]["parameters"] == 47_024          # REFERENCE.md, lecture 4
+    assert results["2-kaiming"]["parameters"] == 47_024 - 1054 + 527  # no BatchNorm, biases instead
+
+
+def test_normal_init_saturates_and_starts_confidently_wrong(short_run):
+    _, r = short_run
+    normal = r["1-normal"]
+    assert normal["initial_loss"] > 3 * normal["expected_initial_loss"]
+    assert min(normal["saturation_init"].values()) > 0.5
+    # and it is still far behind Kaiming when the short run ends
+    assert normal["final_loss"] > r["2-kaiming"]["final_loss"] + 0.5
+
+
+def test_kaiming_starts_near_uniform_with_healthy_activations(short_run):
+    _, r = short_run
+    kaiming = r["2-kaiming"]
+    assert abs(kaiming["initial_loss"] - kaiming["expected_initial_loss"]) < 0.15
+    deep = [kaiming["saturation_init"][f"tanh{i}"] for i in range(2, 6)]
+    assert max(deep) < 0.15, kaiming["saturation_init"]
+    assert all(0.4 < s < 0.9 for s in kaiming["activation_std_init"].values())
+
+
+def test_batchnorm_converges_faster_at_the_same_learning_rate(short_run):
+    _, r = short_run
+    with_bn, without = r["3-batchnorm"], r["2-kaiming"]
+    assert with_bn["lr"] == without["lr"]
+    assert abs(with_bn["initial_loss"] - with_bn["expected_initial_loss"]) < 0.15
+    assert max(with_bn["saturation_init"].values()) < 0.06
+    assert with_bn["mean_loss"] < without["mean_loss"] - 0.03      # lower over the whole run
+    assert with_bn["final_loss"] < without["final_loss"] - 0.03
+    assert with_bn["val_loss"] < without["val_loss"] - 0.05
+    # steadier: every layer's update-to-data ratio stays close to the others'
+    spread = {k: max(v) - min(v) for k, v in ((k, list(r[k]["update_to_data_final"].values()))
+                                              for k in ("2-kaiming", "3-batchnorm"))}
+    assert spread["3-batchnorm"] < spread["2-kaiming"] - 0.3, spread
+
+
+def test_untouched_stubs_stop_kindly(tmp_path, capsys):
+    code = cli.main(["experiments", "--target", str(ROOT / "exercises"), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "not started yet" in err and "kaiming.kaiming_normal_" in err and "batchnorm.BatchNorm1d" in err
+    assert "--target solutions" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_one_module_not_started_is_named(tmp_path, course):
+    target = tmp_path / "target"
+    shutil.copytree(ROOT / "solutions", target, ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
+    shutil.copy(ROOT / "exercises" / "batchnorm.py", target / "batchnorm.py")
+    with pytest.raises(experiments.NotReady) as info:
+        experiments.load_toolkit(target, course)
+    text = str(info.value)
+    assert "batchnorm.BatchNorm1d" in text and "batchnorm.calibrate" in text
+    assert "kaiming." not in text and "diagnostics." not in text
+
+
+def test_make_data_follows_the_lecture(course):
+    data = experiments.make_data(load_words(course))
+    Xtr, Ytr = data["train"]
+    assert data["vocab_size"] == 27 and Xtr.shape[1] == 3 and Xtr.shape[0] == Ytr.shape[0]
+    assert Xtr[0].tolist() == [0, 0, 0]                # every word starts from an empty context

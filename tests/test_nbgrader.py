@@ -1,0 +1,195 @@
+"""The recall test through nbgrader, for real, in a temporary folder: generate the assignment,
+autograde three submissions, validate, generate feedback, export the grades."""
+import csv
+import html
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course import notebooks
+from tests.conftest import ROOT
+
+NB = "05-recall.ipynb"
+
+
+def cell(nb, grade_id):
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def hidden_test_lines(nb) -> list[str]:
+    """Every non-blank line between BEGIN and END HIDDEN TESTS in the notebook's cells."""
+    lines = []
+    for c in nb.cells:
+        for block in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", c.source, re.S):
+            lines += [line.strip() for line in block.splitlines() if line.strip()]
+    return lines
+
+
+def hardcoded(source, release):
+    """A learner's release, answered from the source, except that mlp_shapes knows only the
+    lecture's sizes: it passes every visible test and fails a hidden one."""
+    nb = nbformat.reads(nbformat.writes(release), as_version=4)
+    for c in nb.cells:
+        meta = c.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            c.source = re.sub(r"^ *### (BEGIN|END) SOLUTION\n?", "", cell(source, meta["grade_id"]).source,
+                              flags=re.M)
+    c = cell(nb, "mlp_shapes_answer")
+    c.source = c.source.replace("block_size * n_embd", "30").replace("n_hidden)", "200)").replace(
+        "(n_hidden,)", "(200,)")
+    return nb
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, course):
+    """The round trip, once: nbgrader's tree in a temporary folder, three students autograded."""
+    work = tmp_path_factory.mktemp("nbgrader")
+    assignment = notebooks.assignment_of(course, NB)
+    api = notebooks.nbgrader_api(course, work)
+    release = notebooks.generate_assignment(course, work, assignment)
+    source = nbformat.read(ROOT / "solutions" / NB, as_version=4)
+    released = nbformat.read(release / NB, as_version=4)
+    submissions = {
+        "solution": source,                                       # the source notebook, as handed in
+        "untouched": released,                                    # the release, not even started
+        "hardcoded": hardcoded(source, released),                 # one question wrong
+    }
+    for student, nb in submissions.items():
+        folder = work / "submitted" / student / assignment.id
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / NB)
+        result = api.autograde(assignment.id, student)
+        assert result["success"], result.get("error") or result.get("log")
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{work / 'gradebook.db'}") as gb:
+        scores = {s: {g.name: g.score for g in gb.find_submission_notebook(Path(NB).stem, assignment.id, s).grades}
+                  for s in submissions}
+    return dict(work=work, api=api, assignment=assignment, release=release, scores=scores, source=source,
+                released=released)
+
+
+def autograded_points(course, scores: dict) -> dict[str, float]:
+    return {ex.function: scores[ex.function] for ex in course.exercises if ex.notebook == NB}
+
+
+def test_the_release_is_what_is_in_exercises(graded):
+    assert (graded["release"] / NB).read_text() == (ROOT / "exercises" / NB).read_text(), \
+        "exercises/05-recall.ipynb is out of date: run `course notebooks`"
+
+
+def test_every_released_notebook_is_in_sync(course):
+    outcomes = notebooks.generate(course, check=True)
+    assert {o.action for o in outcomes} == {"unchanged"}, [str(o) for o in outcomes]
+    assert {o.path.name for o in outcomes} == {nb for a in course.assignments for nb in a.notebooks}
+
+
+def test_notebook_points_agree_with_course_toml(course):
+    assert notebooks.point_problems(course) == []
+    cells = notebooks.grade_cells(nbformat.read(ROOT / "solutions" / NB, as_version=4))
+    assert {gid for gid, m in cells.items() if m["solution"]} == set(notebooks.assignment_of(course, NB).manual)
+
+
+def test_a_wrong_point_value_is_caught(tmp_path, course):
+    from course.manifest import load
+    shutil.copytree(ROOT / "solutions", tmp_path / "solutions", ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    (tmp_path / "course.toml").write_text((ROOT / "course.toml").read_text().replace("reflection = 5", "reflection = 6"))
+    assert notebooks.point_problems(load(tmp_path)) == [
+        "solutions/05-recall.ipynb: cell 'reflection' is worth 5 points in the notebook but 6 in course.toml"]
+
+
+def test_the_release_has_no_solution_and_no_hidden_test(graded):
+    released = nbformat.read(graded["release"] / NB, as_version=4)
+    text = "\n".join(c.source for c in released.cells)
+    assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
+    for line in hidden_test_lines(graded["source"]):
+        assert line not in text
+    assert cell(released, "mlp_shapes_answer").source.endswith("raise NotImplementedError()")
+
+
+def test_the_solution_earns_every_autograded_point(graded, course):
+    got = autograded_points(course, graded["scores"]["solution"])
+    assert got == {ex.function: ex.points for ex in course.exercises if ex.notebook == NB}
+
+
+def test_the_untouched_release_earns_nothing(graded, course):
+    assert set(autograded_points(course, graded["scores"]["untouched"]).values()) == {0}
+
+
+def test_one_wrong_answer_loses_exactly_that_question(graded, course):
+    got = autograded_points(course, graded["scores"]["hardcoded"])
+    full = {ex.function: ex.points for ex in course.exercises if ex.notebook == NB}
+    assert got == {**full, "mlp_shapes": 0}
+
+
+def test_validate_passes_the_visible_tests_and_fails_the_release(graded, course):
+    # `nbgrader validate` exits 0 either way: its verdict is read through the Python API.
+    from nbgrader.validator import Validator
+    validator = Validator(config=notebooks.nbgrader_config(course, graded["work"]))
+    assert "failed" in validator.validate(str(graded["release"] / NB))
+    hard = graded["work"] / "submitted" / "hardcoded" / "recall" / NB
+    assert validator.validate(str(hard)) == {}      # visible tests pass; only the hidden ones catch it
+
+
+def test_feedback_shows_scores_but_no_hidden_test(graded):
+    assignment = graded["assignment"].id
+    for student in ("solution", "hardcoded"):
+        result = graded["api"].generate_feedback(assignment, student)
+        assert result["success"], result.get("error") or result.get("log")
+        page = (graded["work"] / "feedback" / student / assignment / "05-recall.html").read_text()
+        text = html.unescape(re.sub(r"<[^>]+>", "", page))      # syntax highlighting splits tokens
+        assert "Visible tests" in text
+        for line in hidden_test_lines(graded["source"]):
+            assert line not in text, f"the feedback of {student} shows a hidden test: {line}"
+    # the hidden test's message (for learners) does show: it says what went wrong
+    assert "with (B, block_size, vocab_size, n_embd, n_hidden)" in text
+
+
+def test_export_grades(graded, course):
+    from nbgrader.api import Gradebook
+    from nbgrader.plugins.export import CsvExportPlugin
+    out = graded["work"] / "grades.csv"
+    with Gradebook(f"sqlite:///{graded['work'] / 'gradebook.db'}") as gb:
+        CsvExportPlugin(to=str(out)).export(gb)
+    rows = {r["student_id"]: r for r in csv.DictReader(out.open())}
+    assignment = notebooks.assignment_of(course, NB)
+    autograded = sum(ex.points for ex in course.exercises if ex.notebook == NB)
+    total = autograded + sum(assignment.manual.values())
+    assert {s: float(rows[s]["score"]) for s in rows} == {"solution": autograded, "untouched": 0,
+                                                          "hardcoded": autograded - 3}
+    assert {float(r["max_score"]) for r in rows.values()} == {total}
+
+
+def test_autograde_notebook_reports_per_question(graded, course, tmp_path):
+    path = tmp_path / NB
+    nbformat.write(hardcoded(graded["source"], graded["released"]), path)
+    result = notebooks.autograde_notebook(path, graded["work"])        # reuses the generated assignment
+    q = result["questions"]
+    assert list(q) == [ex.id for ex in course.exercises if ex.notebook == NB]
+    assert q["recall.mlp_shapes"]["points"] == 0 and q["recall.mlp_shapes"]["status"] == "failed"
+    assert "n_hidden" in q["recall.mlp_shapes"]["message"]
+    assert all(v["status"] == "passed" and v["points"] == v["max_points"] for k, v in q.items()
+               if k != "recall.mlp_shapes")
+    assert result["autograded"] == result["max_autograded"] - 3
+    assert result["manual_pending"] == dict(notebooks.assignment_of(course, NB).manual)
+
+
+def test_autograde_notebook_survives_a_broken_file(course, tmp_path):
+    path = tmp_path / NB
+    path.write_text("{ this is not a notebook")
+    result = notebooks.autograde_notebook(path, tmp_path / "work")
+    assert result["autograded"] == 0 and "error" in result
+    assert {q["status"] for q in result["questions"].values()} == {"error"}
+
+
+def test_nbgrader_writes_nothing_outside_the_course(course):
+    from traitlets.config.loader import PyFileConfigLoader
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
+    for value in (config.CourseDirectory.root, config.CourseDirectory.db_url.removeprefix("sqlite:///"),
+                  config.Exchange.root, config.Exchange.cache):
+        assert Path(value).resolve().is_relative_to(ROOT), value
+    assert config.CourseDirectory.course_id == course.raw["course"]["name"]
+    assert [a["name"] for a in config.CourseDirectory.db_assignments] == [a.id for a in course.assignments
+                                                                          if a.notebooks]
