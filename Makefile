@@ -1,4 +1,4 @@
-# Two commands do all the set-up on a fresh machine (Python 3.10+):
+# Two commands do all the set-up on a fresh machine (Python 3.11+):
 #   make demo   install, grade your exercises, then train and sample the reference model
 #   make test   install, then run the course's own tests (what CI runs)
 PYTHON ?= python3

@@ -117,7 +117,7 @@ def test_build_dataset_every_word_starts_afresh(mlp):
 
 
 @exercise("mlp.build_dataset")
-def test_build_dataset_block_size_one_is_the_bigram(mlp, names):
+def test_build_dataset_block_size_one_gives_character_pairs(mlp, names):
     words = names[:500]
     stoi = vocab(names)
     X, Y = mlp.build_dataset(words, stoi, block_size=1)

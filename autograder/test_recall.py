@@ -1,13 +1,14 @@
 """Graders for the recall test (05-recall.ipynb, an nbgrader notebook).
 
-The questions are answered and tested inside the notebook: this file runs the target's copy
-of it once, in a fresh kernel, and reports each question's tests as one row of the score
-table. A learner's copy holds only the visible tests, so this is the self-check
-(`pytest autograder -k recall`, `course check recall`); the instructor's grade adds the hidden
-tests through nbgrader (course.notebooks.autograde_notebook).
+The questions are answered and tested inside the notebook. Each check here runs the target's
+copy of the notebook's code cells in order, in the check's own process (so a learner's
+endless loop or crash costs one question, and no Jupyter kernel has to start), and reports
+the question from what its answer cell and its test cell did. A learner's copy holds only the
+visible tests: this is the self-check (`pytest autograder -k recall`, `course check recall`).
+The instructor's grade adds the hidden tests through nbgrader
+(course.notebooks.autograde_notebook).
 """
-from pathlib import Path
-
+import nbformat
 import pytest
 
 from course.checks import fail
@@ -16,33 +17,46 @@ from course.manifest import load
 NOTEBOOK = "05-recall.ipynb"
 
 
-@pytest.fixture(scope="module")
-def recall_notebook(request):
-    """Exercise id -> (status, message), from running the target's notebook once.
-    (A fixture runs in the grader's process; the notebook runs in its own kernel.)"""
-    from course.notebooks import visible_tests
-    course = load()
-    target = Path(request.config.getoption("target"))
-    if not target.is_absolute() and not target.exists():
-        target = course.root / target
-    return visible_tests(course, target / NOTEBOOK)
+def run_cells(path) -> dict[str, BaseException | None]:
+    """grade_id -> what the cell raised (None: it ran), for every code cell, in order, all in
+    one namespace, as a kernel with `allow_errors` would run them."""
+    nb = nbformat.read(path, as_version=4)
+    namespace = {"__name__": "__main__"}
+    outcomes = {}
+    for index, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", f"cell-{index}")
+        source = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
+        try:
+            exec(compile(source, f"{NOTEBOOK}, cell {grade_id}", "exec"), namespace)
+            outcomes[grade_id] = None
+        except Exception as exc:  # noqa: BLE001 - recorded, as the notebook would show it
+            outcomes[grade_id] = exc
+    return outcomes
 
 
-def verdict(outcomes: dict, exercise_id: str) -> None:
-    status, message = outcomes[exercise_id]
-    if status == "not started":
-        raise NotImplementedError(message)
-    if status == "failed":
-        fail(message)
-    if status == "error":      # "NameError: text": raise the same kind here, for the same report
-        name, _, text = message.partition(": ")
-        raise type(name if name.isidentifier() else "Error", (Exception,), {})(text)
+def verdict(question: str, target) -> None:
+    path = target / NOTEBOOK
+    if not path.exists():
+        raise NotImplementedError(f"{NOTEBOOK} is not in {target}")
+    outcomes = run_cells(path)
+    if question not in outcomes:
+        fail(f"the test cell of question {question} is missing from the notebook; copy it back from a fresh release")
+    answer, tests = outcomes.get(f"{question}_answer"), outcomes[question]
+    for raised in (answer, tests):
+        if isinstance(raised, NotImplementedError):
+            raise NotImplementedError()
+    if answer is not None:
+        raise answer
+    if isinstance(tests, AssertionError):
+        fail(str(tests) or "a test of this question failed")
+    if tests is not None:
+        raise tests
 
 
 def _question(exercise_id: str):
     @pytest.mark.exercise(exercise_id)
-    def check(recall_notebook):
-        verdict(recall_notebook, exercise_id)
+    def check(target_folder):
+        verdict(exercise_id.split(".", 1)[1], target_folder)
     check.__name__ = f"test_{exercise_id.split('.', 1)[1]}"
     return check
 

@@ -16,7 +16,6 @@ with solutions/bigram.py against the lecture's Python double loop (goal: at leas
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import sys
 import time
@@ -31,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from course.data import load_words  # noqa: E402
 from course.manifest import load  # noqa: E402
-from course.train import DEMO, LECTURE, Progress, load_modules, train_model, vocabulary  # noqa: E402
+from course.train import DEMO, LECTURE, Progress, load_modules, train_model  # noqa: E402
 
 GOAL_LOSS, GOAL_TRAINING, GOAL_COUNTING = 2.17, 5.0, 20.0
 
@@ -89,8 +88,8 @@ def main() -> int:
     print(f"demo speed-up: {ratio:.1f}x (goal >= {GOAL_TRAINING:g}x, both at dev loss <= {GOAL_LOSS}): "
           f"{'met' if ratio >= GOAL_TRAINING and max(lecture['dev_loss'], demo['dev_loss']) <= GOAL_LOSS else 'NOT met'}")
 
-    stoi, _ = vocabulary(words)
-    bigram = load_bigram()
+    bigram = m.bigram
+    stoi, _ = bigram.build_vocab(words)
     fast_counts = bigram.count_bigrams(words, stoi)
     assert torch.equal(count_like_the_lecture(words, stoi).long(), fast_counts), "the two countings disagree"
     slow = best_time(lambda: count_like_the_lecture(words, stoi), 1 if args.quick else 3)
@@ -100,14 +99,6 @@ def main() -> int:
           f"solutions/bigram.py {1e3 * fast:.1f} ms: {speedup:.0f}x "
           f"(goal >= {GOAL_COUNTING:g}x: {'met' if speedup >= GOAL_COUNTING else 'NOT met'})")
     return 0
-
-
-def load_bigram():
-    """solutions/bigram.py, as a module of its own."""
-    spec = importlib.util.spec_from_file_location("solutions_bigram", ROOT / "solutions" / "bigram.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 if __name__ == "__main__":

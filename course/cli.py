@@ -39,7 +39,7 @@ def cmd_hint(args) -> int:
     ex = load().find(args.exercise)
     hints = list(ex.hints.values())
     shown = hints if args.all else hints[: args.n]
-    print(f"{ex.id} ({ex.points} points), exercises/{ex.module}.py")
+    print(f"{ex.id} ({ex.points} points), exercises/{ex.notebook or ex.module + '.py'}")
     for i, text in enumerate(shown, 1):
         print(f"  hint {i} of {len(hints)}: {text}")
     if len(shown) < len(hints):
@@ -56,7 +56,12 @@ def cmd_check(args) -> int:
     return int(pytest.main(argv))
 
 
-def build_parser() -> argparse.ArgumentParser:
+BUILT_IN = ("check", "hint", "stubs", "fixtures")
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """All subcommands; for a built-in `command`, without importing the others' modules
+    (they import torch or nbgrader, which would make `course hint` take seconds)."""
     parser = argparse.ArgumentParser(prog="course", description="The makemore course's own commands.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -80,8 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="only check; exit 1 if a fixture is out of date")
     p.set_defaults(run=cmd_fixtures)
 
-    for name in COMMAND_MODULES:
-        __import__(f"course.{name}", fromlist=["add_parser"]).add_parser(sub)
+    if command not in BUILT_IN:
+        for name in COMMAND_MODULES:
+            __import__(f"course.{name}", fromlist=["add_parser"]).add_parser(sub)
     return parser
 
 
@@ -91,7 +97,8 @@ COMMAND_MODULES: list[str] = ["grade", "gradescope", "update", "notebooks", "rel
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv[0] if argv else None).parse_args(argv)
     try:
         return args.run(args)
     except CourseError as e:

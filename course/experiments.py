@@ -255,25 +255,21 @@ def count_parameters(model: nn.Module) -> int:
 
 @contextlib.contextmanager
 def record_gradients(model: nn.Module, layer_types=(nn.Tanh,)):
-    """The gradient of the loss with respect to each Tanh layer's output, after backward()."""
-    outputs, handles = {}, []
+    """The gradient of the loss with respect to each Tanh layer's output, after backward().
 
-    def keep(name):
-        def hook(module, inputs, output):
-            output.retain_grad()        # a non-leaf keeps its .grad only when asked to
-            outputs[name] = output
-        return hook
-
-    for name, module in model.named_modules():
-        if isinstance(module, layer_types):
-            handles.append(module.register_forward_hook(keep(name)))
+    A backward hook receives `grad_output`: for a Tanh layer that is exactly d loss / d output,
+    what the lecture reads from `t.grad` after `t.retain_grad()`."""
     grads: dict[str, torch.Tensor] = {}
+    handles = [
+        module.register_full_backward_hook(
+            lambda _m, _grad_in, grad_out, name=name: grads.__setitem__(name, grad_out[0].detach()))
+        for name, module in model.named_modules() if isinstance(module, layer_types)
+    ]
     try:
         yield grads
     finally:
-        for h in handles:
-            h.remove()
-        grads.update({name: out.grad.detach() for name, out in outputs.items() if out.grad is not None})
+        while handles:
+            handles.pop().remove()
 
 
 @torch.no_grad()

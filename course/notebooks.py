@@ -5,8 +5,6 @@
   (`course notebooks --check`). Like the stubs, a released notebook the learner has changed is
   never overwritten: the new one goes beside it as `<name>.ipynb.new`.
 - `point_problems(course)` compares the points of the notebooks' nbgrader cells with course.toml.
-- `visible_tests(path)` runs a learner's notebook and says, per question, how its visible tests
-  went: what `pytest autograder -k recall` and `course check recall` report.
 - `autograde_notebook(path, workdir)` grades one submission for real (nbgrader autograde, hidden
   tests included) and returns the points per question: what `course grade` uses.
 
@@ -255,20 +253,6 @@ def execute(path: Path, timeout: float = 60, env: dict | None = None, allow_erro
             else:
                 os.environ[k] = v
     return nb
-
-
-def visible_tests(course: Course, path: Path) -> dict[str, tuple[str, str]]:
-    """Exercise id -> (status, message) for the questions of the notebook at `path`, from
-    running it as it is (a released notebook holds only the visible tests)."""
-    questions = [ex for ex in course.exercises if ex.notebook == Path(path).name]
-    if not Path(path).exists():
-        return {ex.id: ("not started", f"{Path(path).name} is not in {Path(path).parent}") for ex in questions}
-    try:
-        nb = execute(Path(path), timeout=3 * course.grading("timeout"), allow_errors=True)
-    except Exception as exc:  # noqa: BLE001 - an unreadable notebook, a kernel that died
-        text = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        return {ex.id: ("error", f"{Path(path).name} did not run: {text}") for ex in questions}
-    return {ex.id: question_status(nb, ex.function) for ex in questions}
 
 
 # ------------------------------------------------------------------ grading one submission

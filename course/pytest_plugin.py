@@ -354,3 +354,9 @@ def names() -> list[str]:
     """The bundled data set (data/names.txt), checked against course.toml's sha256."""
     from course.data import load_words
     return load_words(_state["course"])
+
+
+@pytest.fixture(scope="session")
+def target_folder() -> Path:
+    """The folder being graded (--target)."""
+    return _state["target"]

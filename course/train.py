@@ -1,9 +1,10 @@
 """`course train mlp` and `course sample`: lecture 3's MLP, trained and sampled end to end.
 
 Both run on the modules of a target folder: the learner's own `exercises/` by default, or the
-reference with `--target solutions` (the course's demo). Training uses the target's mlp.py
-(split_words, build_dataset, init_params, forward, cross_entropy, train, evaluate); sampling
-uses its mlp.forward and sampling.generate. So the names printed are the learner's own.
+reference with `--target solutions` (the course's demo). Training uses the target's vocabulary
+(bigram.build_vocab, from lecture 2) and mlp.py (split_words, build_dataset, init_params,
+forward, cross_entropy, train, evaluate); sampling uses its mlp.forward and
+sampling.generate. So the names printed are the learner's own.
 
 The model is the lecture's (block 3, embedding 10, hidden 200, tanh, N(0, 1) init); the demo
 recipe trains it several times faster than the lecture's recipe by taking larger minibatches
@@ -26,7 +27,7 @@ import torch
 
 from course.manifest import Course, CourseError, load
 
-MODULES = ("mlp", "sampling")
+MODULES = ("bigram", "mlp", "sampling")
 TEMPERATURES = (0.5, 1.0, 2.0)
 
 
@@ -80,7 +81,7 @@ def resolve_target(course: Course, value: str) -> Path:
 
 
 def load_modules(target: Path) -> SimpleNamespace:
-    """Import mlp and sampling from `target` (and nowhere else)."""
+    """Import bigram, mlp and sampling from `target` (and nowhere else)."""
     missing = [name for name in MODULES if not (target / f"{name}.py").is_file()]
     if missing:
         raise NotReady(f"{target} has no {', '.join(f'{n}.py' for n in missing)}")
@@ -112,13 +113,14 @@ def probes(m: SimpleNamespace, job: str) -> list[tuple[str, Callable]]:
                 ("sampling.generate", lambda: m.sampling.generate(
                     lambda ctx: torch.zeros(ctx.shape[0], 3), {0: ".", 1: "a", 2: "b"}, 1, 3, max_len=3))]
     return [
+        ("bigram.build_vocab", lambda: m.bigram.build_vocab(["ab", "ba"])),
         ("mlp.split_words", lambda: m.mlp.split_words(["ab", "ba", "aa", "bb", "a"])),
         ("mlp.build_dataset", lambda: m.mlp.build_dataset(["ab"], stoi, 3)),
         ("mlp.embed", lambda: m.mlp.embed(params["C"], X)),
         ("mlp.init_params", lambda: m.mlp.init_params(3, 3, 2, 4)),
         forward,
         ("mlp.cross_entropy", lambda: m.mlp.cross_entropy(torch.zeros(2, 3), Y)),
-        ("mlp.train", lambda: m.mlp.train(params, X, Y, 1, batch_size=2)),
+        ("mlp.train", lambda: m.mlp.train(params, X, Y, 2, batch_size=2, lr=lambda step: 0.1)),
         ("mlp.evaluate", lambda: m.mlp.evaluate(params, X, Y)),
     ]
 
@@ -184,13 +186,6 @@ class Progress:
                 self.next_line += 0.1
 
 
-def vocabulary(words: list[str]) -> tuple[dict[str, int], dict[int, str]]:
-    """The course's convention: '.' is 0, the other characters follow in sorted order."""
-    chars = sorted(set("".join(words)) - {"."})
-    stoi = {".": 0, **{c: i + 1 for i, c in enumerate(chars)}}
-    return stoi, {i: c for c, i in stoi.items()}
-
-
 def train_model(m: SimpleNamespace, words: list[str], recipe: Recipe = DEMO,
                 progress: Progress | None = None, chunk: int = 250) -> dict:
     """Split `words`, build the data sets, and train the target's MLP with `recipe`.
@@ -198,7 +193,7 @@ def train_model(m: SimpleNamespace, words: list[str], recipe: Recipe = DEMO,
     The target's `train` is called in chunks of `chunk` steps (with the schedule shifted to
     the chunk's first step, and one generator for the whole run), so that a progress bar can
     be drawn between them. Returns the parameters, the losses and the train/dev losses."""
-    stoi, itos = vocabulary(words)
+    stoi, itos = m.bigram.build_vocab(words)                    # lecture 2's vocabulary
     train_words, dev_words, _ = m.mlp.split_words(words)       # the test split stays unseen
     Xtr, Ytr = m.mlp.build_dataset(train_words, stoi, recipe.block_size)
     Xdev, Ydev = m.mlp.build_dataset(dev_words, stoi, recipe.block_size)
@@ -255,6 +250,18 @@ def plot_losses(result: dict, path: Path) -> None:
     plt.close(fig)
 
 
+def failure(exc: BaseException, target: Path) -> str:
+    """One line about an exception: what, and where in the target's files."""
+    place, tb = "", exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.startswith(str(target)):
+            place = f" ({Path(filename).name}, line {tb.tb_lineno})"
+        tb = tb.tb_next
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}{': ' + text if text else ''}{place}"
+
+
 def run_folder(course: Course, target: Path, out: str | None) -> Path:
     return Path(out) if out else course.root / "runs" / "mlp" / target.name
 
@@ -284,6 +291,10 @@ def cmd_train(args) -> int:
         result = train_model(m, words, recipe, Progress(recipe.steps))
     except NotReady as e:
         print(f"course train: {e}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the learner's code failed at full size
+        print(f"\ncourse train: training stopped: {failure(exc, target)}\n"
+              "`pytest autograder -k \"mlp or sampling\"` checks each exercise on its own.", file=sys.stderr)
         return 1
     out = run_folder(course, target, args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -354,6 +365,10 @@ def cmd_sample(args) -> int:
                                                        temperature=temperature, top_k=top_k, generator=g)))
     except NotReady as e:
         print(f"course sample: {e}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the learner's code failed on the trained model
+        print(f"course sample: sampling stopped: {failure(exc, target)}\n"
+              "`pytest autograder -k \"mlp or sampling\"` checks each exercise on its own.", file=sys.stderr)
         return 1
     from course.data import load_words
     known = set(load_words(course))

@@ -13,6 +13,8 @@ from course import notebooks
 from tests.conftest import ROOT
 
 NB = "05-recall.ipynb"
+# nbgrader's own gradebook code trips SQLAlchemy 2's autoflush warnings; they are not ours to fix
+pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
 
 
 def cell(nb, grade_id):
@@ -193,3 +195,26 @@ def test_nbgrader_writes_nothing_outside_the_course(course):
     assert config.CourseDirectory.course_id == course.raw["course"]["name"]
     assert [a["name"] for a in config.CourseDirectory.db_assignments] == [a.id for a in course.assignments
                                                                           if a.notebooks]
+
+
+def test_the_self_check_reports_each_question_from_its_visible_tests(graded, course, tmp_path):
+    """`pytest autograder -k recall` (and `course check recall`) on a learner's notebook: one row
+    per question, from the visible tests only."""
+    from course import run
+    nb = hardcoded(graded["source"], graded["released"])      # passes every visible test
+    cell(nb, "kaiming_relu_answer").source = cell(graded["released"], "kaiming_relu_answer").source  # not started
+    bn = cell(nb, "batchnorm_modes_answer")
+    bn.source = bn.source.replace("unbiased=False", "unbiased=True")      # normalises with the wrong variance
+    ce = cell(nb, "softmax_ce_grad_answer")
+    ce.source = ce.source.replace("probs / len(targets)", "probs / undefined_name")
+    target = tmp_path / "target"
+    target.mkdir()
+    nbformat.write(nb, target / NB)
+    scores, output = run.graders(target, keyword="recall", course=course)
+    rows = {r["id"]: r for r in scores["exercises"]}
+    assert {k: r["status"] for k, r in rows.items()} == {
+        "recall.mlp_shapes": "passed", "recall.kaiming_relu": "not started",
+        "recall.batchnorm_modes": "failed", "recall.softmax_ce_grad": "error"}, output
+    assert "in training, the output should be gamma" in rows["recall.batchnorm_modes"]["message"]
+    assert "NameError" in rows["recall.softmax_ce_grad"]["message"]
+    assert "Total: 3/12 points" in output and "Next: recall.kaiming_relu (" in output

@@ -88,7 +88,7 @@ def generate(next_logits, itos, n, block_size, temperature=1.0, top_k=None, gene
 def test_unfinished_exercises_are_named_not_traced(capsys, tmp_path):
     assert cli.main(["train", "mlp", "--target", "exercises", "--out", str(tmp_path / "run")]) == 1
     err = capsys.readouterr().err
-    assert "not started yet: mlp.split_words" in err and "mlp.evaluate" in err
+    assert "not started yet: bigram.build_vocab, mlp.split_words" in err and "mlp.evaluate" in err
     assert "--target solutions" in err and "Traceback" not in err and len(err.strip().splitlines()) <= 2
     assert not (tmp_path / "run").exists()
 
@@ -105,3 +105,18 @@ def train(params, X, Y, steps, batch_size=32, lr=0.1, generator=None):
     assert cli.main(["train", "mlp", "--target", str(target), "--out", str(tmp_path / "run")]) == 1
     err = capsys.readouterr().err
     assert "not started yet: mlp.train." in err and "split_words" not in err
+
+
+def test_learner_code_that_fails_at_full_size_gets_one_line(tmp_path, capsys):
+    # Passes the tiny probes, then fails on the real data set.
+    target = target_with(tmp_path, "mlp", '''
+def evaluate(params, X, Y):
+    if len(X) > 100:
+        raise RuntimeError("shape mismatch in my evaluate")
+    with torch.no_grad():
+        return cross_entropy(forward(params, X), Y).item()
+''')
+    assert cli.main(["train", "mlp", "--target", str(target), "--steps", "5", "--out", str(tmp_path / "run")]) == 1
+    err = capsys.readouterr().err
+    assert "training stopped: RuntimeError: shape mismatch in my evaluate (mlp.py, line" in err
+    assert "Traceback" not in err
