@@ -132,8 +132,9 @@ def pytest_collection_modifyitems(session, config, items):
             raise pytest.UsageError(f"{item.nodeid}: a grader needs @exercise(\"module.function\")")
         if ex_id not in known:
             raise pytest.UsageError(f"{item.nodeid}: exercise {ex_id!r} is not in course.toml")
-        # `-k count_bigrams` selects an exercise's checks by its function name
-        item.extra_keyword_matches.add(ex_id.split(".", 1)[1])
+        # `-k count_bigrams` selects an exercise's checks by its function name, `-k init-batchnorm`
+        # a whole assignment
+        item.extra_keyword_matches.update({ex_id.split(".", 1)[1], course.exercise(ex_id).assignment})
     # The instructors' hidden checks (autograder/hidden/) come after the public ones.
     items.sort(key=lambda item: "hidden" in Path(str(item.path)).parts)
 
