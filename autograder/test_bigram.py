@@ -209,7 +209,7 @@ def test_sample_names_first_letters_follow_row_zero(bigram):
     P[0] = row0
     P[1:, 0] = 1.0
     itos = {0: ".", 1: "p", 2: "q", 3: "r", 4: "s"}
-    n = 4000
+    n = 2000
     out = bigram.sample_names(P, itos, n, generator=torch.Generator().manual_seed(7))
     check(isinstance(out, list) and len(out) == n, f"expected a list of {n} names", f"got {describe(out)[:60]}")
     check(all(isinstance(s, str) and len(s) == 1 for s in out),
@@ -218,7 +218,7 @@ def test_sample_names_first_letters_follow_row_zero(bigram):
     freq = torch.tensor([out.count(itos[i]) / n for i in range(1, 5)])
     check(len(set(out)) > 1, "the names should vary: the next letter is drawn at random from the row",
           f"all {n} of yours are {out[0]!r}: is it argmax instead of a draw?", hint="draw")
-    expect(freq).close_to(row0[1:], atol=0.03,
+    expect(freq).close_to(row0[1:], atol=0.045,      # about 4 standard errors at n = 2000
                           why="first letters should appear as often as row 0 says (0.1, 0.2, 0.3, 0.4)",
                           hint="draw")
 
@@ -227,12 +227,12 @@ def test_sample_names_first_letters_follow_row_zero(bigram):
 def test_sample_names_lengths(bigram):
     # after 'a': end with probability 0.5, else another 'a' -> mean length 2
     P = torch.tensor([[0.0, 1.0], [0.5, 0.5]])
-    out = bigram.sample_names(P, {0: ".", 1: "a"}, 3000, generator=torch.Generator().manual_seed(11))
+    out = bigram.sample_names(P, {0: ".", 1: "a"}, 1500, generator=torch.Generator().manual_seed(11))
     mean = sum(map(len, out)) / len(out)
     odd = [s for s in out if not s or set(s) - {"a"}]
     check(not odd, "names hold letters only: no '.' at either end, and none empty",
           f"one of yours is {odd[0]!r}" if odd else "", hint="stop")
-    expect(mean).close_to(2.0, atol=0.1, why="when 'a' ends a name half the time, names average 2 letters",
+    expect(mean).close_to(2.0, atol=0.15, why="when 'a' ends a name half the time, names average 2 letters",
                           hint="stop")
 
 

@@ -200,19 +200,23 @@ def pytest_pyfunc_call(pyfuncitem):
         pytest.skip(f"{ex_id} already failed an earlier check")
     args = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
     timeout = pyfuncitem.config.getoption("check_timeout") or ex.timeout or course.grading("timeout")
-
-    def body():
-        _current.append(ex_id)
-        pyfuncitem.obj(**args)
-
     limits = dict(timeout=timeout, memory_mb=course.grading("memory_mb"),
                   output_limit=course.grading("output_limit"))
     guard = _state.get("guard") or _state.setdefault("guard", TamperGuard(course, pyfuncitem.session))
     modules = [name for name in args if name in course.modules]
-    result = next((r for r in (_probe_import(name, guard, limits) for name in modules) if r.status != "passed"),
-                  None)
+    result = _state.setdefault("ahead", {}).pop(pyfuncitem.nodeid, None)   # run with an earlier check
     if result is None:
-        result = guard.restore_files(isolation.run(body, classify, verify=guard.patched, **limits))
+        result = next((r for r in (_probe_import(name, guard, limits) for name in modules)
+                       if r.status != "passed"), None)
+    if result is None:
+        batch = _batch(pyfuncitem, course, guard)
+        bodies = [_body(ex_id, item, args if item is pyfuncitem else _ready_args(item, pyfuncitem, course))
+                  for item in batch]
+        results = [guard.restore_files(r)
+                   for r in isolation.run_many(bodies, classify, verify=guard.patched, **limits)]
+        result = results[0]
+        for item, ahead in zip(batch[1:], results[1:]):
+            _state["ahead"][item.nodeid] = ahead
     _state["results"].setdefault(ex_id, []).append((pyfuncitem.name, result))
     path = pyfuncitem.config.getoption("results")
     if path:    # written after every check, so that a run stopped half-way still tells what it graded
@@ -224,6 +228,43 @@ def pytest_pyfunc_call(pyfuncitem):
             text += "\n" + result.detail
         pytest.fail(text, pytrace=False)
     return True
+
+
+def _body(ex_id: str, item, args: dict):
+    def body():
+        _current.append(ex_id)
+        item.obj(**args)
+    return body
+
+
+def _batch(item, course: Course, guard: "TamperGuard") -> list:
+    """`item`, and the checks of the same exercise right after it that can share its process:
+    those that need nothing but the course's modules and session-wide fixtures, which are
+    ready before the process starts. (Not when the graders' files are guarded: a file put
+    back must be blamed on the one check that changed it.)"""
+    if guard.files:
+        return [item]
+    items = item.session.items
+    batch = [item]
+    for later in items[items.index(item) + 1:]:
+        if _exercise_id(later) != _exercise_id(item) or _ready_args(later, item, course) is None:
+            break
+        batch.append(later)
+    return batch
+
+
+def _ready_args(later, item, course: Course) -> dict | None:
+    """The arguments of the check `later`, made now through `item`'s fixtures; None when one
+    of them must be made for `later` alone (a function-scoped fixture such as tmp_path)."""
+    info, args = later._fixtureinfo, {}
+    for name in info.argnames:
+        if name in course.modules:
+            args[name] = TargetModule(name)
+        elif info.name2fixturedefs[name][-1].scope == "session":
+            args[name] = item._request.getfixturevalue(name)
+        else:
+            return None
+    return args
 
 
 def _probe_import(name: str, guard: "TamperGuard", limits: dict) -> Result:
