@@ -250,7 +250,7 @@ def grade_notebooks(course: Course, work: Path, scratch: Path, template: Path | 
             shutil.copytree(template, scratch)
         scratch.mkdir(parents=True, exist_ok=True)
         try:
-            result = autograde_notebook(path, scratch)
+            result = autograde_notebook(path, scratch, forked=True)
         except Exception as exc:  # noqa: BLE001 - a broken notebook costs its own questions
             text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             for ex in exercises:

@@ -33,6 +33,7 @@ class Result:
     message: str = ""    # one short paragraph for a person
     detail: str = ""     # the traceback, shown with -v
     seconds: float = 0.0
+    value: object = None  # what the check returned, when it is plain data (JSON)
 
 
 class OutputFlood(Exception):
@@ -79,8 +80,9 @@ def _child(fns: list[Callable[[], None]], classify, write_fd: int, memory_mb: in
         _limit_memory(memory_mb)
         for fn in fns:
             start = time.perf_counter()
+            value = None
             try:
-                fn()
+                value = fn()
                 status, message, detail = "passed", "", ""
             except BaseException as exc:   # noqa: BLE001 - everything the learner's code can do
                 status, message = classify(exc)
@@ -94,8 +96,12 @@ def _child(fns: list[Callable[[], None]], classify, write_fd: int, memory_mb: in
             if problem:
                 status, message = "error", problem
             payload = {"status": status, "message": message[:MESSAGE_LIMIT],
-                       "detail": detail[-MESSAGE_LIMIT:], "seconds": time.perf_counter() - start}
-            data = (json.dumps(payload) + "\n").encode()      # one line per check
+                       "detail": detail[-MESSAGE_LIMIT:], "seconds": time.perf_counter() - start,
+                       "value": value}
+            try:
+                data = (json.dumps(payload) + "\n").encode()      # one line per check
+            except (TypeError, ValueError):
+                data = (json.dumps({**payload, "value": None}) + "\n").encode()
             while data:
                 data = data[os.write(write_fd, data):]
             if status != "passed":
@@ -173,7 +179,8 @@ def run_many(fns: list[Callable[[], None]], classify: Callable[[BaseException], 
             while b"\n" in pending:
                 line, pending = pending.split(b"\n", 1)
                 payload, now = json.loads(line), time.perf_counter()
-                results.append(Result(payload["status"], payload["message"], payload["detail"], now - last))
+                results.append(Result(payload["status"], payload["message"], payload["detail"], now - last,
+                                      payload.get("value")))
                 last = now
                 ended = payload["status"] != "passed"
     finally:

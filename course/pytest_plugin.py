@@ -209,11 +209,13 @@ def pytest_pyfunc_call(pyfuncitem):
         result = next((r for r in (_probe_import(name, guard, limits) for name in modules)
                        if r.status != "passed"), None)
     if result is None:
-        batch = _batch(pyfuncitem, course, guard)
+        batch = _batch(pyfuncitem, course)
         bodies = [_body(ex_id, item, args if item is pyfuncitem else _ready_args(item, pyfuncitem, course))
                   for item in batch]
-        results = [guard.restore_files(r)
-                   for r in isolation.run_many(bodies, classify, verify=guard.patched, **limits)]
+        results = isolation.run_many(bodies, classify, verify=guard.patched, **limits)
+        # A check that wrote to the graders' files said so itself and ended the batch: it is the
+        # last one. Put the files back (and blame it, had it died before it could say so).
+        results[-1] = guard.restore_files(results[-1])
         result = results[0]
         for item, ahead in zip(batch[1:], results[1:]):
             _state["ahead"][item.nodeid] = ahead
@@ -237,13 +239,10 @@ def _body(ex_id: str, item, args: dict):
     return body
 
 
-def _batch(item, course: Course, guard: "TamperGuard") -> list:
+def _batch(item, course: Course) -> list:
     """`item`, and the checks of the same exercise right after it that can share its process:
     those that need nothing but the course's modules and session-wide fixtures, which are
-    ready before the process starts. (Not when the graders' files are guarded: a file put
-    back must be blamed on the one check that changed it.)"""
-    if guard.files:
-        return [item]
+    ready before the process starts."""
     items = item.session.items
     batch = [item]
     for later in items[items.index(item) + 1:]:
@@ -278,6 +277,13 @@ def _probe_import(name: str, guard: "TamperGuard", limits: dict) -> Result:
                 raise ModuleImportFailed(name) from exc
         probes[name] = guard.restore_files(isolation.run(load, classify, verify=guard.patched, **limits))
     return probes[name]
+
+
+def _same_bytes(path: Path, blob: bytes) -> bool:
+    try:
+        return path.read_bytes() == blob
+    except OSError:
+        return False
 
 
 class TamperGuard:
@@ -323,17 +329,17 @@ class TamperGuard:
             if changed:
                 return (f"your code changed {label}.{changed[0]}, which the graders rely on; an exercise must "
                         "not patch torch, pytest or the graders")
+        written = [path.name for path in self.files if not _same_bytes(path, self.files[path])]
+        if written:
+            return (f"your code wrote to the graders' files ({', '.join(written[:3])}); they were put back. "
+                    "An exercise must only return its result")
         return None
 
     def restore_files(self, result: Result) -> Result:
         """Put back any grader file a check changed; such a check is an error."""
         changed = []
         for path, blob in self.files.items():
-            try:
-                same = path.read_bytes() == blob
-            except OSError:
-                same = False
-            if not same:
+            if not _same_bytes(path, blob):
                 try:
                     path.parent.mkdir(parents=True, exist_ok=True)
                     if path.exists():
