@@ -21,7 +21,6 @@ side, and summary.txt / summary.json with the figures.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import inspect
 import json
 import random
@@ -38,6 +37,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from course.manifest import Course, CourseError, load
+from course.target import NotReady, import_modules, unfinished
+from course.target import resolve as resolve_target
 
 BLOCK_SIZE, N_EMBD, N_HIDDEN, N_LAYERS = 3, 10, 100, 5
 BATCH_SIZE = 32
@@ -62,10 +63,6 @@ EXPERIMENTS = (
     Experiment("2-kaiming", "2. Kaiming init", "kaiming", False),
     Experiment("3-batchnorm", "3. Kaiming + BatchNorm", "kaiming", True),
 )
-
-
-class NotReady(Exception):
-    """The target's modules cannot run the experiments yet; the text says why, for a person."""
 
 
 # ---------------------------------------------------------------------- the learner's modules
@@ -102,33 +99,9 @@ def load_toolkit(target: Path, course: Course) -> SimpleNamespace:
     """Import kaiming, batchnorm and diagnostics from `target`, and check each is started."""
     if not target.is_dir():
         raise NotReady(f"--target {target}: no such folder (try exercises or solutions)")
-    missing = [name for name in MODULES if not (target / f"{name}.py").is_file()]
-    if missing:
-        raise NotReady(f"{target} has no {', '.join(f'{n}.py' for n in missing)}")
-    sys.path.insert(0, str(target))
-    modules = {}
-    try:
-        for name in MODULES:
-            sys.modules.pop(name, None)          # a module of the same name from elsewhere would shadow it
-            try:
-                modules[name] = importlib.import_module(name)
-            except Exception as exc:  # noqa: BLE001 - a learner's file that does not import
-                raise NotReady(f"{name}.py does not import: {type(exc).__name__}: {exc}") from None
-    finally:
-        sys.path.remove(str(target))
-    known = {ex.id for ex in course.exercises}
-    not_started, broken = [], []
-    for ex_id, call in probes(modules):
-        try:
-            call()
-        except NotImplementedError as exc:
-            # a stub says which exercise it is; an exercise may be waiting for another one
-            named = str(exc).split(" ", 1)[0]
-            not_started.append(named if named in known else ex_id)
-        except Exception as exc:  # noqa: BLE001
-            broken.append(f"{ex_id} raised {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
-    if not_started:
-        names = list(dict.fromkeys(not_started))
+    modules = vars(import_modules(target, MODULES))
+    names, broken = unfinished(probes(modules), course)
+    if names:
         raise NotReady(
             "the experiments are built on your lecture-4 modules, and these are not started yet:\n"
             + "".join(f"  {n}\n" for n in names)
@@ -604,15 +577,13 @@ def run(target: Path, out_dir: Path, steps: int = STEPS, lr: float = LR, seed: i
 
 def cmd_experiments(args) -> int:
     course = load()
-    target = Path(args.target)
-    if not target.is_absolute() and not target.exists():
-        target = course.root / args.target
+    target = resolve_target(course, args.target)
     out_dir = Path(args.out) if args.out else course.root / "runs" / "experiments"
     if args.steps < 10:
         raise CourseError("--steps should be at least 10")
     start = time.perf_counter()
     try:
-        results = run(target.resolve(), out_dir, steps=args.steps, lr=args.lr, seed=args.seed, course=course)
+        results = run(target, out_dir, steps=args.steps, lr=args.lr, seed=args.seed, course=course)
     except NotReady as e:
         print(f"course experiments: {e}", file=sys.stderr)
         return 1

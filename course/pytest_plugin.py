@@ -29,6 +29,7 @@ from course.checks import GraderFailure, _current
 from course.isolation import OutputFlood, Result
 from course.manifest import Course, CourseError, find_root, load
 from course.stubs import not_started_message
+from course.target import resolve as resolve_target
 
 _state: dict = {}
 
@@ -74,16 +75,6 @@ def pytest_addoption(parser):
                          "that wrote to them, and fail that check (`course grade` uses it on its copy)")
 
 
-def _resolve_target(course: Course, value: str) -> Path:
-    path = Path(value)
-    if not path.is_absolute() and not path.exists():
-        path = course.root / value
-    path = path.resolve()
-    if not path.is_dir():
-        raise pytest.UsageError(f"--target {value}: no such folder (try exercises or solutions)")
-    return path
-
-
 def pytest_configure(config):
     config.addinivalue_line("markers", "exercise(id): the course exercise a grader checks")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -98,7 +89,10 @@ def pytest_configure(config):
     except CourseError as e:
         raise pytest.UsageError(str(e)) from None
     os.environ["COURSE_ROOT"] = str(course.root)
-    target = _resolve_target(course, config.getoption("target"))
+    try:
+        target = resolve_target(course, config.getoption("target"))
+    except CourseError as e:
+        raise pytest.UsageError(str(e)) from None
     sys.path.insert(0, str(target))
     for name in course.modules:          # a module of the same name imported earlier would shadow it
         sys.modules.pop(name, None)

@@ -13,7 +13,6 @@ A run is written to runs/mlp/<target>/ (git-ignored): model.pt and loss.png.
 """
 from __future__ import annotations
 
-import importlib
 import math
 import os
 import sys
@@ -26,6 +25,8 @@ from typing import Callable, TextIO
 import torch
 
 from course.manifest import Course, CourseError, load
+from course.target import NotReady, import_modules, unfinished
+from course.target import resolve as resolve_target
 
 MODULES = ("bigram", "mlp", "sampling")
 TEMPERATURES = (0.5, 1.0, 2.0)
@@ -65,38 +66,10 @@ LECTURE = Recipe("lecture", steps=200_000, batch_size=32, lr_start=0.1, lr_end=0
 DEMO = Recipe("demo", steps=10_000, batch_size=256, lr_start=1.5, lr_end=0.02, schedule="cosine")
 
 
-class NotReady(Exception):
-    """The target's modules cannot do this yet; the text says why, for a person."""
-
-
 # ---------------------------------------------------------------------- the target's modules
-def resolve_target(course: Course, value: str) -> Path:
-    path = Path(value)
-    if not path.is_absolute() and not path.exists():
-        path = course.root / value
-    path = path.resolve()
-    if not path.is_dir():
-        raise CourseError(f"--target {value}: no such folder (try exercises or solutions)")
-    return path
-
-
 def load_modules(target: Path) -> SimpleNamespace:
     """Import bigram, mlp and sampling from `target` (and nowhere else)."""
-    missing = [name for name in MODULES if not (target / f"{name}.py").is_file()]
-    if missing:
-        raise NotReady(f"{target} has no {', '.join(f'{n}.py' for n in missing)}")
-    sys.path.insert(0, str(target))
-    modules = {}
-    try:
-        for name in MODULES:
-            sys.modules.pop(name, None)          # a module of the same name from elsewhere would shadow it
-            try:
-                modules[name] = importlib.import_module(name)
-            except Exception as exc:  # noqa: BLE001 - a learner's file that does not import
-                raise NotReady(f"{name}.py does not import: {type(exc).__name__}: {exc}") from None
-    finally:
-        sys.path.remove(str(target))
-    return SimpleNamespace(**modules)
+    return import_modules(target, MODULES)
 
 
 def probes(m: SimpleNamespace, job: str) -> list[tuple[str, Callable]]:
@@ -127,20 +100,9 @@ def probes(m: SimpleNamespace, job: str) -> list[tuple[str, Callable]]:
 
 def check_ready(m: SimpleNamespace, job: str, course: Course, target_flag: str) -> None:
     """Raise NotReady, naming the exercises, when the target cannot do `job` yet."""
-    known = {ex.id for ex in course.exercises}
-    not_started, broken = [], []
-    for ex_id, call in probes(m, job):
-        try:
-            call()
-        except NotImplementedError as exc:
-            named = str(exc).split(" ", 1)[0]         # a stub names its exercise
-            not_started.append(named if named in known else ex_id)
-        except Exception as exc:  # noqa: BLE001
-            text = str(exc).splitlines()[0] if str(exc) else ""
-            broken.append(f"{ex_id} raised {type(exc).__name__}{': ' + text if text else ''}")
+    names, broken = unfinished(probes(m, job), course)
     what = "training the MLP" if job == "train" else "sampling names"
-    if not_started:
-        names = list(dict.fromkeys(not_started))
+    if names:
         raise NotReady(f"{what} needs exercises you have not started yet: {', '.join(names)}.\n"
                        f"Finish them first (`pytest autograder -k {names[0].split('.')[1]}`), or see the "
                        f"reference at work: `course {'train mlp' if job == 'train' else 'sample'} --target solutions`.")
