@@ -27,7 +27,7 @@ check: setup
 	$(BIN)/pytest autograder
 
 test: setup
-	$(BIN)/pytest tests
+	$(BIN)/pytest tests --timeout=900
 
 # The benchmarks print figures (they are not tests): the self-check against the torch import,
 # the demo's training recipe against the lecture's (~2 min), grading a class of 100 (~5 min).

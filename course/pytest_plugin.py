@@ -191,7 +191,7 @@ def pytest_pyfunc_call(pyfuncitem):
     earlier = _state["results"].get(ex_id, [])
     if any(r.status != "passed" for _, r in earlier):
         # The exercise has lost its points already; its remaining checks would only cost time.
-        pytest.skip(f"{ex_id} already failed an earlier check")
+        pytest.skip(f"{ex_id} {SKIPPED}")
     args = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
     timeout = pyfuncitem.config.getoption("check_timeout") or ex.timeout or course.grading("timeout")
     limits = dict(timeout=timeout, memory_mb=course.grading("memory_mb"),
@@ -350,12 +350,15 @@ class TamperGuard:
 
 
 LETTERS = {"not started": "n", "timed out": "T", "error": "E"}
+SKIPPED = "already failed an earlier check"
 
 
 def pytest_report_teststatus(report, config):
     status = getattr(report, "course_status", None)
     if report.when == "call" and status in LETTERS:
         return status, LETTERS[status], status.upper()
+    if report.skipped and isinstance(report.longrepr, tuple) and SKIPPED in report.longrepr[2]:
+        return "not run", "-", "NOT RUN"      # the check of an exercise that has lost its points
 
 
 @pytest.hookimpl(hookwrapper=True)
