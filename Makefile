@@ -18,8 +18,9 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
+# The self-check grades exercises/ (0 points until you start): its exit code is not the demo's.
 demo: setup
-	-$(BIN)/pytest autograder
+	$(BIN)/pytest autograder || true
 	$(BIN)/course train mlp --target solutions
 	$(BIN)/course sample --target solutions
 
