@@ -3,8 +3,10 @@
 - `--target exercises|solutions|PATH` picks the folder of modules to grade (default exercises).
 - Each course module is a fixture (`def test_x(bigram): ...`). It imports the target's module
   lazily, so the import happens inside the check's own process.
-- Every check runs in a forked child with a deadline, a memory cap and an output cap
-  (course/isolation.py); whatever the learner's code does, the run goes on.
+- Learner code runs in a forked child with a memory cap and an output cap
+  (course/isolation.py); whatever it does, the run goes on. The checks of one exercise share
+  a child, one after the other, each with its own deadline; the first that does not pass ends
+  it, and the exercise's remaining checks are reported as not run (its points are lost).
 - Each target module is first imported once on its own (a probe): a module that hangs,
   crashes or fails at import costs its exercises one deadline, not one per check.
 - Learner code must not change what the checks rely on: a check that patched torch, pytest
