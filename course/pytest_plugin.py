@@ -236,13 +236,15 @@ def _body(ex_id: str, item, args: dict):
 
 
 def _batch(item, course: Course) -> list:
-    """`item`, and the checks of the same exercise right after it that can share its process:
+    """`item`, and the checks of the same exercise after it that can share its process:
     those that need nothing but the course's modules and session-wide fixtures, which are
     ready before the process starts."""
     items = item.session.items
     batch = [item]
-    for later in items[items.index(item) + 1:]:
-        if _exercise_id(later) != _exercise_id(item) or _ready_args(later, item, course) is None:
+    for later in items[items.index(item) + 1:]:     # the hidden checks, last, included
+        if _exercise_id(later) != _exercise_id(item):
+            continue
+        if _ready_args(later, item, course) is None:
             break
         batch.append(later)
     return batch

@@ -185,7 +185,8 @@ def secrets(course: Course) -> dict[str, str]:
     the solution modules outside their regions, the leading comment of each region (it becomes
     the stub's TODO), the notebooks outside their regions, course.toml (the hints) and the
     public graders. The course's machinery (course/*.py) is not public in this sense: a solution
-    copied there is a leak like any other."""
+    copied there is a leak like any other (but a line a hidden grader shares with it is not a
+    secret of the grader)."""
     found: dict[str, str] = {}
     public: list[str] = [(course.root / "course.toml").read_text()]
 
@@ -229,8 +230,12 @@ def secrets(course: Course) -> dict[str, str]:
                 note(region, f"solutions/{path.name}")
     for path in sorted((course.root / "autograder").glob("*.py")):
         public.append(path.read_text())
+    # A hidden grader's secrets are its inputs and its checks, not the Python it shares with the
+    # course's machinery (`from collections import OrderedDict`, `def forward(self, x):`).
+    machinery = "\n".join(path.read_text() for path in sorted((course.root / "course").glob("*.py")))
     for path in sorted((course.root / "autograder" / "hidden").rglob("*.py")):
-        note(path.read_text().splitlines(), f"autograder/hidden/{path.name}")
+        note([line for line in path.read_text().splitlines() if line.strip() not in machinery],
+             f"autograder/hidden/{path.name}")
     shown = "\n".join(public)
     common = set(course.raw.get("release", {}).get("not_secret", []))
     return {line: where for line, where in found.items() if line not in shown and line not in common}

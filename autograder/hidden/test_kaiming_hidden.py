@@ -1,0 +1,100 @@
+"""Hidden graders for lecture 4, initialisation: the same contracts as autograder/test_kaiming.py,
+on inputs the learner never saw (other fan-ins, shapes, seeds and vocabulary sizes, other
+unknown names), so that an answer written for the public checks' numbers fails here.
+
+Instructors only: `course release` leaves autograder/hidden/ out; `course grade` and the
+Gradescope bundle run these with the public graders. Messages say what went wrong, never the
+inputs' source.
+"""
+import math
+
+import torch
+import torch.nn.functional as F
+
+from course.checks import check, describe, exercise, expect
+
+
+@exercise("kaiming.gain")
+def test_hidden_gain_any_order_and_other_unknown_names(kaiming):
+    for name in ("relu", "linear", "tanh", "relu"):          # another order, one name asked twice
+        value = kaiming.gain(name)
+        check(isinstance(value, (int, float)) and not isinstance(value, bool),
+              f"gain({name!r}) should return a number", f"got {describe(value)}", hint="values")
+        expected = torch.nn.init.calculate_gain(name)
+        expect(value).close_to(expected, atol=1e-9, rtol=1e-6,
+                               why=f"gain({name!r}) should be {expected:.4f}, as torch.nn.init.calculate_gain",
+                               hint="values")
+    # torch knows these, the course does not: any name but the three raises
+    for name in ("leaky_relu", "selu", "conv1d", ""):
+        expect(lambda: kaiming.gain(name)).raises(
+            ValueError, why=f"gain({name!r}) should raise ValueError: only 'linear', 'tanh' and 'relu' have a gain "
+                            "here", hint="unknown")
+
+
+@exercise("kaiming.kaiming_std")
+def test_hidden_kaiming_std_other_fan_ins(kaiming):
+    for fan_in, name in ((48, "relu"), (13, "tanh"), (2, "linear"), (777, "relu"), (1, "tanh")):
+        value = kaiming.kaiming_std(fan_in, nonlinearity=name)
+        g = torch.nn.init.calculate_gain(name)
+        expected = g / math.sqrt(fan_in)
+        check(isinstance(value, (int, float)) and not isinstance(value, bool),
+              f"kaiming_std({fan_in}, nonlinearity={name!r}) should return a number", f"got {describe(value)}",
+              hint="formula")
+        if fan_in > 1 and math.isclose(value, g / fan_in, rel_tol=1e-6):
+            check(False, f"kaiming_std({fan_in}, {name!r}) should be gain / sqrt(fan_in) = {expected:.4g}",
+                  f"yours is {value:.4g} = gain / fan_in", hint="sqrt")
+        expect(value).close_to(expected, atol=1e-9, rtol=1e-6,
+                               why=f"kaiming_std({fan_in}, {name!r}) should be gain / sqrt(fan_in) = {expected:.4g}",
+                               hint="formula")
+    expect(kaiming.kaiming_std(64)).close_to((5 / 3) / 8, atol=1e-9, rtol=1e-6,
+                                             why="kaiming_std(64) should use tanh's gain by default: (5/3) / 8",
+                                             hint="default")
+
+
+@exercise("kaiming.kaiming_normal_")
+def test_hidden_kaiming_normal_other_shapes(kaiming):
+    # (fan_in, fan_out, nonlinearity, seed): one tall, one wide, so fan_in and fan_out differ a lot
+    for fan_in, fan_out, name, seed in ((1800, 70, "relu", 313), (25, 6000, "tanh", 4242)):
+        W = torch.full((fan_in, fan_out), 7.0)
+        out = kaiming.kaiming_normal_(W, nonlinearity=name, generator=torch.Generator().manual_seed(seed))
+        check(out is W, "kaiming_normal_ should fill W in place and return that same tensor",
+              "it returned another tensor" if isinstance(out, torch.Tensor) else f"it returned {describe(out)}",
+              hint="inplace")
+        expect(W).tensor(shape=(fan_in, fan_out), what="W after kaiming_normal_", hint="inplace")
+        check((W != 7.0).float().mean().item() > 0.99, "kaiming_normal_ should overwrite every entry of W",
+              "some of W's old values are still there", hint="inplace")
+        g = torch.nn.init.calculate_gain(name)
+        expected, got = g / math.sqrt(fan_in), W.std().item()
+        label = f"W of shape ({fan_in}, {fan_out}) with {name!r}"
+        check(not math.isclose(got, g / math.sqrt(fan_out), rel_tol=0.03),
+              f"{label}: fan_in is W.shape[0] = {fan_in}, so the std should be {expected:.4f}",
+              f"yours is {got:.4f}, which uses fan_out", hint="fan_in")
+        check(math.isclose(got, expected, rel_tol=0.03),
+              f"{label}: the values should have std gain / sqrt(fan_in) = {expected:.4f}",
+              f"yours have std {got:.4f}", hint="std")
+        check(abs(W.mean().item()) < 0.05 * expected, f"{label}: the values should have mean 0",
+              f"yours have mean {W.mean().item():.4g}", hint="std")
+        within = (W.abs() < got).float().mean().item()
+        check(abs(within - 0.6827) < 0.02, f"{label}: the values should be drawn from a normal distribution",
+              f"{100 * within:.1f}% of yours lie within one std of 0 (normal: 68.3%)", hint="std")
+        again = kaiming.kaiming_normal_(torch.empty(fan_in, fan_out), nonlinearity=name,
+                                        generator=torch.Generator().manual_seed(seed))
+        check(torch.equal(again, W), f"{label}: the same generator seed should give the same W",
+              "yours differ", hint="generator")
+
+
+@exercise("kaiming.expected_initial_loss")
+def test_hidden_expected_initial_loss_is_uniform_cross_entropy(kaiming):
+    for V in (11, 64, 2, 3001):
+        value = kaiming.expected_initial_loss(V)
+        check(isinstance(value, (int, float)) and not isinstance(value, bool),
+              f"expected_initial_loss({V}) should return a number", f"got {describe(value)}", hint="uniform")
+        # the cross-entropy of equal logits over V classes, whatever the targets
+        targets = torch.arange(7) % V
+        uniform = F.cross_entropy(torch.zeros(7, V, dtype=torch.float64), targets).item()
+        check(not math.isclose(float(value), math.log10(V), rel_tol=1e-6),
+              f"expected_initial_loss({V}) should be -ln(1/{V}) = {uniform:.4f}",
+              f"yours is {float(value):.4f}, a base-10 logarithm", hint="natural")
+        expect(value).close_to(uniform, atol=1e-9, rtol=1e-6,
+                               why=f"a uniform guess over {V} characters: the cross-entropy of equal logits, "
+                                   f"{uniform:.4f}", hint="uniform")
