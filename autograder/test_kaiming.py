@@ -60,15 +60,18 @@ def test_kaiming_std_defaults_to_tanh(kaiming):
 
 
 # ---------------------------------------------------------------- kaiming_normal_
-def empirical_std_check(kaiming, shape, name):
+def empirical_std_check(kaiming, shape, name, seed=None, fill=0.0):
+    """kaiming_normal_ on a (fan_in, fan_out) tensor filled with `fill`: in place, every entry
+    drawn again, std gain / sqrt(fan_in), mean 0, normal. Returns W (the hidden graders go on)."""
     fan_in, fan_out = shape
-    W = torch.zeros(shape)
-    out = kaiming.kaiming_normal_(W, name, generator=torch.Generator().manual_seed(fan_in))
+    W = torch.full(shape, fill)
+    out = kaiming.kaiming_normal_(W, nonlinearity=name, generator=torch.Generator().manual_seed(seed or fan_in))
     check(out is W, "kaiming_normal_ should fill W in place and return that same tensor",
           "it returned another tensor" if isinstance(out, torch.Tensor) else f"it returned {describe(out)}",
           hint="inplace")
     expect(W).tensor(shape=shape, what="W after kaiming_normal_", hint="inplace")
-    check(W.abs().sum().item() > 0, "kaiming_normal_ should fill W itself", "W is still all zeros", hint="inplace")
+    check((W != fill).float().mean().item() > 0.99, "kaiming_normal_ should fill every entry of W itself",
+          f"W still holds its old value {fill:g} in places", hint="inplace")
     g = torch.nn.init.calculate_gain(name)
     expected, got = g / math.sqrt(fan_in), W.std().item()
     label = f"W of shape ({fan_in}, {fan_out}) with {name!r}"
@@ -87,6 +90,7 @@ def empirical_std_check(kaiming, shape, name):
     within = (W.abs() < got).float().mean().item()
     check(abs(within - 0.6827) < 0.02, f"{label}: the values should be drawn from a normal distribution",
           f"{100 * within:.1f}% of yours lie within one std of 0 (normal: 68.3%)", hint="std")
+    return W
 
 
 @exercise("kaiming.kaiming_normal_")
