@@ -86,38 +86,45 @@ def diagnose_running(mine, ref, old_mean, old_var, x, momentum, dim):
                             hint="momentum")
 
 
+def training_step(mine, ref, xb, eps, momentum, upstream, lr=0.1):
+    """One training step of the learner's layer and torch's on the batch `xb`, compared: the
+    output, the running statistics (outside any graph), the gradients of gamma and beta for
+    the same `upstream` gradient; then a step of SGD on both, so that gamma and beta move."""
+    n, dim = xb.shape
+    old_mean = flat(mine.running_mean, dim, "running_mean", "init").clone()
+    old_var = flat(mine.running_var, dim, "running_var", "init").clone()
+    x = xb.clone().requires_grad_(True)          # as if it came from a layer below
+    y = mine(x)
+    want = ref(xb)
+    expect(y).tensor(shape=(n, dim), what=f"the output for a ({n}, {dim}) batch", hint="affine")
+    if not torch.allclose(y, want, atol=1e-4, rtol=1e-4):
+        diagnose_training_output(y.detach(), xb, mine, dim, eps, want.detach())
+    for name in ("running_mean", "running_var"):
+        t = getattr(mine, name)
+        check(not t.requires_grad and t.grad_fn is None,
+              f"{name} should not be part of the graph", "yours requires grad", hint="nograd")
+    diagnose_running(mine, ref, old_mean, old_var, xb, momentum, dim)
+    for p in (mine.gamma, mine.beta):
+        p.grad = None
+    ref.zero_grad()
+    (y * upstream).sum().backward()
+    (want * upstream).sum().backward()
+    for p, q, name in ((mine.gamma, ref.weight, "gamma"), (mine.beta, ref.bias, "beta")):
+        check(p.grad is not None, f"{name} should receive a gradient: the output must be computed from it",
+              f"{name}.grad is None", hint="affine")
+        expect(p.grad.reshape(dim)).close_to(q.grad, atol=1e-4, rtol=1e-4,
+                                             why=f"the gradient of {name} should match torch's", hint="affine")
+    with torch.no_grad():
+        for p, q in ((mine.gamma, ref.weight), (mine.beta, ref.bias)):
+            p -= lr * p.grad
+            q -= lr * q.grad
+
+
 def side_by_side(batchnorm, dim, n, eps, momentum, seed, steps=4, spread=0.02):
     mine, ref = make_pair(batchnorm, dim, eps, momentum, seed)
     for step, xb in enumerate(batches(dim, n, steps, seed, spread=spread)):
-        old_mean = flat(mine.running_mean, dim, "running_mean", "init").clone()
-        old_var = flat(mine.running_var, dim, "running_var", "init").clone()
-        x = xb.clone().requires_grad_(True)          # as if it came from a layer below
-        y = mine(x)
-        want = ref(xb)
-        expect(y).tensor(shape=(n, dim), what=f"the output for a ({n}, {dim}) batch", hint="affine")
-        if not torch.allclose(y, want, atol=1e-4, rtol=1e-4):
-            diagnose_training_output(y.detach(), xb, mine, dim, eps, want.detach())
-        for name in ("running_mean", "running_var"):
-            t = getattr(mine, name)
-            check(not t.requires_grad and t.grad_fn is None,
-                  f"{name} should not be part of the graph", "yours requires grad", hint="nograd")
-        diagnose_running(mine, ref, old_mean, old_var, xb, momentum, dim)
-        # gradients of gamma and beta for the same upstream gradient
         upstream = torch.randn(n, dim, generator=torch.Generator().manual_seed(seed + step))
-        for p in (mine.gamma, mine.beta):
-            p.grad = None
-        ref.zero_grad()
-        (y * upstream).sum().backward()
-        (want * upstream).sum().backward()
-        for p, q, name in ((mine.gamma, ref.weight, "gamma"), (mine.beta, ref.bias, "beta")):
-            check(p.grad is not None, f"{name} should receive a gradient: the output must be computed from it",
-                  f"{name}.grad is None", hint="affine")
-            expect(p.grad.reshape(dim)).close_to(q.grad, atol=1e-4, rtol=1e-4,
-                                                 why=f"the gradient of {name} should match torch's", hint="affine")
-        with torch.no_grad():                         # a step of SGD on both, so gamma and beta move
-            for p, q in ((mine.gamma, ref.weight), (mine.beta, ref.bias)):
-                p -= 0.1 * p.grad
-                q -= 0.1 * q.grad
+        training_step(mine, ref, xb, eps, momentum, upstream)
     return mine, ref
 
 

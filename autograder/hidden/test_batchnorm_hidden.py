@@ -15,7 +15,7 @@ import torch
 from course.checks import check, exercise, expect, fail
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # the public graders, whose helpers serve here too
-from test_batchnorm import diagnose_running, diagnose_training_output, flat, make_pair  # noqa: E402
+from test_batchnorm import flat, make_pair, training_step  # noqa: E402
 
 
 def batch(dim, n, g, centre, spread):
@@ -32,35 +32,7 @@ def test_hidden_batchnorm_matches_torch_changing_batch_sizes(batchnorm):
     spread = 0.1 + 0.5 * torch.rand(dim, generator=g)      # variances near eps: eps matters
     for step, n in enumerate((10, 3, 17, 2)):
         xb = batch(dim, n, g, centre, spread)
-        old_mean = flat(mine.running_mean, dim, "running_mean", "init").clone()
-        old_var = flat(mine.running_var, dim, "running_var", "init").clone()
-        x = xb.clone().requires_grad_(True)
-        y = mine(x)
-        want = ref(xb)
-        expect(y).tensor(shape=(n, dim), what=f"the training output for a batch of {n} with {dim} features",
-                         hint="affine")
-        if not torch.allclose(y, want, atol=1e-4, rtol=1e-4):
-            diagnose_training_output(y.detach(), xb, mine, dim, eps, want.detach())
-        for name in ("running_mean", "running_var"):
-            t = getattr(mine, name)
-            check(not t.requires_grad and t.grad_fn is None, f"{name} should not be part of the graph",
-                  "yours requires grad", hint="nograd")
-        diagnose_running(mine, ref, old_mean, old_var, xb, momentum, dim)
-        upstream = torch.randn(n, dim, generator=g)
-        for p in (mine.gamma, mine.beta):
-            p.grad = None
-        ref.zero_grad()
-        (y * upstream).sum().backward()
-        (want * upstream).sum().backward()
-        for p, q, name in ((mine.gamma, ref.weight, "gamma"), (mine.beta, ref.bias, "beta")):
-            check(p.grad is not None, f"{name} should receive a gradient: the output must be computed from it",
-                  f"{name}.grad is None", hint="affine")
-            expect(p.grad.reshape(dim)).close_to(q.grad, atol=1e-4, rtol=1e-4,
-                                                 why=f"the gradient of {name} should match torch's", hint="affine")
-        with torch.no_grad():
-            for p, q in ((mine.gamma, ref.weight), (mine.beta, ref.bias)):
-                p -= 0.2 * p.grad
-                q -= 0.2 * q.grad
+        training_step(mine, ref, xb, eps, momentum, torch.randn(n, dim, generator=g), lr=0.2)
 
     mine.eval()
     ref.eval()
