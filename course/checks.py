@@ -154,3 +154,19 @@ def fixture(module: str) -> dict:
     """The stored expected values of autograder/fixtures/<module>.json (see `course fixtures`)."""
     path = load().root / "autograder" / "fixtures" / f"{module}.json"
     return json.loads(path.read_text())["values"]
+
+
+# ---------------------------------------------------------------- across the seam
+# Learner code runs in another process (the runner); a grader holds plain copies of what it
+# returned. These two helpers are how a grader reaches back into the runner when it must.
+
+def backward(tensor, gradient=None) -> None:
+    """`tensor.backward(gradient)`, run where `tensor` was computed. Afterwards `.grad` of every
+    tensor the grader passed to learner code (with requires_grad) holds its gradient."""
+    tensor.backward(gradient)
+
+
+def remote(obj):
+    """A copy of `obj` (a torch.nn.Module the grader built) that lives beside the learner's code,
+    so that learner code can hook into it: call the returned handle, not `obj`, from then on."""
+    return obj
