@@ -21,8 +21,12 @@ Set NBGRADER_ROOT to work in another folder (the tests do, in a temporary direct
 """
 import os
 import sys
-import tomllib
 from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:                      # Python 3.10: the same parser, from PyPI (a dependency there)
+    import tomli as tomllib
 
 COURSE = Path(__file__).resolve().parent
 MANIFEST = tomllib.loads((COURSE / "course.toml").read_text())

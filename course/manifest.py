@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 import os
-import tomllib
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:                      # Python 3.10 (Gradescope's default image): the same parser, from PyPI
+    import tomli as tomllib
 
 
 class CourseError(Exception):
