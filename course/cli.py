@@ -8,7 +8,7 @@ import argparse
 import os
 import sys
 
-from course.manifest import CourseError, load
+from course.manifest import CourseError, find_root, load
 
 
 def cmd_stubs(args) -> int:
@@ -30,6 +30,8 @@ def cmd_stubs(args) -> int:
 def cmd_fixtures(args) -> int:
     from course import fixtures
     outcomes = fixtures.make(load(), check=args.check)
+    if not outcomes:
+        print("no grader in autograder/ defines make_fixtures(): no fixture to make")
     for name, what in outcomes:
         print(f"autograder/fixtures/{name}: {what}")
     return 1 if any(what.startswith("out of date") for _, what in outcomes) else 0
@@ -56,14 +58,58 @@ def cmd_check(args) -> int:
     return int(pytest.main(argv))
 
 
-BUILT_IN = ("check", "hint", "stubs", "fixtures")
+BUILT_IN = ("check", "hint", "stubs", "fixtures", "--version")
+
+# Commands that need solutions/ (or the hidden graders): a student copy of the course has
+# neither, so there they are not listed, and calling one says so in a line.
+INSTRUCTOR_ONLY = ("stubs", "fixtures", "notebooks", "check-course", "release", "gradescope", "grade")
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """All subcommands; for a built-in `command`, without importing the others' modules
-    (they import torch or nbgrader, which would make `course hint` take seconds)."""
+def version() -> str:
+    """`course --version`: the package's version, and the course's (course.toml), where found."""
+    from importlib.metadata import PackageNotFoundError, version as installed
+    try:
+        text = f"makemore-course {installed('makemore-course')}"
+    except PackageNotFoundError:
+        text = "makemore-course (not installed)"
+    try:
+        course = load()
+    except CourseError:
+        return text
+    about = course.raw["course"]
+    return f"{text}; course {about['name']} {about.get('version', '?')} in {course.root}"
+
+
+def student_copy() -> bool:
+    """True in a student release: a course without solutions/ (outside any course: False)."""
+    try:
+        return not (find_root() / "solutions").is_dir()
+    except CourseError:
+        return False
+
+
+class _LearnerCommands:
+    """argparse's subcommands as a student copy shows them: the instructors' are left out."""
+
+    def __init__(self, sub):
+        self.sub = sub
+
+    def add_parser(self, name: str, **kwargs):
+        if name in INSTRUCTOR_ONLY:
+            return argparse.ArgumentParser(prog=f"course {name}")     # filled in, never shown
+        return self.sub.add_parser(name, **kwargs)
+
+
+def build_parser(command: str | None = None, learner: bool = False) -> argparse.ArgumentParser:
+    """All subcommands (a learner's only, with `learner`); for a built-in `command`, without
+    importing the others' modules (they import torch or nbgrader, which would make
+    `course hint` take seconds)."""
     parser = argparse.ArgumentParser(prog="course", description="The makemore course's own commands.")
+    parser.add_argument("--version", action="version", version=version() if command == "--version" else None,
+                        help="show the course's version and where it is")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    if learner:
+        sub = _LearnerCommands(sub)
 
     p = sub.add_parser("check", help="grade your exercises (the same as `pytest autograder`)")
     p.add_argument("exercise", nargs="?", help="only this exercise or module, e.g. count_bigrams or bigram")
@@ -92,13 +138,20 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 # Modules that add their own subcommand through `add_parser(sub)`.
-COMMAND_MODULES: list[str] = ["grade", "gradescope", "update", "notebooks", "release", "experiments", "train"]
+COMMAND_MODULES: list[str] = ["grade", "gradescope", "update", "notebooks", "release", "experiments", "train",
+                              "preflight"]
 
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     argv = sys.argv[1:] if argv is None else argv
-    args = build_parser(argv[0] if argv else None).parse_args(argv)
+    command = "--version" if "--version" in argv else argv[0] if argv else None
+    learner = student_copy()
+    if learner and command in INSTRUCTOR_ONLY:
+        print(f"course {command}: an instructor's command; this student copy has no solutions/ to work from "
+              "(`course --help` lists yours)", file=sys.stderr)
+        return 2
+    args = build_parser(command, learner).parse_args(argv)
     try:
         return args.run(args)
     except CourseError as e:

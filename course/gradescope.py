@@ -109,6 +109,8 @@ def run(submission: Path, results: Path) -> int:
 
 def cmd_gradescope(args) -> int:
     course = load()
+    from course.preflight import require
+    require(course, "gradescope")      # authoring slips stop here, not in a class's grades
     names = build(course, Path(args.out), tuple(args.only or ()), args.check_timeout, args.submission_timeout)
     graders = sum(1 for n in names if n.startswith("autograder/") and n.endswith(".py"))
     print(f"{args.out}: {len(names)} files (setup.sh, run_autograder, {graders} grader files, fixtures, data)")

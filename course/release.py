@@ -334,7 +334,9 @@ def release(course: Course, out: Path, force: bool = False, check_sync: bool = T
 
 def cmd_release(args) -> int:
     from course.manifest import load
+    from course.preflight import require
     course = load()
+    require(course, "release")
     out = Path(args.out)
     written = release(course, out, force=args.force)
     for w in written:

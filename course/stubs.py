@@ -33,6 +33,29 @@ def not_started_message(exercise_id: str) -> str:
     return f"{exercise_id} is not started yet; hints: course.toml, or `course hint {function}`"
 
 
+def region_problems(lines: list[str], where: str, begin: str = BEGIN, end: str = END) -> list[str]:
+    """One line per badly marked region of `lines` (a file, or a notebook cell): an end without
+    a beginning, or a beginning never closed, reported at its own line with the fix. `where`
+    names the place: "solutions/bigram.py" (then ":<line>" follows), or a text with `{line}`."""
+    def at(n: int) -> str:
+        return where.format(line=n) if "{line}" in where else f"{where}:{n}"
+
+    problems, opened = [], None
+    for n, line in enumerate(lines, 1):
+        marker = line.strip()
+        if marker == begin:
+            if opened is not None:
+                problems.append(f"{at(opened)}: {begin} is not closed; add {end} before line {n}")
+            opened = n
+        elif marker == end:
+            if opened is None:
+                problems.append(f"{at(n)}: {end} without a {begin} before it; remove it or add the {begin}")
+            opened = None
+    if opened is not None:
+        problems.append(f"{at(opened)}: {begin} is never closed; add {end} where the region ends")
+    return problems
+
+
 def _owner(tree: ast.Module, lineno: int) -> str | None:
     """The name of the top-level function or class around line `lineno`."""
     for node in tree.body:
@@ -45,13 +68,14 @@ def make_stub(source: str, module: str, course: Course, filename: str = "?") -> 
     """The stub text for one module of solutions/."""
     tree = ast.parse(source, filename)
     lines = source.splitlines(keepends=True)
+    problems = region_problems(lines, filename)
+    if problems:
+        raise CourseError(problems[0])
     ids = {ex.function: ex.id for ex in course.exercises if ex.module == module}
     out, i = [], 0
     while i < len(lines):
         line = lines[i]
         if line.strip() != BEGIN:
-            if line.strip() == END:
-                raise CourseError(f"{filename}:{i + 1}: {END} without a {BEGIN} before it")
             out.append(line)
             i += 1
             continue
@@ -59,15 +83,12 @@ def make_stub(source: str, module: str, course: Course, filename: str = "?") -> 
         owner = _owner(tree, i + 1)
         if owner not in ids:
             raise CourseError(f"{filename}:{i + 1}: this solution region is inside {owner or 'no function'}, "
-                              f"which is not an exercise of course.toml (module {module!r})")
+                              f"which is not an exercise of course.toml (module {module!r}); move the "
+                              "region into an exercise's function, or add the exercise to course.toml")
         exercise_id = ids[owner]
         j = i + 1
-        while j < len(lines) and lines[j].strip() != END:
-            if lines[j].strip() == BEGIN:
-                raise CourseError(f"{filename}:{j + 1}: {BEGIN} inside another region")
+        while lines[j].strip() != END:           # region_problems found every region closed
             j += 1
-        if j == len(lines):
-            raise CourseError(f"{filename}:{i + 1}: {BEGIN} is never closed by {END}")
         body = lines[i + 1:j]
         todo = []
         for k, text in enumerate(body):           # the region's leading comment is the TODO
@@ -111,7 +132,7 @@ def generate(course: Course, check: bool = False, force: bool = False) -> list[O
         src = src_dir / f"{module}.py"
         if not src.exists():
             raise CourseError(f"{src}: missing; course.toml lists module {module!r}")
-        stub = make_stub(src.read_text(), module, course, str(src))
+        stub = make_stub(src.read_text(), module, course, f"solutions/{src.name}")
         dest = out_dir / f"{module}.py"
         current = dest.read_text() if dest.exists() else None
         if current == stub and record.get(dest.name) == sha256(stub):
