@@ -11,7 +11,7 @@ import random
 import torch
 import torch.nn.functional as F
 
-from course.checks import check, describe, exercise, expect
+from course.checks import check, describe, exercise, expect, is_number, is_sequence, number
 
 WORDS = ["otto", "tom", "mot", "moon", "to"]         # alphabet m n o t: V = 5
 
@@ -55,13 +55,14 @@ def test_split_words_sizes_and_the_callers_list(mlp):
     before = list(words)
     out = mlp.split_words(words, seed=3)
     check(words == before, "split_words must not change the caller's list", "yours shuffled it", hint="copy")
-    check(isinstance(out, tuple) and len(out) == 3, "split_words should return (train, dev, test)",
+    check(is_sequence(out, 3) and all(is_sequence(part) for part in out),
+          "split_words should return (train, dev, test), three sequences (lists or tuples)",
           f"got {describe(out)}", hint="cuts")
     train, dev, test = out
     sizes = (len(train), len(dev), len(test))
     check(sizes == (18, 2, 3), "23 words cut at int(0.8 * 23) = 18 and int(0.9 * 23) = 20 give 18, 2, 3",
           f"yours are {sizes}", hint="cuts")
-    check(sorted(train + dev + test) == sorted(words), "the three parts together hold every word exactly once",
+    check(sorted([*train, *dev, *test]) == sorted(words), "the three parts together hold every word exactly once",
           hint="cuts")
 
 
@@ -80,8 +81,8 @@ def test_split_words_follows_the_seed(mlp):
         random.Random(seed).shuffle(shuffled)
         out = mlp.split_words(list(words), seed=seed) if seed != 42 else mlp.split_words(list(words))
         expected = (shuffled[:32], shuffled[32:36], shuffled[36:])
-        check(tuple(out) == expected, f"with seed={seed} the order should be that of random.Random({seed}).shuffle "
-              "(the default seed is 42)", f"yours starts {out[0][:3]}, expected {expected[0][:3]}", hint="seed")
+        check(tuple(list(part) for part in out) == expected,
+              f"with seed={seed} the order should be that of random.Random({seed}).shuffle (the default seed is 42)", f"yours starts {out[0][:3]}, expected {expected[0][:3]}", hint="seed")
 
 
 # ---------------------------------------------------------------- build_dataset
@@ -289,10 +290,11 @@ def test_train_takes_sgd_steps(mlp):
     start = params_for(V=6, block_size=3, d=2, hidden=5, seed=8)
     p = fresh(start)
     losses = mlp.train(p, X, Y, steps=4, batch_size=8, lr=0.3, generator=torch.Generator().manual_seed(0))
-    check(isinstance(losses, list) and len(losses) == 4, "train(..., steps=4) should return a list of 4 losses",
+    check(is_sequence(losses, 4), "train(..., steps=4) should return a list of 4 losses",
           f"got {describe(losses)}", hint="losses")
-    check(all(isinstance(x, float) for x in losses), "the losses should be Python floats (loss.item())",
-          f"got {type(losses[0]).__name__}", hint="losses")
+    check(all(is_number(x) for x in losses), "the losses should be numbers (loss.item())",
+          f"got {describe(losses[0])}", hint="losses")
+    losses = [number(x) for x in losses]
     expected, expected_losses = sgd(start, X, Y, [0.3] * 4)
     accumulated, _ = sgd(start, X, Y, [0.3] * 4, zero_grad=False)
     check(not close(p, start), "four steps with lr=0.3 should change the parameters",
@@ -319,7 +321,9 @@ def test_train_follows_an_lr_schedule(mlp):
     mlp.train(p, X, Y, steps=5, batch_size=4, lr=schedule, generator=torch.Generator().manual_seed(0))
     check(bool(seen), "lr may be a function step -> rate; call it every step", "yours never called it",
           hint="schedule")
-    check(sorted(set(seen)) == [0, 1, 2, 3, 4], "for steps=5 the schedule should be asked about steps 0 to 4",
+    # asking about step 5 too is harmless (a scheduler's step() after the last update does): the
+    # parameters below tell whether each step used its own rate
+    check(set(range(5)) <= set(seen), "for steps=5 the schedule should be asked about steps 0 to 4",
           f"yours asked about {sorted(set(seen))}", hint="schedule")
     expected, _ = sgd(start, X, Y, [0.5, 0.5])
     check(close(p, expected), "with lr = 0.5 for steps 0 and 1, then 0, only the first two steps should move "
@@ -335,9 +339,11 @@ def test_train_uses_the_generator(mlp):
     la = mlp.train(a, X, Y, steps=5, batch_size=4, lr=0.1, generator=torch.Generator().manual_seed(1))
     torch.randint(0, 10, (7,))                         # disturb the global generator in between
     lb = mlp.train(b, X, Y, steps=5, batch_size=4, lr=0.1, generator=torch.Generator().manual_seed(1))
+    la, lb = [number(x) for x in la], [number(x) for x in lb]
     check(la == lb and close(a, b, atol=0), "the same generator seed should give the same training run",
           f"losses {la[:2]} then {lb[:2]}", hint="generator")
-    lc = mlp.train(c, X, Y, steps=5, batch_size=4, lr=0.1, generator=torch.Generator().manual_seed(2))
+    lc = [number(x) for x in mlp.train(c, X, Y, steps=5, batch_size=4, lr=0.1,
+                                        generator=torch.Generator().manual_seed(2))]
     check(la != lc, "a different seed should draw different minibatches", "yours drew the same", hint="generator")
 
 
@@ -361,7 +367,7 @@ def test_evaluate_is_the_mean_loss(mlp):
     g = torch.Generator().manual_seed(14)
     X, Y = torch.randint(0, 7, (300, 3), generator=g), torch.randint(0, 7, (300,), generator=g)
     value = mlp.evaluate(p, X, Y)
-    check(isinstance(value, float), "evaluate should return a Python float", f"got {describe(value)}",
+    check(is_number(value), "evaluate should return a number (a float or a 0-d tensor)", f"got {describe(value)}",
           hint="loss")
     expect(value).close_to(F.cross_entropy(reference_forward(p, X), Y).item(), atol=1e-4,
                            why="the mean cross-entropy over all of (X, Y)", hint="loss")
@@ -378,4 +384,4 @@ def test_evaluate_builds_no_graph(mlp):
     check(not saved, "evaluate should not build a graph for a backward pass that never comes",
           f"autograd saved {len(saved)} tensors for backward during yours", hint="nograd")
     check(all(v.grad is None for v in p.values()), "evaluate should not touch the gradients", hint="nograd")
-    check(math.isfinite(mlp.evaluate(p, X, Y)), "the loss should be finite", hint="loss")
+    check(math.isfinite(number(mlp.evaluate(p, X, Y))), "the loss should be finite", hint="loss")
