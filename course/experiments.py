@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import inspect
 import json
-import random
 import sys
 import tempfile
 import time
@@ -47,7 +46,7 @@ STEPS = 4000
 SEED = 42
 DIAGNOSTIC_BATCH = 1000   # examples of the look at initialisation (histograms, tables, first loss)
 EVAL_SAMPLE = 40_000  # training examples for calibrating BatchNorm and for the train loss
-MODULES = ("kaiming", "batchnorm", "diagnostics")
+MODULES = ("bigram", "mlp", "kaiming", "batchnorm", "diagnostics")
 
 
 @dataclass(frozen=True)
@@ -82,6 +81,9 @@ def probes(m: dict) -> list[tuple[str, callable]]:
     p = torch.ones(3, requires_grad=True)
     p.grad = torch.ones(3)
     return [
+        ("bigram.build_vocab", lambda: m["bigram"].build_vocab(["ab"])),
+        ("mlp.split_words", lambda: m["mlp"].split_words(["ab", "ba"])),
+        ("mlp.build_dataset", lambda: m["mlp"].build_dataset(["ab"], {".": 0, "a": 1, "b": 2})),
         ("kaiming.kaiming_normal_", lambda: m["kaiming"].kaiming_normal_(torch.empty(4, 3))),
         ("kaiming.expected_initial_loss", lambda: m["kaiming"].expected_initial_loss(27)),
         ("batchnorm.BatchNorm1d", lambda: m["batchnorm"].BatchNorm1d(3)(torch.randn(4, 3))),
@@ -96,46 +98,35 @@ def probes(m: dict) -> list[tuple[str, callable]]:
 
 
 def load_toolkit(target: Path, course: Course) -> SimpleNamespace:
-    """Import kaiming, batchnorm and diagnostics from `target`, and check each is started."""
+    """Import the modules the experiments build on from `target` (its lecture-2 and lecture-3
+    data functions, kaiming, batchnorm and diagnostics), and check each exercise is started."""
     if not target.is_dir():
         raise NotReady(f"--target {target}: no such folder (try exercises or solutions)")
     modules = vars(import_modules(target, MODULES))
     names, broken = unfinished(probes(modules), course)
     if names:
         raise NotReady(
-            "the experiments are built on your lecture-4 modules, and these are not started yet:\n"
+            "the experiments are built on your modules, and these are not started yet:\n"
             + "".join(f"  {n}\n" for n in names)
             + f"Finish them first (`pytest autograder -k {names[0].split('.')[0]}` checks them), "
             "or run the reference: `course experiments --target solutions`.")
     if broken:
-        raise NotReady("some of your lecture-4 exercises fail on a tiny input:\n"
+        raise NotReady("some of your exercises fail on a tiny input:\n"
                        + "".join(f"  {b}\n" for b in broken)
-                       + "`pytest autograder -k init-batchnorm` tells you more.")
+                       + f"`pytest autograder -k {broken[0].split('.')[0]}` tells you more.")
     return SimpleNamespace(**modules)
 
 
 # ---------------------------------------------------------------------- data
-def make_data(words: list[str], seed: int = SEED) -> dict:
-    """The lecture's data: 3-character contexts, an 80/10/10 split of the words."""
-    chars = sorted(set("".join(words)))
-    stoi = {".": 0, **{c: i + 1 for i, c in enumerate(chars)}}
-    words = list(words)
-    random.Random(seed).shuffle(words)
-    n1, n2 = int(0.8 * len(words)), int(0.9 * len(words))
-
-    def contexts(ws):
-        X, Y = [], []
-        for w in ws:
-            context = [0] * BLOCK_SIZE
-            for ch in w + ".":
-                X.append(context)
-                Y.append(stoi[ch])
-                context = context[1:] + [stoi[ch]]
-        return torch.tensor(X), torch.tensor(Y)
-
-    Xtr, Ytr = contexts(words[:n1])
-    Xva, Yva = contexts(words[n1:n2])
-    return {"vocab_size": len(stoi), "train": (Xtr, Ytr), "val": (Xva, Yva)}
+def make_data(tk: SimpleNamespace, words: list[str], seed: int = SEED) -> dict:
+    """The lecture's data, made by the target's own lecture-2 and lecture-3 functions: its
+    vocabulary (`bigram.build_vocab`), its 80/10/10 split of the words (`mlp.split_words`) and
+    its 3-character contexts (`mlp.build_dataset`)."""
+    stoi, itos = tk.bigram.build_vocab(words)
+    train, dev, _ = tk.mlp.split_words(words, seed=seed)
+    return {"vocab_size": len(stoi), "stoi": stoi, "itos": itos,
+            "train": tk.mlp.build_dataset(train, stoi, BLOCK_SIZE),
+            "val": tk.mlp.build_dataset(dev, stoi, BLOCK_SIZE)}
 
 
 # ---------------------------------------------------------------------- the deep MLP
@@ -559,7 +550,7 @@ def run(target: Path, out_dir: Path, steps: int = STEPS, lr: float = LR, seed: i
         raise NotReady("diagnostics.py has no log_diagnostics (it comes with the stub): "
                        "copy it back from exercises/diagnostics.py.new or the course's repository")
     from course.data import load_words
-    data = make_data(load_words(course), seed)
+    data = make_data(tk, load_words(course), seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     results = {}
     for exp in EXPERIMENTS:

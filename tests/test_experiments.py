@@ -108,8 +108,19 @@ def test_one_module_not_started_is_named(tmp_path, course):
     assert "kaiming." not in text and "diagnostics." not in text
 
 
-def test_make_data_follows_the_lecture(course):
-    data = experiments.make_data(load_words(course))
+def test_the_data_comes_from_the_targets_own_functions(tmp_path, course):
+    """make_data holds no lecture code: it calls the target's build_vocab, split_words and
+    build_dataset (here a target whose split keeps the words in order shows through)."""
+    target = tmp_path / "target"
+    shutil.copytree(ROOT / "solutions", target, ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
+    with (target / "mlp.py").open("a") as f:
+        f.write("\n\ndef split_words(words, seed=42):\n"
+                "    n1, n2 = int(0.8 * len(words)), int(0.9 * len(words))\n"
+                "    return words[:n1], words[n1:n2], words[n2:]\n")
+    words = load_words(course)
+    data = experiments.make_data(experiments.load_toolkit(target, course), words)
     Xtr, Ytr = data["train"]
-    assert data["vocab_size"] == 27 and Xtr.shape[1] == 3 and Xtr.shape[0] == Ytr.shape[0]
+    assert data["vocab_size"] == 27 and Xtr.shape[1] == experiments.BLOCK_SIZE and Xtr.shape[0] == Ytr.shape[0]
     assert Xtr[0].tolist() == [0, 0, 0]                # every word starts from an empty context
+    first = words[0]                                   # unshuffled: the first rows spell the first name
+    assert [data["itos"][i] for i in Ytr[:len(first)].tolist()] == list(first)

@@ -1,7 +1,8 @@
 """The lecture notebooks run top to bottom against the solutions, and read well.
 
-They run with COURSE_QUICK=1, which the notebooks read to train for a few hundred steps
-instead of thousands (the full run takes under two minutes each; see the README)."""
+They run with COURSE_QUICK=1, which the notebooks read to train for fewer steps (the full
+run takes under two minutes each; see the README). One run per notebook is shared with
+tests/test_claims.py (tests/notebook_runs.py)."""
 import base64
 
 import nbformat
@@ -10,6 +11,7 @@ from nbclient.exceptions import CellExecutionError
 
 from course import notebooks
 from tests.conftest import ROOT
+from tests.notebook_runs import quick_run
 
 GUIDED = ["02-bigram.ipynb", "03-mlp-lm.ipynb", "04-init-and-batchnorm.ipynb"]
 # what each must draw, inline: the counts heat map and loss curves; loss curves and the embedding;
@@ -37,7 +39,7 @@ def test_the_source_is_clean_and_guided(name):
 
 @pytest.mark.parametrize("name", GUIDED)
 def test_runs_top_to_bottom_on_the_solutions(name):
-    nb = notebooks.execute(ROOT / "solutions" / name, timeout=120, env={"COURSE_QUICK": "1", "OMP_NUM_THREADS": "1"})
+    nb, _ = quick_run(name)
     figures = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
     assert len(figures) >= MIN_FIGURES[name]
     assert all(len(base64.b64decode(f["data"]["image/png"])) > 5000 for f in figures)   # not empty canvases

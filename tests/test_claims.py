@@ -1,0 +1,130 @@
+"""What the notebooks' prose says about their runs still holds: each test below names the
+sentence it guards, and reads the figure from the notebook's own run (quick mode, see
+tests/notebook_runs.py), the figure its cell prints. A change that makes a sentence false
+fails here, so prose and output cannot drift apart again."""
+import math
+
+import pytest
+
+from tests.notebook_runs import printed, quick_run
+
+
+@pytest.fixture(scope="module")
+def bigram_nb():
+    return quick_run("02-bigram.ipynb")[1]
+
+
+@pytest.fixture(scope="module")
+def mlp_nb():
+    return quick_run("03-mlp-lm.ipynb")[1]
+
+
+@pytest.fixture(scope="module")
+def init_nb():
+    return quick_run("04-init-and-batchnorm.ipynb")[1]
+
+
+# ------------------------------------------------------------------ 02-bigram
+def test_02_twenty_names_few_real_and_the_uniform_model_far_longer(bigram_nb):
+    known = set(bigram_nb["words"])
+    assert len(bigram_nb["names_bigram"]) == len(bigram_nb["names_uniform"]) == 20
+    assert sum(n in known for n in bigram_nb["names_bigram"]) <= 5      # "few if any are names of the data set"
+    mean = lambda names: sum(map(len, names)) / len(names)      # noqa: E731
+    assert mean(bigram_nb["names_uniform"]) > 2 * mean(bigram_nb["names_bigram"])   # "much longer strings"
+
+
+def test_02_the_keepdim_bug_breaks_the_row_sums_silently(bigram_nb):
+    right, wrong = bigram_nb["row_sums"]["with"], bigram_nb["row_sums"]["without"]
+    assert all(abs(s - 1) < 1e-5 for s in right)
+    assert max(abs(s - 1) for s in wrong) > 0.5
+
+
+def test_02_the_emma_table_is_the_nll_of_emma(bigram_nb):
+    logprobs = bigram_nb["emma_logprobs"]
+    assert len(logprobs) == 5
+    assert bigram_nb["emma_nll"] == pytest.approx(-sum(logprobs) / 5)
+
+
+def test_02_the_neural_bigram_approaches_counting_never_below(bigram_nb):
+    losses = bigram_nb["losses"]
+    assert 3.5 < losses[0] < 4.0                                 # "from about 3.8 (random W)"
+    assert all(a > b for a, b in zip(losses, losses[1:]))
+    assert min(losses) > bigram_nb["counting"] - 1e-3
+
+
+def test_02_rare_rows_lag_and_not_because_of_the_regularisation(bigram_nb):
+    qu = bigram_nb["qu"]
+    lag = abs(qu["counts"] - qu["reg 0.01"])
+    assert lag > 0.2                                             # "rare rows (q) lag behind"
+    assert abs(qu["reg 0"] - qu["reg 0.01"]) < lag / 4           # "nearly the same q row" without reg
+    assert bigram_nb["q_share"] < 0.01                           # "a tiny share of them"
+
+
+# ------------------------------------------------------------------ 03-mlp-lm
+def test_03_the_n01_start_is_confidently_wrong_and_saturated(mlp_nb):
+    assert mlp_nb["loss"] > 3 * math.log(mlp_nb["V"])            # "far above -log(1/V)"
+    assert mlp_nb["losses"][0] > 20                              # "It starts above 20"
+    assert mlp_nb["below_3"] > mlp_nb["steps"] / 10              # "more than a tenth of it"
+
+
+def test_03_train_and_dev_close_and_below_the_bigram(mlp_nb):
+    gap = mlp_nb["dev_loss"] - mlp_nb["train_loss"]
+    assert 0 < gap < 0.1                                         # "dev a few hundredths above train"
+    assert mlp_nb["dev_loss"] < 2.45                             # "below the bigram model's 2.45"
+
+
+def test_03_vowels_sit_apart_in_the_embedding(mlp_nb):
+    assert mlp_nb["vowel_distance"] > mlp_nb["consonant_spread"]
+
+
+def test_03_temperature_trades_real_names_for_variety(mlp_nb):
+    t = mlp_nb["by_temperature"]
+    assert t["0.5"]["new"] < t["2.0"]["new"]                     # "more of them real ones" at 0.5
+    assert t["0.5"]["mean_length"] < t["2.0"]["mean_length"]     # "longer" at 2.0
+
+
+# ------------------------------------------------------------------ 04-init-and-batchnorm
+def test_04_warm_up_kaiming_spread_is_the_gain_not_one(init_nb):
+    w = init_nb["warmup"]
+    assert w["N(0, 1)"]["pre_std"] == pytest.approx(math.sqrt(30), rel=0.1)
+    assert w["Kaiming (tanh)"]["pre_std"] == pytest.approx(5 / 3, rel=0.08)     # "5/3 ≈ 1.67, by design"
+    assert w["N(0, 1)"]["saturated"] > 0.5 and w["Kaiming (tanh)"]["saturated"] < 0.25
+    assert init_nb["kept"]["tanh"] < init_nb["kept"]["relu"]      # "less than ReLU's 0.5"
+
+
+def test_04_experiment_1_normal_init(init_nb):
+    normal, kaiming = init_nb["normal"], init_nb["kaiming_run"]
+    assert normal["initial"] > 3 * math.log(init_nb["V"])         # "several times 3.30"
+    assert normal["hidden_ratio"] < kaiming["hidden_ratio"]      # "below those of experiment 2"
+    assert normal["final"] > math.log(init_nb["V"])              # "still above the 3.30"
+
+
+def test_04_experiment_2_kaiming(init_nb):
+    k = init_nb["kaiming_run"]
+    assert abs(k["initial"] - math.log(init_nb["V"])) < 0.15      # "close to 3.30"
+    hidden = [r for n, r in k["ratio"].items() if n != "out"]
+    assert all(-2.5 < r < -1.5 for r in hidden), hidden           # "around -2"
+    assert k["ratio"]["out"] > max(hidden)                        # "higher still"
+    assert k["final"] < init_nb["normal"]["final"] - 0.5          # "far below experiment 1"
+
+
+def test_04_experiment_3_batchnorm_ahead_at_lr_0_5(init_nb):
+    bn, k = init_nb["bn_run"], init_nb["kaiming_run"]
+    assert bn["lr"] == k["lr"] == 0.5
+    assert bn["saturated"] < 0.06                                 # "a few percent saturated"
+    assert bn["final"] < k["final"] - 0.05                        # "ends lower than experiment 2"
+    spread = lambda r: max(r["ratio"].values()) - min(r["ratio"].values())   # noqa: E731
+    assert spread(bn) < spread(k) - 0.3                           # "closer together"
+
+
+def test_04_experiment_4_batchnorm_at_the_lectures_rate(init_nb):
+    gap = init_nb["bn_gap"]
+    assert gap["0.5"] > 0.05                                      # ahead at 0.5
+    assert gap["0.1"] < 0.02                                      # "as well or a little better" without it at 0.1
+
+
+def test_the_prose_cites_what_the_cells_print():
+    nb, _ = quick_run("04-init-and-batchnorm.ipynb")
+    out = printed(nb)
+    for text in ("pre-activation std", "log10 update:data over the last tenth", "gap (without - with)"):
+        assert text in out, text
