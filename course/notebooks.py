@@ -198,14 +198,14 @@ def point_problems(course: Course) -> list[str]:
         expected = expected_points(course, assignment, nb)
         for gid in sorted(cells.keys() | expected.keys()):
             if gid not in cells:
-                problems.append(f"solutions/{nb}: course.toml gives {gid!r} {expected[gid]} points; "
-                                "the notebook has no graded cell of that grade_id")
+                problems.append(f"solutions/{nb}: course.toml gives {gid!r} {expected[gid]} points, but the "
+                                "notebook has no graded cell of that grade_id; add the cell, or fix course.toml")
             elif gid not in expected:
                 problems.append(f"solutions/{nb}: graded cell {gid!r} is not in course.toml "
                                 f"(add it as a question of assignment {assignment.id!r} or to its `manual`)")
             elif cells[gid] != expected[gid]:
                 problems.append(f"solutions/{nb}: cell {gid!r} is worth {cells[gid]} points in the notebook "
-                                f"but {expected[gid]} in course.toml")
+                                f"but {expected[gid]} in course.toml; make them agree")
     return problems
 
 

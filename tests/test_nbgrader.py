@@ -99,7 +99,8 @@ def test_a_wrong_point_value_is_caught(tmp_path, course):
     shutil.copytree(ROOT / "solutions", tmp_path / "solutions", ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     (tmp_path / "course.toml").write_text((ROOT / "course.toml").read_text().replace("reflection = 5", "reflection = 6"))
     assert notebooks.point_problems(load(tmp_path)) == [
-        "solutions/05-recall.ipynb: cell 'reflection' is worth 5 points in the notebook but 6 in course.toml"]
+        "solutions/05-recall.ipynb: cell 'reflection' is worth 5 points in the notebook but 6 in course.toml; "
+        "make them agree"]
 
 
 def test_the_release_has_no_solution_and_no_hidden_test(graded):
