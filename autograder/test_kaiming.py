@@ -8,7 +8,7 @@ import math
 
 import torch
 
-from course.checks import check, describe, exercise, expect
+from course.checks import check, describe, exercise, expect, is_number, number
 
 
 # ---------------------------------------------------------------- gain
@@ -17,8 +17,10 @@ def test_gain_matches_torch(kaiming):
     for name in ("linear", "tanh", "relu"):
         value = kaiming.gain(name)
         expected = torch.nn.init.calculate_gain(name)
-        check(isinstance(value, (int, float)) and not isinstance(value, bool),
-              f"gain({name!r}) should return a number", f"got {describe(value)}", hint="values")
+        check(is_number(value),
+              f"gain({name!r}) should return a number (a float or a 0-d tensor)",
+              f"got {describe(value)}", hint="values")
+        value = number(value)
         if name == "tanh" and math.isclose(value, math.sqrt(2), rel_tol=1e-6):
             check(False, "gain('tanh') should be 5/3; sqrt(2) is ReLU's gain", hint="values")
         if name == "relu" and math.isclose(value, 5 / 3, rel_tol=1e-6):
@@ -42,8 +44,9 @@ def test_kaiming_std_formula(kaiming):
         value = kaiming.kaiming_std(fan_in, name)
         g = torch.nn.init.calculate_gain(name)
         expected = g / math.sqrt(fan_in)
-        check(isinstance(value, (int, float)), f"kaiming_std({fan_in}, {name!r}) should return a number",
+        check(is_number(value), f"kaiming_std({fan_in}, {name!r}) should return a number (a float or a 0-d tensor)",
               f"got {describe(value)}", hint="formula")
+        value = number(value)
         check(not math.isclose(value, g / fan_in, rel_tol=1e-6),
               f"kaiming_std({fan_in}, {name!r}) should be {g:.4g} / sqrt({fan_in}) = {expected:.4g}",
               f"yours is {value:.4g} = {g:.4g} / {fan_in}", hint="sqrt")
@@ -144,8 +147,9 @@ def test_kaiming_normal_uses_the_generator(kaiming):
 def test_expected_initial_loss(kaiming):
     for V in (27, 5, 1000):
         value = kaiming.expected_initial_loss(V)
-        check(isinstance(value, (int, float)), f"expected_initial_loss({V}) should return a number",
+        check(is_number(value), f"expected_initial_loss({V}) should return a number (a float or a 0-d tensor)",
               f"got {describe(value)}", hint="uniform")
+        value = number(value)
         check(not math.isclose(float(value), math.log10(V), rel_tol=1e-6) and
               not math.isclose(float(value), math.log2(V), rel_tol=1e-6),
               f"expected_initial_loss({V}) should be -ln(1/{V}) = {math.log(V):.4f}",

@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from course.checks import check, describe, exercise, expect
+from course.checks import check, describe, exercise, expect, is_number, number
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # the public graders, whose helpers serve here too
 from test_kaiming import empirical_std_check  # noqa: E402
@@ -23,8 +23,10 @@ from test_kaiming import empirical_std_check  # noqa: E402
 def test_hidden_gain_any_order_and_other_unknown_names(kaiming):
     for name in ("relu", "linear", "tanh", "relu"):          # another order, one name asked twice
         value = kaiming.gain(name)
-        check(isinstance(value, (int, float)) and not isinstance(value, bool),
-              f"gain({name!r}) should return a number", f"got {describe(value)}", hint="values")
+        check(is_number(value),
+              f"gain({name!r}) should return a number (a float or a 0-d tensor)",
+              f"got {describe(value)}", hint="values")
+        value = number(value)
         expected = torch.nn.init.calculate_gain(name)
         expect(value).close_to(expected, atol=1e-9, rtol=1e-6,
                                why=f"gain({name!r}) should be {expected:.4f}, as torch.nn.init.calculate_gain",
@@ -42,9 +44,11 @@ def test_hidden_kaiming_std_other_fan_ins(kaiming):
         value = kaiming.kaiming_std(fan_in, nonlinearity=name)
         g = torch.nn.init.calculate_gain(name)
         expected = g / math.sqrt(fan_in)
-        check(isinstance(value, (int, float)) and not isinstance(value, bool),
-              f"kaiming_std({fan_in}, nonlinearity={name!r}) should return a number", f"got {describe(value)}",
+        check(is_number(value),
+              f"kaiming_std({fan_in}, nonlinearity={name!r}) should return a number (a float or a 0-d tensor)",
+              f"got {describe(value)}",
               hint="formula")
+        value = number(value)
         if fan_in > 1 and math.isclose(value, g / fan_in, rel_tol=1e-6):
             check(False, f"kaiming_std({fan_in}, {name!r}) should be gain / sqrt(fan_in) = {expected:.4g}",
                   f"yours is {value:.4g} = gain / fan_in", hint="sqrt")
@@ -71,8 +75,10 @@ def test_hidden_kaiming_normal_other_shapes(kaiming):
 def test_hidden_expected_initial_loss_is_uniform_cross_entropy(kaiming):
     for V in (11, 64, 2, 3001):
         value = kaiming.expected_initial_loss(V)
-        check(isinstance(value, (int, float)) and not isinstance(value, bool),
-              f"expected_initial_loss({V}) should return a number", f"got {describe(value)}", hint="uniform")
+        check(is_number(value),
+              f"expected_initial_loss({V}) should return a number (a float or a 0-d tensor)",
+              f"got {describe(value)}", hint="uniform")
+        value = number(value)
         # the cross-entropy of equal logits over V classes, whatever the targets
         targets = torch.arange(7) % V
         uniform = F.cross_entropy(torch.zeros(7, V, dtype=torch.float64), targets).item()
