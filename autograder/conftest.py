@@ -1,2 +1,2 @@
-# The graders' harness lives in course/pytest_plugin.py: targets, isolation, the score table.
-pytest_plugins = ["course.pytest_plugin"]
+# The judge's harness lives in course/grading/plugin.py: targets, the runner, the score table.
+pytest_plugins = ["course.grading.plugin"]

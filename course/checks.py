@@ -85,12 +85,16 @@ def describe(value: Any) -> str:
 
 # ---------------------------------------------------------------- what the contracts accept
 # Stated once in the docstrings of solutions/ and honoured by every grader, public and hidden:
-# "a number" is an int or float (not a bool) or a 0-d tensor; "a sequence" is a list or a tuple.
+# "a number" is an int or float (not a bool) or a 0-d tensor without a graph; "a sequence" is a
+# list or a tuple. (A 0-d tensor that requires grad keeps its whole graph alive in whatever
+# stores it, a log of diagnostics say: .item() or .detach() it.)
 
 def is_number(value: Any) -> bool:
-    """A number as the contracts define it: an int or a float (numpy's scalars too), or a 0-d tensor."""
+    """A number as the contracts define it: an int or a float (numpy's scalars too), or a 0-d
+    tensor that holds no graph (detached, or computed without one)."""
     if isinstance(value, torch.Tensor):
-        return value.dim() == 0 and not value.dtype.is_complex and value.dtype != torch.bool
+        return (value.dim() == 0 and not value.requires_grad and not value.dtype.is_complex
+                and value.dtype != torch.bool)
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
@@ -151,8 +155,9 @@ class expect:
                      f"expected {describe(expected)}, got {describe(v)} (largest difference {diff:.3g})", hint)
         else:
             if not is_number(v):
-                fail(why or "expected a number", f"got {describe(v)}, not a number (a float or a 0-d tensor)",
-                     hint)
+                kind = ("a 0-d tensor that still holds its graph (detach it, or use .item())"
+                        if isinstance(v, torch.Tensor) and v.dim() == 0 else "not a number (a float or a 0-d tensor)")
+                fail(why or "expected a number", f"got {describe(v)}, {kind}", hint)
             value = number(v)
             if not (math.isfinite(value) and abs(value - expected) <= atol + rtol * abs(expected)):
                 fail(why or "the number is not what it should be", f"expected {expected:.6g}, got {value:.6g}", hint)
@@ -196,13 +201,46 @@ def fixture(module: str) -> dict:
 # Learner code runs in another process (the runner); a grader holds plain copies of what it
 # returned. These two helpers are how a grader reaches back into the runner when it must.
 
+def _session():
+    from course.grading.plugin import current_session
+    return current_session()
+
+
 def backward(tensor, gradient=None) -> None:
     """`tensor.backward(gradient)`, run where `tensor` was computed. Afterwards `.grad` of every
     tensor the grader passed to learner code (with requires_grad) holds its gradient."""
-    tensor.backward(gradient)
+    _session().backward(tensor, gradient)
 
 
 def remote(obj):
     """A copy of `obj` (a torch.nn.Module the grader built) that lives beside the learner's code,
     so that learner code can hook into it: call the returned handle, not `obj`, from then on."""
-    return obj
+    return _session().request("build", module=obj)
+
+
+def fetch(value):
+    """A plain copy of an object that lives beside the learner's code (a dict that learner code
+    fills, say); plain values are returned as they are."""
+    from course.grading.judge import fetch as fetch_remote
+    return fetch_remote(value)
+
+
+def runner_path(name: str) -> str:
+    """A path in the private folder of the process that runs learner code, for files it writes."""
+    return _session().request("tmp", name=name)
+
+
+def runner_file(path: str) -> bytes:
+    """The bytes of a file that learner code wrote (at a `runner_path`)."""
+    return _session().request("read", path=str(path))
+
+
+def watch_figures() -> None:
+    """From now on, describe every matplotlib figure that learner code saves (see `saved_figures`)."""
+    _session().request("watch_figures")
+
+
+def saved_figures() -> dict:
+    """{"saved": [one description per saved figure: its axes (title, lines, containers, patches,
+    collections, legend texts), figure legends], "open": number of figures still open}."""
+    return _session().request("figures")

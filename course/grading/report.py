@@ -5,8 +5,17 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from course.isolation import Result
 from course.manifest import Course
+
+@dataclass
+class Result:
+    """What one check came to, decided on the judge side."""
+    status: str          # passed | failed | not started | error | timed out
+    message: str = ""    # one short paragraph for a person
+    detail: str = ""     # the traceback, shown with -v
+    seconds: float = 0.0
+    printed: str = ""    # what learner code printed during the check (capped)
+
 
 # When checks of one exercise disagree, the status shown is the first of these that occurs.
 PRECEDENCE = ("timed out", "error", "failed", "not started", "passed")
