@@ -16,10 +16,10 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 
-from course.checks import check, describe, exercise, expect
+from course.checks import check, describe, exercise, expect, is_number, is_sequence, number
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # the public graders, whose helpers serve here too
-from test_diagnostics import hook_count, is_number  # noqa: E402
+from test_diagnostics import hook_count  # noqa: E402
 
 
 def close(a, b, rel=1e-5, abs_=1e-7) -> bool:
@@ -40,8 +40,9 @@ def test_hidden_activation_stats_three_dims_and_thresholds(diagnostics):
               "activation_stats should return a dict with 'mean', 'std' and 'saturated'", f"got {describe(s)}",
               hint="keys")
         bad = [k for k in ("mean", "std", "saturated") if not is_number(s[k])]
-        check(not bad, "each value should be a Python float (use .item())",
+        check(not bad, "each value should be a number: a float (use .item()) or a detached 0-d tensor",
               f"{bad[0]} is {describe(s[bad[0]])}" if bad else "", hint="keys")
+        s = {k: number(s[k]) for k in ("mean", "std", "saturated")}
         expect(s["mean"]).close_to(flat_t.mean().item(), atol=1e-6,
                                    why="'mean' should be the mean of every entry of a 3-dimensional tensor",
                                    hint="keys")
@@ -121,11 +122,12 @@ def test_hidden_update_to_data_model_parameters(diagnostics):
     params = list(model.parameters())
     for lr in (0.003, 0.7):
         out = diagnostics.update_to_data(model.parameters(), lr)     # a generator, as parameters() is
-        check(isinstance(out, list) and len(out) == len(params),
+        check(is_sequence(out, len(params)),
               f"update_to_data should return a list, one number per parameter ({len(params)} here)",
               f"got {describe(out)}", hint="ratio")
-        check(all(is_number(v) for v in out), "each ratio should be a Python float (.item())",
+        check(all(is_number(v) for v in out), "each ratio should be a number: a float (.item()) or a detached 0-d tensor",
               f"got {describe(out)}", hint="log10")
+        out = [number(v) for v in out]
         for i, (got, p) in enumerate(zip(out, params)):
             want = math.log10((lr * p.grad.double()).std().item() / p.detach().double().std().item())
             check(not close(got, want - math.log10(lr), rel=1e-4),
