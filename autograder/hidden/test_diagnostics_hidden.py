@@ -125,7 +125,8 @@ def test_hidden_update_to_data_model_parameters(diagnostics):
         check(is_sequence(out, len(params)),
               f"update_to_data should return a list, one number per parameter ({len(params)} here)",
               f"got {describe(out)}", hint="ratio")
-        check(all(is_number(v) for v in out), "each ratio should be a number: a float (.item()) or a detached 0-d tensor",
+        check(all(is_number(v) for v in out),
+              "each ratio should be a number: a float (.item()) or a detached 0-d tensor",
               f"got {describe(out)}", hint="log10")
         out = [number(v) for v in out]
         for i, (got, p) in enumerate(zip(out, params)):
