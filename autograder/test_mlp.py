@@ -1,37 +1,30 @@
 """Graders for lecture 3, the MLP language model (exercises/mlp.py).
 
-Expected values come from tiny cases worked out here, from torch itself (F.cross_entropy,
-C[X] flattened per example), and from SGD re-done step by step on a data set whose every
-row is the same example, so that any way of drawing minibatches gives the same trajectory.
-Shapes are non-square and alphabets other than a-z, so nothing may assume 27 characters.
+Expected values come from tiny cases worked out by hand here (the contexts of a few words),
+from properties (a split is a permutation cut at 80% and 90%; block_size 1 gives the
+bigrams), from torch itself (F.cross_entropy, C[X] flattened per example), from SGD re-done
+step by step on a data set whose every row is the same example, so that any way of drawing
+minibatches gives the same trajectory, and from autograder/fixtures/mlp.json (the splits
+that random.Random(seed) makes, stored by `course fixtures`; see make_fixtures at the end).
+Nothing here re-implements an exercise. Shapes are non-square and alphabets other than a-z,
+so nothing may assume 27 characters.
 """
 import math
 import random
+import string
 
 import torch
 import torch.nn.functional as F
 
-from course.checks import check, describe, exercise, expect, is_number, is_sequence, number
+from course.checks import backward, check, describe, exercise, expect, fixture, is_number, is_sequence, number
 
 WORDS = ["otto", "tom", "mot", "moon", "to"]         # alphabet m n o t: V = 5
 
 
-def vocab(words):
-    """The course's vocabulary, built here so that the graders do not rely on build_vocab."""
-    chars = sorted(set("".join(words)))
-    return {".": 0, **{c: i + 1 for i, c in enumerate(chars)}}
-
-
-def contexts(words, stoi, block_size):
-    """The reference rows of build_dataset, as plain lists."""
-    X, Y = [], []
-    for w in words:
-        ctx = [0] * block_size
-        for ch in w + ".":
-            X.append(list(ctx))
-            Y.append(stoi[ch])
-            ctx = ctx[1:] + [stoi[ch]]
-    return X, Y
+STOI = {".": 0, "m": 1, "n": 2, "o": 3, "t": 4}       # the vocabulary of WORDS, written out
+AZ = {".": 0, **{c: i + 1 for i, c in enumerate(string.ascii_lowercase)}}   # the bundled names'
+SPLIT_WORDS = [f"w{i}" for i in range(40)]          # the words of the stored splits (fixtures)
+SPLIT_SEEDS = (7, 42)
 
 
 def params_for(V, block_size, d, hidden, seed):
@@ -68,7 +61,7 @@ def test_split_words_sizes_and_the_callers_list(mlp):
 
 @exercise("mlp.split_words")
 def test_split_words_follows_the_seed(mlp):
-    words = [f"w{i}" for i in range(40)]
+    words = list(SPLIT_WORDS)
     a = mlp.split_words(list(words), seed=7)
     random.random()                                  # disturb the global generator in between
     b = mlp.split_words(list(words), seed=7)
@@ -76,11 +69,10 @@ def test_split_words_follows_the_seed(mlp):
     c = mlp.split_words(list(words), seed=8)
     check(a != c, "a different seed should give a different split", "seed=7 and seed=8 gave the same",
           hint="seed")
-    for seed in (7, 42):
-        shuffled = list(words)
-        random.Random(seed).shuffle(shuffled)
+    stored = fixture("mlp")["split_words"]
+    for seed in SPLIT_SEEDS:
         out = mlp.split_words(list(words), seed=seed) if seed != 42 else mlp.split_words(list(words))
-        expected = (shuffled[:32], shuffled[32:36], shuffled[36:])
+        expected = tuple(stored[str(seed)])
         check(tuple(list(part) for part in out) == expected,
               f"with seed={seed} the order should be that of random.Random({seed}).shuffle (the default seed is 42)", f"yours starts {out[0][:3]}, expected {expected[0][:3]}", hint="seed")
 
@@ -88,12 +80,13 @@ def test_split_words_follows_the_seed(mlp):
 # ---------------------------------------------------------------- build_dataset
 @exercise("mlp.build_dataset")
 def test_build_dataset_one_word(mlp):
-    stoi = vocab(WORDS)
+    stoi = STOI
     X, Y = mlp.build_dataset(["otto"], stoi, block_size=3)
     expect(X).tensor(shape=(5, 3), dtype=torch.int64, what="X for ['otto'] with block_size 3 (4 letters + '.')",
                      hint="end")
     expect(Y).tensor(shape=(5,), dtype=torch.int64, what="Y for ['otto']", hint="dtype")
-    EX, EY = contexts(["otto"], stoi, 3)
+    # o = 3, t = 4: worked out by hand
+    EX, EY = [[0, 0, 0], [0, 0, 3], [0, 3, 4], [3, 4, 4], [4, 4, 3]], [3, 4, 4, 3, 0]
     check(X[0].tolist() == [0, 0, 0], "the first context of a word is all '.' (zeros)",
           f"yours is {X[0].tolist()}", hint="pad")
     o = stoi["o"]
@@ -107,9 +100,13 @@ def test_build_dataset_one_word(mlp):
 @exercise("mlp.build_dataset")
 def test_build_dataset_every_word_starts_afresh(mlp):
     words = ["mot", "no", "tom"]
-    stoi = vocab(WORDS)
+    stoi = STOI
     X, Y = mlp.build_dataset(list(words), stoi, block_size=4)
-    EX, EY = contexts(words, stoi, 4)
+    # m = 1, n = 2, o = 3, t = 4: worked out by hand
+    EX = [[0, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 3], [0, 1, 3, 4],          # mot
+          [0, 0, 0, 0], [0, 0, 0, 2], [0, 0, 2, 3],                        # no
+          [0, 0, 0, 0], [0, 0, 0, 4], [0, 0, 4, 3], [0, 4, 3, 1]]          # tom
+    EY = [1, 3, 4, 0, 2, 3, 0, 4, 3, 1, 0]
     expect(X).tensor(shape=(len(EX), 4), dtype=torch.int64, what=f"X for {words} with block_size 4", hint="end")
     check(X[4].tolist() == [0, 0, 0, 0], "each word starts from a fresh context of zeros",
           f"the first context of 'no' is {X[4].tolist()}: it carries the end of 'mot'", hint="reset")
@@ -120,7 +117,7 @@ def test_build_dataset_every_word_starts_afresh(mlp):
 @exercise("mlp.build_dataset")
 def test_build_dataset_block_size_one_gives_character_pairs(mlp, names):
     words = names[:500]
-    stoi = vocab(names)
+    stoi = AZ
     X, Y = mlp.build_dataset(words, stoi, block_size=1)
     xs = [stoi[a] for w in words for a in "." + w]
     ys = [stoi[b] for w in words for b in w + "."]
@@ -158,7 +155,7 @@ def test_embed_passes_gradients_to_C(mlp):
     out = mlp.embed(C, X)
     check(isinstance(out, torch.Tensor) and out.requires_grad, "the result should stay connected to C",
           "it does not require grad", hint="graph")
-    out.sum().backward()
+    backward(out, torch.ones_like(out))          # d(out.sum())/d out
     check(C.grad is not None, "the gradient of the result should reach C", "C.grad is None", hint="graph")
     counts = torch.bincount(X.flatten(), minlength=6).float()
     expect(C.grad).close_to(counts[:, None].expand(6, 3),
@@ -214,7 +211,8 @@ def test_forward_matches_the_formula(mlp):
 def test_forward_reaches_every_parameter(mlp):
     p = params_for(V=5, block_size=2, d=3, hidden=6, seed=4)
     X = torch.tensor([[0, 1], [2, 3], [4, 4]])
-    mlp.forward(p, X).square().sum().backward()
+    logits = mlp.forward(p, X)
+    backward(logits, 2 * logits.detach())         # d(logits.square().sum())/d logits
     missing = [k for k, v in p.items() if v.grad is None or v.grad.abs().sum() == 0]
     check(not missing, "the logits should depend on all of C, W1, b1, W2, b2",
           f"no gradient reached {', '.join(missing)}", hint="formula")
@@ -251,7 +249,7 @@ def test_cross_entropy_large_logits(mlp):
 def test_cross_entropy_gradient(mlp):
     logits = torch.randn(4, 6, generator=torch.Generator().manual_seed(7)).requires_grad_()
     Y = torch.tensor([5, 0, 2, 2])
-    mlp.cross_entropy(logits, Y).backward()
+    backward(mlp.cross_entropy(logits, Y))
     check(logits.grad is not None, "the loss should be differentiable with respect to the logits", hint="mean")
     expected = (logits.detach().softmax(1) - F.one_hot(Y, 6)) / 4       # (softmax - onehot) / N
     expect(logits.grad).close_to(expected, atol=1e-5, why="the gradient should be (softmax - onehot) / N",
@@ -349,10 +347,10 @@ def test_train_uses_the_generator(mlp):
 
 @exercise("mlp.train")
 def test_train_lowers_the_loss(mlp):
-    stoi = vocab(WORDS)
-    X, Y = contexts(WORDS * 4, stoi, 3)
-    X, Y = torch.tensor(X), torch.tensor(Y)
-    p = params_for(V=len(stoi), block_size=3, d=4, hidden=32, seed=12)
+    g = torch.Generator().manual_seed(11)
+    X = torch.randint(0, 5, (80, 3), generator=g)
+    Y = X[:, 2]                                      # a rule a network can learn: repeat the last character
+    p = params_for(V=5, block_size=3, d=4, hidden=32, seed=12)
     before = F.cross_entropy(reference_forward(p, X), Y).item()
     mlp.train(p, X, Y, steps=300, batch_size=16, lr=0.1, generator=torch.Generator().manual_seed(3))
     after = F.cross_entropy(reference_forward(p, X), Y).item()
@@ -385,3 +383,12 @@ def test_evaluate_builds_no_graph(mlp):
           f"autograd saved {len(saved)} tensors for backward during yours", hint="nograd")
     check(all(v.grad is None for v in p.values()), "evaluate should not touch the gradients", hint="nograd")
     check(math.isfinite(number(mlp.evaluate(p, X, Y))), "the loss should be finite", hint="loss")
+
+
+# ---------------------------------------------------------------- fixtures
+def make_fixtures(solution) -> dict:
+    """The splits of SPLIT_WORDS that split_words makes with each of SPLIT_SEEDS, computed by
+    `course fixtures` from solutions/mlp.py (the contract: random.Random(seed).shuffle of a
+    copy, cut at int(0.8 n) and int(0.9 n))."""
+    return {"split_words": {str(seed): [list(part) for part in solution.split_words(list(SPLIT_WORDS), seed=seed)]
+                            for seed in SPLIT_SEEDS}}
