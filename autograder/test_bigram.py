@@ -10,7 +10,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from course.checks import check, describe, exercise, expect, fixture
+from course.checks import check, describe, exercise, expect, fixture, is_sequence
 
 WORDS = ["zoe", "xy", "oz", "yoyo"]       # alphabet e o x y z: V = 6
 
@@ -198,7 +198,7 @@ def test_sample_names_walks_the_chain(bigram):
     # '.' -> x -> y -> '.', always: every name is "xy"
     P = torch.tensor([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
     out = bigram.sample_names(P, {0: ".", 1: "x", 2: "y"}, 3, generator=torch.Generator().manual_seed(3))
-    check(isinstance(out, list) and len(out) == 3, "sample_names(..., n=3) should return a list of 3 names",
+    check(is_sequence(out, 3), "sample_names(..., n=3) should return a list (or tuple) of 3 names",
           f"got {describe(out)}", hint="stop")
     expect(out).equals(["xy", "xy", "xy"], why="from '.' this model always goes x, y, '.'", hint="stop")
 
@@ -213,7 +213,7 @@ def test_sample_names_first_letters_follow_row_zero(bigram):
     itos = {0: ".", 1: "p", 2: "q", 3: "r", 4: "s"}
     n = 2000
     out = bigram.sample_names(P, itos, n, generator=torch.Generator().manual_seed(7))
-    check(isinstance(out, list) and len(out) == n, f"expected a list of {n} names", f"got {describe(out)[:60]}")
+    check(is_sequence(out, n), f"expected a list (or tuple) of {n} names", f"got {describe(out)[:60]}")
     check(all(isinstance(s, str) and len(s) == 1 for s in out),
           "every name here has one letter (each letter leads straight to '.'), without the dots",
           f"some are {sorted(set(out), key=len)[-1]!r}", hint="stop")

@@ -6,7 +6,7 @@ times the sampling noise. So any correct sampler passes, however it draws.
 """
 import torch
 
-from course.checks import GraderFailure, check, describe, exercise, expect
+from course.checks import GraderFailure, check, describe, exercise, expect, is_sequence
 
 # Seven characters whose logits are neither sorted nor far apart, so that every mistake shows
 # (all positive, so that a logit masked with 0 instead of -inf is told apart from one left in).
@@ -176,8 +176,8 @@ def walk(max_len=50):
 def test_generate_slides_the_context(sampling):
     expected = walk()                                  # "lmnkknml" for this rule
     out = sampling.generate(ChainModel(), ITOS, n=3, block_size=3, generator=torch.Generator().manual_seed(0))
-    check(isinstance(out, list) and len(out) == 3 and all(isinstance(s, str) for s in out),
-          "generate(..., n=3) should return a list of 3 strings", f"got {describe(out)}", hint="start")
+    check(is_sequence(out, 3) and all(isinstance(s, str) for s in out),
+          "generate(..., n=3) should return a list (or tuple) of 3 strings", f"got {describe(out)}", hint="start")
     check(not any("." in s for s in out), "names come without the end token '.'", f"yours: {out[0]!r}",
           hint="end")
     check(out[0] != ITOS[2] * len(out[0]) or expected == out[0], "the context must slide after every draw",
@@ -193,7 +193,7 @@ def test_generate_stops_at_max_len(sampling):
 
     out = sampling.generate(never_ends, {0: ".", 1: "k", 2: "q"}, n=2, block_size=2, max_len=7,
                             generator=torch.Generator().manual_seed(0))
-    check(isinstance(out, list) and len(out) == 2, "generate(..., n=2) should return 2 names", f"got {describe(out)}",
+    check(is_sequence(out, 2), "generate(..., n=2) should return 2 names", f"got {describe(out)}",
           hint="maxlen")
     check(all(len(s) in (6, 7) and set(s) == {"k"} for s in out),
           "a model that never draws '.' still stops, after max_len=7 characters", f"yours gave {out}", hint="maxlen")
@@ -220,7 +220,7 @@ def first_letters(names):
 def test_generate_follows_the_model(sampling):
     n = 3000
     out = sampling.generate(bigram_model(ROW0), ITOS, n=n, block_size=1, generator=torch.Generator().manual_seed(1))
-    check(isinstance(out, list) and len(out) == n, f"expected {n} names", f"got {describe(out)[:60]}", hint="start")
+    check(is_sequence(out, n), f"expected {n} names", f"got {describe(out)[:60]}", hint="start")
     check(all(len(s) == 1 for s in out), "in this model every letter ends the name: one letter each, no '.'",
           f"one of yours is {max(out, key=len)!r}", hint="end")
     freq = first_letters(out)

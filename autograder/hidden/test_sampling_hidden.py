@@ -9,7 +9,7 @@ leaves autograder/hidden/ out. Messages say what went wrong, never the inputs' s
 """
 import torch
 
-from course.checks import GraderFailure, check, describe, exercise, expect, hint_text
+from course.checks import GraderFailure, check, describe, exercise, expect, hint_text, is_sequence
 
 # Two rows of ten logits, unsorted, no ties, some negative; their top-4 sets differ.
 ROWS = torch.tensor([[0.3, -1.0, 2.2, 1.1, 0.0, 1.7, -0.4, 0.9, 2.6, 0.5],
@@ -121,15 +121,16 @@ def test_hidden_generate_longer_context(sampling):
     expected = walk(4)                                            # eight characters, then '.'
     for n, seed in ((1, 81), (4, 82)):
         out = sampling.generate(ChainModel(4), ITOS, n=n, block_size=4, generator=torch.Generator().manual_seed(seed))
-        check(isinstance(out, list) and len(out) == n and all(isinstance(s, str) for s in out),
-              f"generate(..., n={n}) should return a list of {n} strings", f"got {describe(out)}", hint="start")
+        check(is_sequence(out, n) and all(isinstance(s, str) for s in out),
+              f"generate(..., n={n}) should return a list (or tuple) of {n} strings", f"got {describe(out)}",
+              hint="start")
         check(not any("." in s for s in out), "names come without the end token '.'", f"yours: {out[0]!r}",
               hint="end")
         expect(out).equals([expected] * n, why=f"with block_size 4 this model spells a name of {len(expected)} "
                             "characters when the context slides, newest last", hint="slide")
     out = sampling.generate(ChainModel(4), ITOS, n=2, block_size=4, max_len=5,
                             generator=torch.Generator().manual_seed(83))
-    check(isinstance(out, list) and len(out) == 2 and all(s in (expected[:4], expected[:5]) for s in out),
+    check(is_sequence(out, 2) and all(s in (expected[:4], expected[:5]) for s in out),
           "with max_len=5 a longer name stops after 5 characters", f"yours gave {out}", hint="maxlen")
 
 
@@ -151,7 +152,7 @@ def test_hidden_generate_passes_settings_on(sampling):
     for seed, temperature, top_k in ((84, 2.0, None), (85, 0.5, 3)):
         out = sampling.generate(first_letter_model(3, P), ITOS, n=n, block_size=3, temperature=temperature,
                                 top_k=top_k, generator=torch.Generator().manual_seed(seed))
-        check(isinstance(out, list) and len(out) == n, f"expected {n} names", f"got {describe(out)[:60]}",
+        check(is_sequence(out, n), f"expected {n} names", f"got {describe(out)[:60]}",
               hint="start")
         check(all(len(s) == 1 for s in out), "in this model every letter ends the name: one letter each, no '.'",
               f"one of yours is {max(out, key=len)!r}", hint="slide")

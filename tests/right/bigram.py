@@ -170,7 +170,7 @@ def sample_names(probs, itos, n, generator=None):
         names.append(name)
     return names
 '''),
-    ("bigram.sample_names", "numpy Generator seeded from the torch generator", '''
+    ("bigram.sample_names", "numpy Generator seeded from the torch generator, a tuple of names", '''
 import numpy as np
 
 def sample_names(probs, itos, n, generator=None):
@@ -185,7 +185,7 @@ def sample_names(probs, itos, n, generator=None):
             chars.append(itos[ix])
             ix = int(rng.choice(len(P), p=P[ix]))
         names.append("".join(chars))
-    return names
+    return tuple(names)
 '''),
     # ---------------------------------------------------------------- bigram_pairs
     ("bigram.bigram_pairs", "lecture style: zip over the characters, torch.tensor of lists", '''

@@ -89,7 +89,7 @@ def generate(next_logits, itos, n, block_size, temperature=1.0, top_k=None, gene
         alive = [alive[r] for r in still]
     return names
 '''),
-    ("sampling.generate", "draw max_len characters for all, cut at the first '.' afterwards", '''
+    ("sampling.generate", "draw max_len characters for all, cut at the first '.' afterwards, a tuple", '''
 def generate(next_logits, itos, n, block_size, temperature=1.0, top_k=None, generator=None, max_len=50):
     context = torch.zeros(n, block_size, dtype=torch.int64)
     drawn = []
@@ -102,6 +102,6 @@ def generate(next_logits, itos, n, block_size, temperature=1.0, top_k=None, gene
     for row in rows:
         end = row.index(0) if 0 in row else len(row)
         names.append("".join(itos[i] for i in row[:end]))
-    return names
+    return tuple(names)
 '''),
 ]
