@@ -1,9 +1,12 @@
 """The course's notebooks through nbgrader.
 
-- `generate(course)` releases the source notebooks of `solutions/` into `exercises/` with
-  `nbgrader generate_assignment` (`course notebooks`); `check=True` only compares
-  (`course notebooks --check`). Like the stubs, a released notebook the learner has changed is
-  never overwritten: the new one goes beside it as `<name>.ipynb.new`.
+- `generate(course)` releases the notebooks of `solutions/` into `exercises/` (`course
+  notebooks`); `check=True` only compares (`course notebooks --check`). A notebook with nbgrader
+  cells (the recall test) goes through `nbgrader generate_assignment`; a lecture notebook has
+  none, and needs its modules beside it to run, so it is not given to nbgrader: it is copied
+  with its outputs cleared (byte for byte what nbgrader's release would make of it). Like the
+  stubs, a released notebook the learner has changed is never overwritten: the new one goes
+  beside it as `<name>.ipynb.new`; nor is a source notebook edited in `.nbgrader/source/`.
 - `point_problems(course)` compares the points of the notebooks' nbgrader cells with course.toml.
 - `autograde_notebook(path, workdir)` grades one submission for real (nbgrader autograde, hidden
   tests included) and returns the points per question: what `course grade` uses.
@@ -97,72 +100,160 @@ def _succeeded(result: dict, what: str) -> None:
         raise CourseError(f"nbgrader {what} failed:\n  " + "\n  ".join(text))
 
 
-def stage_sources(course: Course, work: Path, assignment: Assignment) -> Path:
-    """Copy the assignment's notebooks from solutions/ to nbgrader's source/<assignment>/."""
-    folder = Path(work) / "source" / assignment.id
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
-    for nb in assignment.notebooks:
-        src = course.root / "solutions" / nb
-        if not src.exists():
-            raise CourseError(f"{src}: missing; course.toml lists it for assignment {assignment.id!r}")
-        shutil.copy(src, folder / nb)
-    return folder
+STAGED = "staged.json"     # in nbgrader's folder: sha256 of every source notebook as staged there
 
 
-def generate_assignment(course: Course, work: Path, assignment: Assignment) -> Path:
-    """`nbgrader generate_assignment` for one assignment; returns release/<assignment>/."""
-    stage_sources(course, work, assignment)
+def uses_nbgrader(path: Path) -> bool:
+    """A notebook with nbgrader cells (graded, solution or locked) or solution regions: released
+    through nbgrader. The lecture notebooks have none; they are copied, outputs cleared."""
+    for cell in json.loads(Path(path).read_text())["cells"]:
+        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        if cell.get("metadata", {}).get("nbgrader") or "### BEGIN SOLUTION" in source:
+            return True
+    return False
+
+
+def nbgrader_notebooks(course: Course, assignment: Assignment) -> list[str]:
+    """The notebooks of an assignment that go through nbgrader (the recall test's, not the lectures')."""
+    return [nb for nb in assignment.notebooks if uses_nbgrader(_source(course, assignment, nb))]
+
+
+def _source(course: Course, assignment: Assignment, nb: str) -> Path:
+    src = course.root / "solutions" / nb
+    if not src.exists():
+        raise CourseError(f"solutions/{nb}: missing; course.toml lists it for assignment {assignment.id!r}")
+    return src
+
+
+def stage_sources(course: Course, work: Path, assignment: Assignment, force: bool = False) -> list[Path]:
+    """Copy the assignment's nbgrader notebooks from solutions/ to nbgrader's source/<assignment>/.
+
+    solutions/ is the source of truth, but the formgrader's edit links open the copies in
+    source/: a copy edited there is kept (unless `force`), solutions/' version goes beside it as
+    `<name>.ipynb.new` (nbgrader_config.py tells nbgrader to ignore *.new), and it is returned,
+    so that nothing is generated from a source that disagrees with solutions/."""
+    work = Path(work)
+    folder = work / "source" / assignment.id
+    folder.mkdir(parents=True, exist_ok=True)
+    record_path = work / STAGED
+    record = json.loads(record_path.read_text()) if record_path.exists() else {}
+    kept = []
+    for nb in nbgrader_notebooks(course, assignment):
+        data = _source(course, assignment, nb).read_bytes()
+        dest, key = folder / nb, f"{assignment.id}/{nb}"
+        current = dest.read_bytes() if dest.exists() else None
+        if current is not None and current != data and hashlib.sha256(current).hexdigest() != record.get(key) \
+                and not force:
+            dest.with_name(nb + ".new").write_bytes(data)
+            kept.append(dest)
+            continue
+        dest.write_bytes(data)
+        record[key] = hashlib.sha256(data).hexdigest()
+    record_path.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+    return kept
+
+
+def kept_message(course: Course, kept: list[Path]) -> str:
+    """One line for source notebooks kept because they were edited in nbgrader's folder."""
+    shown = [str(p.relative_to(course.root)) if p.is_relative_to(course.root) else str(p) for p in kept]
+    return (f"{', '.join(shown)}: edited there (the formgrader's edit links lead there), so kept, and "
+            f"solutions/' version is beside it as .new; copy your edit into solutions/ (the source of truth), "
+            "or run `course notebooks --force` to drop it")
+
+
+def generate_assignment(course: Course, work: Path, assignment: Assignment, force: bool = False) -> Path:
+    """`nbgrader generate_assignment` for the nbgrader notebooks of one assignment; returns
+    release/<assignment>/. Refuses while a source notebook edited in `work` is kept."""
+    kept = stage_sources(course, work, assignment, force=force)
+    if kept:
+        raise CourseError(kept_message(course, kept))
+    return _generate(course, work, assignment)
+
+
+def _generate(course: Course, work: Path, assignment: Assignment) -> Path:
     _succeeded(nbgrader_api(course, work).generate_assignment(assignment.id), f"generate_assignment {assignment.id}")
     return Path(work) / "release" / assignment.id
+
+
+def lecture_release(path: Path) -> str:
+    """A lecture notebook as learners get it: the source with its outputs cleared (what nbgrader's
+    release does to a notebook without nbgrader cells, byte for byte)."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return nbformat.writes(nb) + "\n"
 
 
 # ------------------------------------------------------------------ releasing into exercises/
 @dataclass
 class Outcome:
     path: Path
-    action: str   # created | updated | unchanged | kept | stale
+    action: str   # created | updated | unchanged | kept | stale | source kept
 
     def __str__(self) -> str:
         text = {"created": "created", "updated": "updated (it was untouched)", "unchanged": "up to date",
                 "kept": f"kept: you have changed it; the new one is beside it as {self.path.name}.new",
-                "stale": "out of date: run `course notebooks`"}[self.action]
+                "stale": "out of date: run `course notebooks`",
+                "source kept": "not released: its source in .nbgrader/source/ was edited there (see below)",
+                }[self.action]
         return f"{self.path.name:<30} {text}"
 
 
+def released_texts(course: Course, work: Path, force: bool = False) -> tuple[dict[str, str], list[Path]]:
+    """notebook -> its released text, for every notebook of course.toml: the recall test's through
+    nbgrader (working in `work`), the lectures' copied with their outputs cleared; and the
+    source notebooks kept because they were edited in `work` (their notebooks are left out)."""
+    texts, kept = {}, []
+    for assignment in course.assignments:
+        graded = nbgrader_notebooks(course, assignment)
+        for nb in assignment.notebooks:
+            if nb not in graded:
+                texts[nb] = lecture_release(_source(course, assignment, nb))
+        if graded:
+            held = stage_sources(course, work, assignment, force=force)
+            if held:
+                kept += held
+                continue
+            released = _generate(course, work, assignment)
+            for nb in graded:
+                texts[nb] = (released / nb).read_text()
+    return texts, kept
+
+
 def generate(course: Course, check: bool = False, force: bool = False) -> list[Outcome]:
-    """Release every notebook of course.toml into exercises/ through nbgrader (or, with `check`,
-    only compare). nbgrader works in .nbgrader/, or in a temporary folder for a check."""
+    """Release every notebook of course.toml into exercises/ (or, with `check`, only compare).
+    nbgrader works in .nbgrader/, or in a temporary folder for a check. `force` overwrites
+    notebooks changed in exercises/ and source notebooks edited in .nbgrader/source/."""
     out_dir = course.root / "exercises"
     record_path = out_dir / RECORD
     record = json.loads(record_path.read_text()) if record_path.exists() else {}
     new_record, outcomes = dict(record), []
     with tempfile.TemporaryDirectory(prefix="course-nbgrader-") as tmp:
         work = Path(tmp) if check else course.root / ".nbgrader"
-        for assignment in course.assignments:
-            if not assignment.notebooks:
-                continue
-            released = generate_assignment(course, work, assignment)
-            for nb in assignment.notebooks:
-                text = (released / nb).read_text()
-                dest = out_dir / nb
-                current = dest.read_text() if dest.exists() else None
-                if current == text and record.get(nb) == _sha256(text):
-                    outcomes.append(Outcome(dest, "unchanged"))
-                    continue
-                if check:
-                    outcomes.append(Outcome(dest, "stale"))
-                    continue
-                edited = current is not None and current != text and _sha256(current) != record.get(nb)
-                if edited and not force:
-                    dest.with_name(nb + ".new").write_text(text)
-                    outcomes.append(Outcome(dest, "kept"))
-                    continue
-                out_dir.mkdir(exist_ok=True)
-                dest.write_text(text)
-                new_record[nb] = _sha256(text)
-                outcomes.append(Outcome(dest, "created" if current is None else "updated"))
+        texts, _ = released_texts(course, work, force=force)
+    for _, nb in notebook_assignments(course):
+        dest = out_dir / nb
+        if nb not in texts:
+            outcomes.append(Outcome(dest, "source kept"))
+            continue
+        text = texts[nb]
+        current = dest.read_text() if dest.exists() else None
+        if current == text and record.get(nb) == _sha256(text):
+            outcomes.append(Outcome(dest, "unchanged"))
+            continue
+        if check:
+            outcomes.append(Outcome(dest, "stale"))
+            continue
+        edited = current is not None and current != text and _sha256(current) != record.get(nb)
+        if edited and not force:
+            dest.with_name(nb + ".new").write_text(text)
+            outcomes.append(Outcome(dest, "kept"))
+            continue
+        out_dir.mkdir(exist_ok=True)
+        dest.write_text(text)
+        new_record[nb] = _sha256(text)
+        outcomes.append(Outcome(dest, "created" if current is None else "updated"))
     if not check and new_record != record:
         record_path.write_text(json.dumps(new_record, indent=1, sort_keys=True) + "\n")
     return outcomes
@@ -386,6 +477,11 @@ def cmd_notebooks(args) -> int:
         return 1
     if any(o.action == "kept" for o in outcomes):
         print("changed notebooks were left as they are; compare them with the .new ones beside them")
+    held = [course.root / ".nbgrader" / "source" / assignment_of(course, o.path.name).id / o.path.name
+            for o in outcomes if o.action == "source kept"]
+    if held:
+        print(kept_message(course, held), file=sys.stderr)
+        return 1
     return 1 if problems else 0
 
 

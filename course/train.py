@@ -23,6 +23,7 @@ from types import SimpleNamespace
 from typing import Callable, TextIO
 
 import torch
+from tqdm import tqdm
 
 from course.manifest import Course, CourseError, load
 from course.target import NotReady, import_modules, unfinished
@@ -113,39 +114,68 @@ def check_ready(m: SimpleNamespace, job: str, course: Course, target_flag: str) 
 
 
 # ---------------------------------------------------------------------- training
+class _Lines:
+    """A log file or a pipe: each redraw of the bar (tqdm starts one with '\\r') as a line of its own."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+
+    def write(self, text: str) -> None:
+        line = text.replace("\r", "").rstrip()
+        if line:
+            self.stream.write(line + "\n")
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+class _Bar(tqdm):
+    """tqdm, with the figures of the course's line: the loss, the mean steps/s, the time left."""
+    monitor_interval = 0          # no monitor thread: the bar is redrawn once per chunk anyway
+
+    @property
+    def format_dict(self):
+        d = super().format_dict
+        rate = self.n / d["elapsed"] if d["elapsed"] > 0 else 0.0
+        d.update(loss=getattr(self, "loss", float("nan")), steps_per_s=f"{rate:,.0f}",
+                 eta=f"{(self.total - self.n) / rate:.0f}s" if rate > 0 else "?")
+        return d
+
+
 class Progress:
-    """A one-line progress bar: step, loss, steps/s, time left. Redrawn in place on a terminal;
-    elsewhere (a log file, a pipe) one line every tenth of the way."""
+    """The training's progress bar (tqdm): step, loss, steps/s, time left. Redrawn in place on a
+    terminal; elsewhere (a log file, a pipe) one line every tenth of the way."""
 
     def __init__(self, total: int, stream: TextIO | None = None, width: int = 24):
         self.total, self.width = total, width
         self.stream = stream if stream is not None else sys.stdout
         self.live = self.stream.isatty()
+        self.bar: _Bar | None = None
         self.restart()
 
     def restart(self) -> None:
         """Start the clock (when the steps start, after the data sets are built)."""
-        self.start = time.perf_counter()
-        self.next_line = 0.1
+        if self.bar is not None:
+            self.bar.close()
+        self.bar, self.start = None, time.time()
 
     def update(self, step: int, loss: float) -> None:
-        elapsed = time.perf_counter() - self.start
-        rate = step / elapsed if elapsed > 0 else 0.0
-        eta = (self.total - step) / rate if rate > 0 else 0.0
-        done = step / self.total
-        bar = "#" * int(done * self.width) + "." * (self.width - int(done * self.width))
-        text = (f"step {step:>{len(f'{self.total:,}')},}/{self.total:,} [{bar}] loss {loss:.4f}  "
-                f"{rate:,.0f} steps/s  ETA {eta:.0f}s")
-        if self.live:
-            self.stream.write("\r" + text)
-            if step >= self.total:
-                self.stream.write("\n")
-            self.stream.flush()
-        elif done >= self.next_line - 1e-9 or step >= self.total:
-            self.stream.write(text + "\n")
-            self.stream.flush()
-            while self.next_line <= done + 1e-9:
-                self.next_line += 0.1
+        first = self.bar is None
+        if first:                   # made at the first update (no line for step 0), drawn once its clock is set
+            digits = len(f"{self.total:,}")
+            self.bar = _Bar(total=self.total, initial=step, file=self.stream if self.live else _Lines(self.stream),
+                            ascii=".#", mininterval=0, miniters=1 if self.live else max(1, self.total // 10),
+                            delay=1e-9, bar_format=f"step {{n:>{digits},}}/{{total:,}} [{{bar:{self.width}}}] "
+                                                   "loss {loss:.4f}  {steps_per_s} steps/s  ETA {eta}")
+            self.bar.start_t = self.start
+        self.bar.loss = loss
+        if step >= self.total:      # closing draws the last line
+            self.bar.n = step
+            self.bar.close()
+        elif first:
+            self.bar.refresh()
+        else:
+            self.bar.update(step - self.bar.n)
 
 
 def train_model(m: SimpleNamespace, words: list[str], recipe: Recipe = DEMO,

@@ -214,8 +214,77 @@ def test_nbgrader_writes_nothing_outside_the_course(course):
                   config.Exchange.root, config.Exchange.cache):
         assert Path(value).resolve().is_relative_to(ROOT), value
     assert config.CourseDirectory.course_id == course.raw["course"]["name"]
-    assert [a["name"] for a in config.CourseDirectory.db_assignments] == [a.id for a in course.assignments
-                                                                          if a.notebooks]
+
+
+def test_nbgrader_knows_every_option_of_the_config():
+    """An option nbgrader does not know (like the stale `db_assignments`) makes every nbgrader
+    command warn; each one set in nbgrader_config.py must be a configurable trait."""
+    from nbgrader.converters import GenerateFeedback
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.exchange.default import Exchange
+    from nbgrader.preprocessors import Execute
+    from traitlets.config.loader import PyFileConfigLoader
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
+    classes = {cls.__name__: cls for cls in (CourseDirectory, Exchange, Execute, GenerateFeedback)}
+    assert set(config) <= set(classes), f"options for classes the test does not know: {set(config) - set(classes)}"
+    for section, options in config.items():
+        unknown = set(options) - set(classes[section].class_trait_names(config=True))
+        assert not unknown, f"nbgrader_config.py sets {section}.{unknown}, which nbgrader does not know"
+
+
+def copy_course(tmp_path) -> Path:
+    """What `course notebooks` needs, copied: solutions/, exercises/, course.toml, nbgrader_config.py."""
+    dest = tmp_path / "course"
+    skip = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "*.new")
+    for name in ("solutions", "exercises"):
+        shutil.copytree(ROOT / name, dest / name, ignore=skip)
+    for name in ("course.toml", "nbgrader_config.py"):
+        shutil.copy(ROOT / name, dest / name)
+    return dest
+
+
+def test_lecture_notebooks_are_copied_and_only_the_graded_ones_go_through_nbgrader(course):
+    """A lecture notebook imports the modules beside it, which nbgrader's release would not have:
+    it is copied to exercises/ with its outputs cleared. Only notebooks with nbgrader cells are
+    nbgrader assignments."""
+    for assignment, nb in notebooks.notebook_assignments(course):
+        source = nbformat.read(ROOT / "solutions" / nb, as_version=4)
+        graded = any(c.metadata.get("nbgrader") for c in source.cells)
+        assert (nb in notebooks.nbgrader_notebooks(course, assignment)) == graded, nb
+        if not graded:
+            released = nbformat.read(ROOT / "exercises" / nb, as_version=4)
+            assert [c.source for c in released.cells] == [c.source for c in source.cells]
+            assert not any(c.get("outputs") for c in released.cells)
+            assert released.metadata.get("nbgrader") is None
+
+
+def test_course_notebooks_keeps_a_source_edited_in_nbgrader_folder(tmp_path, capsys, monkeypatch):
+    from course.cli import main
+    from course.manifest import load
+    root = copy_course(tmp_path)
+    course = load(root)
+    notebooks.generate(course)                                  # stages .nbgrader/source/recall/
+    staged = root / ".nbgrader" / "source" / "recall" / NB
+    edited = staged.read_text().replace("Recall test", "Recall test (edited in the formgrader)", 1)
+    assert edited != staged.read_text()
+    staged.write_text(edited)
+    solution = root / "solutions" / NB
+    solution.write_text(solution.read_text().replace("Recall test", "Recall test (revised)", 1))
+    released_before = (root / "exercises" / NB).read_text()
+
+    outcomes = {o.path.name: o.action for o in notebooks.generate(course)}
+    assert outcomes[NB] == "source kept"
+    assert staged.read_text() == edited                         # the edit is kept
+    assert (staged.parent / (NB + ".new")).read_text() == solution.read_text()
+    assert (root / "exercises" / NB).read_text() == released_before   # nothing made from either
+    monkeypatch.setenv("COURSE_ROOT", str(root))
+    assert main(["notebooks"]) == 1
+    assert f".nbgrader/source/recall/{NB}: edited there" in capsys.readouterr().err
+    assert main(["notebooks", "--force"]) == 0
+    assert staged.read_text() == solution.read_text()
+    assert "Recall test (revised)" in (root / "exercises" / NB).read_text()
+    release = root / ".nbgrader" / "release" / "recall"
+    assert not list(release.glob("*.new")), "solutions/' waiting copy must never reach nbgrader's release"
 
 
 def test_the_self_check_reports_each_question_from_its_visible_tests(graded, course, tmp_path):
