@@ -25,8 +25,10 @@ class BatchNorm1d:
     """Batch normalisation over the features of (N, dim) inputs, as torch.nn.BatchNorm1d.
 
     gamma (ones) and beta (zeros) are trainable, of shape (dim,). running_mean (zeros) and
-    running_var (ones) are buffers of shape (dim,), updated in training, never part of a graph.
-    `training` is True after construction; eval() and train() switch it.
+    running_var (ones) are buffers of shape (dim,) (or (1, dim), as in the lecture), updated in
+    training, never part of a graph. `training` is True after construction; eval() and train()
+    switch it. parameters() gives [gamma, beta] (any iterable: a list, a tuple, or the generator
+    of an nn.Module, which this class may also be).
 
     >>> torch.manual_seed(0) is not None
     True

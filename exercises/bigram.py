@@ -16,7 +16,9 @@ import torch.nn.functional as F
 def build_vocab(words: list[str]) -> tuple[dict[str, int], dict[int, str]]:
     """Map every character of `words` to an index, and back.
 
-    '.' gets index 0; the other characters, sorted, get 1, 2, ... Returns (stoi, itos).
+    '.' gets index 0; the other characters, sorted, get 1, 2, ... Returns (stoi, itos), two
+    dicts, as a sequence: list or tuple. Only the indices count, not the order in which the keys
+    went in (stoi['.'] = 0 may be set last).
 
     >>> stoi, itos = build_vocab(["ba", "ab"])
     >>> stoi
@@ -61,7 +63,8 @@ def nll(probs: torch.Tensor, words: list[str], stoi: dict[str, int]) -> float:
     """Average negative log-likelihood of `words` under the bigram model `probs`.
 
     Every bigram counts, the start ('.', first letter) and the end (last letter, '.')
-    included. Lower is better; a model that guesses uniformly scores log(V).
+    included. Lower is better; a model that guesses uniformly scores log(V). Returns a number:
+    float or 0-d tensor (without a graph).
 
     >>> stoi, _ = build_vocab(["ab"])
     >>> P = torch.full((3, 3), 1 / 3)
@@ -77,8 +80,8 @@ def sample_names(probs: torch.Tensor, itos: dict[int, str], n: int,
     """Sample `n` names from the bigram model.
 
     Each name starts at '.', draws the next character from the current character's row of
-    `probs`, and stops when it draws '.'. Returns the names without the dots. With the same
-    `generator` state the result is the same.
+    `probs`, and stops when it draws '.'. Returns the names without the dots, as a sequence:
+    list or tuple. With the same `generator` state the result is the same.
 
     >>> P = torch.tensor([[0.0, 1.0], [1.0, 0.0]])   # '.' -> 'a' -> '.', always
     >>> sample_names(P, {0: '.', 1: 'a'}, 2)
@@ -91,7 +94,8 @@ def sample_names(probs: torch.Tensor, itos: dict[int, str], n: int,
 def bigram_pairs(words: list[str], stoi: dict[str, int]) -> tuple[torch.Tensor, torch.Tensor]:
     """Every bigram of `words` as a training pair: input index xs[k], target index ys[k].
 
-    Start and end included, in the order they appear. Both are int64 tensors of shape (N,).
+    Start and end included, in the order they appear. Both are int64 tensors of shape (N,);
+    the pair is a sequence: list or tuple.
 
     >>> stoi, _ = build_vocab(["ab"])
     >>> xs, ys = bigram_pairs(["ab"], stoi)
@@ -111,7 +115,9 @@ def train_neural_bigram(xs: torch.Tensor, ys: torch.Tensor, vocab_size: int, ste
     Loss = mean negative log-likelihood of ys + reg * (W**2).mean(); the regulariser pulls
     W towards 0, i.e. towards uniform rows, like smoothing does for counts. Full-batch
     gradient descent for `steps` steps with learning rate `lr`, W initialised from N(0, 1)
-    with `generator`. Returns W of shape (V, V); softmax(W, dim=1) approaches bigram_probs.
+    with `generator`. Returns W of shape (V, V) (still requiring grad or detached: either is
+    fine); softmax(W, dim=1) approaches bigram_probs. Any way of taking the steps will do (by
+    hand, torch.optim.SGD, torch.func) as long as each is a plain gradient-descent step.
 
     >>> xs, ys = torch.tensor([0, 1]), torch.tensor([1, 0])
     >>> W = train_neural_bigram(xs, ys, vocab_size=2, steps=50, lr=10.0, reg=0.0)

@@ -22,7 +22,7 @@ def gain(nonlinearity: str) -> float:
     """The gain that keeps activations at a steady spread through `nonlinearity`.
 
     'linear' 1, 'tanh' 5/3, 'relu' sqrt(2): the values of torch.nn.init.calculate_gain.
-    Anything else raises ValueError.
+    Anything else raises ValueError. Returns a number: float or 0-d tensor.
 
     >>> gain('linear'), round(gain('tanh'), 4), round(gain('relu'), 4)
     (1.0, 1.6667, 1.4142)
@@ -39,6 +39,8 @@ def gain(nonlinearity: str) -> float:
 
 def kaiming_std(fan_in: int, nonlinearity: str = "tanh") -> float:
     """The standard deviation of Kaiming init: gain(nonlinearity) / sqrt(fan_in).
+
+    Returns a number: float or 0-d tensor.
 
     >>> round(kaiming_std(30, 'tanh'), 4)      # the lecture's first layer: 3 characters x 10 dims
     0.3043
@@ -72,7 +74,8 @@ def kaiming_normal_(W: torch.Tensor, nonlinearity: str = "tanh",
 def expected_initial_loss(vocab_size: int) -> float:
     """The loss of a network that is perfectly unsure: -log(1 / vocab_size).
 
-    A uniform guess over V characters gives each target probability 1/V.
+    A uniform guess over V characters gives each target probability 1/V. Returns a number:
+    float or 0-d tensor.
 
     >>> round(expected_initial_loss(27), 4)
     3.2958

@@ -31,8 +31,9 @@ def activation_stats(t: torch.Tensor, threshold: float = 0.97) -> dict[str, floa
     """Mean, standard deviation and saturation of a layer's output `t` (any shape).
 
     `saturated` is the fraction of entries with |t| > threshold: for a tanh layer, the part
-    sitting on the flat tails, where the local gradient 1 - t**2 is nearly 0. All three are
-    Python floats; std is torch's t.std().
+    sitting on the flat tails, where the local gradient 1 - t**2 is nearly 0. Each of the three
+    is a number: float or 0-d tensor (without a graph); std is torch's t.std() (the biased std
+    is accepted too).
 
     >>> s = activation_stats(torch.tensor([0.5, -0.99, 0.0, 0.98]))
     >>> round(s['mean'], 4), round(s['std'], 4), s['saturated']
@@ -56,7 +57,8 @@ def gradient_stats(named_parameters: Iterable[tuple[str, torch.Tensor]]) -> dict
     `named_parameters` is what model.named_parameters() gives (any iterable of (name,
     tensor) pairs). `mean` and `std` are those of the gradient; `grad_to_data` is the
     gradient's std over the parameter's own std: how big the gradient is relative to the
-    numbers it will change. Parameters without a gradient (p.grad is None) are left out.
+    numbers it will change. Each value is a number: float or 0-d tensor (without a graph).
+    Parameters without a gradient (p.grad is None) are left out.
 
     >>> w = torch.tensor([1.0, -1.0, 3.0, -3.0], requires_grad=True)
     >>> w.grad = torch.tensor([0.1, 0.1, 0.3, 0.3])
@@ -84,7 +86,8 @@ def gradient_stats(named_parameters: Iterable[tuple[str, torch.Tensor]]) -> dict
 def update_to_data(parameters: Iterable[torch.Tensor], lr: float) -> list[float]:
     """log10(std(lr * grad) / std(data)) for each parameter, in order: the size of one SGD
     step relative to the parameter. Healthy is near -3. A parameter without a gradient gives
-    nan, so that positions still line up with the parameters.
+    nan, so that positions still line up with the parameters. Returns a sequence (list or
+    tuple) of numbers, each a float or a 0-d tensor (without a graph).
 
     >>> w = torch.tensor([1.0, -1.0, 1.0, -1.0], requires_grad=True)
     >>> w.grad = torch.tensor([0.5, -0.5, 0.5, -0.5])
@@ -148,10 +151,12 @@ def plot_histograms(tensors_by_name: dict[str, torch.Tensor], path: str | Path,
     """Draw the distribution of every tensor of `tensors_by_name` and save one PNG at `path`.
 
     One curve per layer (a density histogram drawn as a line), all on one axis, with the
-    layer's name in the legend, so the layers can be compared at a glance. The picture is
-    10 x 4 inches at 100 dpi: 1000 x 400 pixels (save it without bbox_inches='tight', which
-    would crop it). Tensors may require grad. The figure is closed afterwards, so calling
-    this every few hundred steps does not pile up open figures.
+    layer's name in the legend, so the layers can be compared at a glance; any matplotlib way
+    of drawing a distribution will do (plot, hist of any histtype, stairs, bar), and so does
+    one panel per layer with the name as its title. The picture is 10 x 4 inches at 100 dpi:
+    1000 x 400 pixels (save it without bbox_inches='tight', which would crop it). Tensors may
+    require grad. The figure is closed afterwards, so calling this every few hundred steps does
+    not pile up open figures.
 
     >>> import tempfile, os
     >>> path = os.path.join(tempfile.mkdtemp(), 'h.png')

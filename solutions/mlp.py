@@ -25,8 +25,9 @@ import torch
 def split_words(words: list[str], seed: int = 42) -> tuple[list[str], list[str], list[str]]:
     """Shuffle a copy of `words` with random.Random(seed) and cut it 80% / 10% / 10%.
 
-    Returns (train, dev, test), cut at int(0.8 * n) and int(0.9 * n). The caller's list is
-    left as it was; the same seed always gives the same split.
+    Returns (train, dev, test), cut at int(0.8 * n) and int(0.9 * n): a sequence (list or
+    tuple) of three sequences of words (lists or tuples). The caller's list is left as it was;
+    the same seed always gives the same split.
 
     >>> train, dev, test = split_words([f"w{i}" for i in range(10)], seed=1)
     >>> len(train), len(dev), len(test)
@@ -49,7 +50,8 @@ def build_dataset(words: list[str], stoi: dict[str, int],
 
     Each word starts from a context of `block_size` zeros ('.'), so the padding is at the
     start; after each character the context slides left by one. The last target of every word
-    is '.' (index 0). Returns X int64 (N, block_size) and Y int64 (N,), N = sum(len(w) + 1).
+    is '.' (index 0). Returns X int64 (N, block_size) and Y int64 (N,), N = sum(len(w) + 1);
+    the pair is a sequence: list or tuple.
 
     >>> stoi = {'.': 0, 'a': 1, 'e': 5, 'm': 13}
     >>> X, Y = build_dataset(["emma"], stoi)
@@ -166,8 +168,10 @@ def train(params: dict[str, torch.Tensor], X: torch.Tensor, Y: torch.Tensor, ste
     Each step draws `batch_size` random rows (with `generator`), computes the cross-entropy
     of forward(params, X[ix]) against Y[ix], and moves every parameter by -lr * its gradient.
     `lr` is a number, or a function step -> learning rate (step counts from 0), for schedules
-    such as "0.1, then 0.01 from half way". The loss returned for a step is the one computed
-    before that step's update.
+    such as "0.1, then 0.01 from half way" (a scheduler that also asks about step `steps` is
+    fine). The loss returned for a step is the one computed before that step's update; the losses
+    are a sequence (list or tuple) of numbers, each a float or a 0-d tensor (without a graph).
+    torch.optim.SGD (with torch.optim.lr_scheduler.LambdaLR for a schedule) takes the same steps.
 
     >>> X, Y = torch.zeros((4, 2), dtype=torch.int64), torch.tensor([1, 1, 1, 1])
     >>> p = init_params(3, block_size=2, n_embd=2, n_hidden=8, generator=torch.Generator().manual_seed(0))
@@ -198,7 +202,9 @@ def train(params: dict[str, torch.Tensor], X: torch.Tensor, Y: torch.Tensor, ste
 
 
 def evaluate(params: dict[str, torch.Tensor], X: torch.Tensor, Y: torch.Tensor) -> float:
-    """The mean cross-entropy of the whole (X, Y), as a float, without building a graph.
+    """The mean cross-entropy of the whole (X, Y), without building a graph.
+
+    Returns a number: float or 0-d tensor (without a graph).
 
     Under torch.no_grad() autograd records nothing, so evaluating a large split costs no
     memory for a backward pass that will never happen.

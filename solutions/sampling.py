@@ -63,8 +63,8 @@ def generate(next_logits: Callable[[torch.Tensor], torch.Tensor], itos: dict[int
 
     Every name starts from a context of `block_size` zeros ('.'); each drawn character is
     appended and the context slides left by one; a name ends when '.' (index 0) is drawn, or
-    after `max_len` characters. Returns the names without the end token. Temperature, top-k
-    and the generator are as in sample_next.
+    after `max_len` characters. Returns the names without the end token, as a sequence: list
+    or tuple. Temperature, top-k and the generator are as in sample_next.
 
     >>> def always_a_then_end(ctx):                    # '.' -> 'a' -> '.'
     ...     last = ctx[:, -1]
