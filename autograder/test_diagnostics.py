@@ -12,7 +12,10 @@ import pytest
 import torch
 import torch.nn as nn
 
-from course.checks import check, describe, exercise, expect, fail, is_number, is_sequence, number
+from pathlib import Path
+
+from course.checks import (check, describe, exercise, expect, fail, fetch, is_number, is_sequence, number, remote,
+                           runner_file, runner_path, saved_figures, watch_figures)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -160,6 +163,8 @@ def test_update_to_data_healthy_is_minus_three(diagnostics):
 
 
 # ---------------------------------------------------------------- record_activations
+# The hooks go on a copy of the grader's model that lives beside your code (`remote`): the
+# grader runs its forward passes there, and reads what your `with` block yields with `fetch`.
 def small_model():
     torch.manual_seed(4)
     return nn.Sequential(nn.Linear(3, 6), nn.Tanh(), nn.Linear(6, 6), nn.ReLU(), nn.Linear(6, 4), nn.Tanh())
@@ -169,31 +174,38 @@ def hook_count(model) -> int:
     return sum(len(m._forward_hooks) for m in model.modules())
 
 
+def yields_a_dict(acts) -> bool:
+    return isinstance(acts, dict) or type(acts).__name__ in ("dict", "OrderedDict", "defaultdict")
+
+
 @exercise("diagnostics.record_activations")
 def test_record_activations_records_tanh_layers(diagnostics):
     model = small_model()
+    net = remote(model)
     x = torch.randn(5, 3, generator=torch.Generator().manual_seed(5))
-    with diagnostics.record_activations(model) as acts:
-        check(isinstance(acts, dict), "record_activations should yield a dict", f"it yields {describe(acts)}",
+    with diagnostics.record_activations(net) as acts:
+        check(yields_a_dict(acts), "record_activations should yield a dict", f"it yields {describe(acts)}",
               hint="hook")
-        y = model(x)
-        check(set(acts) == {"1", "5"}, "the Tanh layers of this nn.Sequential are named '1' and '5'",
-              f"yours recorded {sorted(acts)}", hint="hook")
+        y = net(x)
+        seen = fetch(acts)
+        check(set(seen) == {"1", "5"}, "the Tanh layers of this nn.Sequential are named '1' and '5'",
+              f"yours recorded {sorted(seen)}", hint="hook")
         with torch.no_grad():
             h1 = torch.tanh(model[0](x))
-        expect(acts["1"]).close_to(h1, why="acts['1'] should be the output of layer '1' (tanh)", hint="hook")
-        expect(acts["5"]).close_to(y.detach(), why="acts['5'] should be the output of the last Tanh", hint="hook")
-        check(not acts["1"].requires_grad and acts["1"].grad_fn is None,
-              "recorded outputs should be detached from the graph", "yours requires grad", hint="detach")
+        expect(seen["1"]).close_to(h1, why="acts['1'] should be the output of layer '1' (tanh)", hint="hook")
+        expect(seen["5"]).close_to(y.detach(), why="acts['5'] should be the output of the last Tanh", hint="hook")
+        check(not seen["1"].requires_grad, "recorded outputs should be detached from the graph",
+              "yours requires grad", hint="detach")
         x2 = torch.randn(2, 3, generator=torch.Generator().manual_seed(6))
-        y2 = model(x2)
-        expect(acts["5"]).close_to(y2.detach(), why="after a second forward pass, acts should hold its outputs",
-                                   hint="hook")
-    check(hook_count(model) == 0, "when the `with` block ends, every hook should be removed",
-          f"{hook_count(model)} hook(s) are still there", hint="remove")
-    model(torch.randn(7, 3))
-    check(acts["5"].shape[0] == 2, "after the `with` block, forward passes should no longer be recorded",
-          f"acts['5'] now holds a batch of {acts['5'].shape[0]}", hint="remove")
+        y2 = net(x2)
+        expect(fetch(acts)["5"]).close_to(y2.detach(), why="after a second forward pass, acts should hold its outputs",
+                                          hint="hook")
+    check(hook_count(net) == 0, "when the `with` block ends, every hook should be removed",
+          f"{hook_count(net)} hook(s) are still there", hint="remove")
+    net(torch.randn(7, 3))
+    last = fetch(acts)["5"]
+    check(last.shape[0] == 2, "after the `with` block, forward passes should no longer be recorded",
+          f"acts['5'] now holds a batch of {last.shape[0]}", hint="remove")
 
 
 @exercise("diagnostics.record_activations")
@@ -203,83 +215,64 @@ def test_record_activations_other_types_and_nested_names(diagnostics):
     model.add_module("inner", block)
     model.add_module("act", nn.Tanh())
     model.add_module("head", nn.Linear(4, 2))
-    with diagnostics.record_activations(model, layer_types=(nn.Linear, nn.ReLU)) as acts:
-        model(torch.randn(3, 4))
-    check(set(acts) == {"inner.0", "inner.1", "head"},
+    net = remote(model)
+    with diagnostics.record_activations(net, layer_types=(nn.Linear, nn.ReLU)) as acts:
+        net(torch.randn(3, 4))
+    seen = fetch(acts)
+    check(set(seen) == {"inner.0", "inner.1", "head"},
           "with layer_types=(nn.Linear, nn.ReLU), the layers named 'inner.0', 'inner.1' and 'head'",
-          f"yours recorded {sorted(acts)}", hint="types")
-    check(tuple(acts["head"].shape) == (3, 2), "acts['head'] should be the head's (3, 2) output",
-          f"its shape is {tuple(acts['head'].shape)}", hint="hook")
+          f"yours recorded {sorted(seen)}", hint="types")
+    check(tuple(seen["head"].shape) == (3, 2), "acts['head'] should be the head's (3, 2) output",
+          f"its shape is {tuple(seen['head'].shape)}", hint="hook")
 
 
 @exercise("diagnostics.record_activations")
 def test_record_activations_removes_hooks_after_an_error(diagnostics):
-    model = small_model()
+    net = remote(small_model())
     try:
-        with diagnostics.record_activations(model):
-            model(torch.randn(2, 3))
+        with diagnostics.record_activations(net):
+            net(torch.randn(2, 3))
             raise KeyError("raised inside the block")
     except KeyError:
         pass
     else:
         fail("an exception raised inside the `with` block should come out of it", hint="remove")
-    check(hook_count(model) == 0, "hooks should be removed even when the block raises",
-          f"{hook_count(model)} hook(s) are still there", hint="remove")
+    check(hook_count(net) == 0, "hooks should be removed even when the block raises",
+          f"{hook_count(net)} hook(s) are still there", hint="remove")
 
 
 # ---------------------------------------------------------------- plot_histograms
-def png_size(path) -> tuple[int, int]:
-    blob = open(path, "rb").read(32)
+# Your function draws beside your code: the grader reads the PNG it wrote, and a description of
+# each figure it saved (its axes, what they draw, their titles and legends).
+def png_size(blob: bytes) -> tuple[int, int]:
     if blob[:8] != PNG_SIGNATURE:
         fail("the file should be a PNG image", f"it starts with {blob[:8]!r}", hint="png")
     return struct.unpack(">II", blob[16:24])
 
 
-def watch_savefig():
-    """Keep every figure that is saved, so the check can look at what was drawn."""
-    import matplotlib
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-    saved = []
-    original = Figure.savefig
-
-    def savefig(self, *args, **kwargs):
-        saved.append(self)
-        return original(self, *args, **kwargs)
-
-    Figure.savefig = savefig          # this check runs in its own process: nothing else sees it
-    return saved
+def written(path: str) -> bytes:
+    """The bytes your code wrote at `path`, or a failure naming what is missing."""
+    try:
+        blob = runner_file(path)
+    except OSError:
+        blob = b""
+    check(len(blob) > 0, f"plot_histograms should write the picture to {Path(path).name}", "no file was written",
+          hint="png")
+    return blob
 
 
-def distributions_drawn(ax) -> int:
-    """How many distributions `ax` shows, whichever way matplotlib drew them: lines (ax.plot),
+def distributions_drawn(ax: dict) -> int:
+    """How many distributions an axes shows, whichever way matplotlib drew them: lines (ax.plot),
     bar containers (hist's 'bar' and 'barstacked', ax.bar), patches outside a container (hist's
     'step' and 'stepfilled' polygons, ax.stairs) and collections (ax.fill_between)."""
-    in_containers = {id(artist) for container in ax.containers for artist in container}
-    loose = [patch for patch in ax.patches if id(patch) not in in_containers]
-    return len(ax.lines) + len(ax.containers) + len(loose) + len(ax.collections)
+    return ax["lines"] + ax["containers"] + ax["loose_patches"] + ax["collections"]
 
 
-def texts_of(fig) -> str:
-    parts = []
-    for ax in fig.axes:
-        parts.append(ax.get_title())
-        legend = ax.get_legend()
-        if legend is not None:
-            parts += [t.get_text() for t in legend.get_texts()]
-    if fig.legends:
-        parts += [t.get_text() for lg in fig.legends for t in lg.get_texts()]
+def texts_of(fig: dict) -> str:
+    parts = [fig["suptitle"], *fig["legends"]]
+    for ax in fig["axes"]:
+        parts += [ax["title"], *ax["legend"]]
     return "\n".join(parts)
-
-
-@pytest.fixture(scope="module")
-def pyplot():
-    """matplotlib, imported once in the grader's own process (not again in every check's)."""
-    import matplotlib
-    matplotlib.use("Agg")             # files only, no display
-    import matplotlib.image  # noqa: F401
-    import matplotlib.pyplot as plt
-    return plt
 
 
 def tensors():
@@ -293,31 +286,34 @@ def tensors():
 
 
 @exercise("diagnostics.plot_histograms")
-def test_plot_histograms_writes_a_png(diagnostics, tmp_path, pyplot):
+def test_plot_histograms_writes_a_png(diagnostics, tmp_path):
+    import matplotlib
+    matplotlib.use("Agg")
     import matplotlib.image
-    plt = pyplot
-    saved = watch_savefig()
-    path = tmp_path / "histograms.png"
-    before = plt.get_fignums()
+    watch_figures()
+    before = saved_figures()["open"]
+    path = runner_path("histograms.png")
     try:
-        diagnostics.plot_histograms(tensors(), str(path))
+        diagnostics.plot_histograms(tensors(), path)
     except RuntimeError as e:
         if "requires grad" in str(e):
             fail("plot_histograms should accept tensors that require grad", "yours raised RuntimeError",
                  hint="detach")
         raise
-    check(path.exists() and path.stat().st_size > 0, f"plot_histograms should write the picture to {path.name}",
-          "no file was written", hint="png")
-    width, height = png_size(path)
+    blob = written(path)
+    width, height = png_size(blob)
     check((width, height) == (1000, 400), "the picture should be 1000 x 400 pixels (10 x 4 inches at 100 dpi)",
           f"yours is {width} x {height}", hint="size")
-    pixels = matplotlib.image.imread(str(path))
+    local = tmp_path / "histograms.png"
+    local.write_bytes(blob)
+    pixels = matplotlib.image.imread(str(local))
     check(float(pixels[..., :3].std()) > 0.01, "the picture should show something", "yours is blank", hint="layers")
-    check(plt.get_fignums() == before, "plot_histograms should close its figure after saving it",
-          f"{len(plt.get_fignums()) - len(before)} figure(s) left open", hint="close")
-    check(len(saved) >= 1, "plot_histograms should save a matplotlib figure", hint="png")
-    fig = saved[-1]
-    drawn = sum(distributions_drawn(ax) for ax in fig.axes)
+    figures = saved_figures()
+    check(figures["open"] == before, "plot_histograms should close its figure after saving it",
+          f"{figures['open'] - before} figure(s) left open", hint="close")
+    check(len(figures["saved"]) >= 1, "plot_histograms should save a matplotlib figure", hint="png")
+    fig = figures["saved"][-1]
+    drawn = sum(distributions_drawn(ax) for ax in fig["axes"])
     check(drawn >= 3, "one distribution per layer: three tensors, three curves (or histograms)",
           f"yours drew {drawn}", hint="layers")
     text = texts_of(fig)
@@ -327,10 +323,9 @@ def test_plot_histograms_writes_a_png(diagnostics, tmp_path, pyplot):
 
 
 @exercise("diagnostics.plot_histograms")
-def test_plot_histograms_accepts_a_path_and_one_layer(diagnostics, tmp_path, pyplot):
-    from pathlib import Path
-    path = Path(tmp_path) / "one.png"
-    diagnostics.plot_histograms({"only": torch.randn(100)}, path)
-    check(path.exists(), "plot_histograms should accept a pathlib.Path", "no file was written", hint="png")
-    check(png_size(path) == (1000, 400), "the picture should be 1000 x 400 pixels",
-          f"yours is {png_size(path)}", hint="size")
+def test_plot_histograms_accepts_a_path_and_one_layer(diagnostics):
+    path = runner_path("one.png")
+    diagnostics.plot_histograms({"only": torch.randn(100)}, Path(path))
+    blob = written(path)
+    check(png_size(blob) == (1000, 400), "the picture should be 1000 x 400 pixels",
+          f"yours is {png_size(blob)}", hint="size")

@@ -1,75 +1,75 @@
 """Graders for the recall test (05-recall.ipynb, an nbgrader notebook).
 
-The questions are answered and tested inside the notebook. Each check here runs the target's
-copy of the notebook's code cells in order, in the check's own process (so a learner's
-endless loop or crash costs one question, and no Jupyter kernel has to start), and reports
-the question from what its answer cell and its test cell did. A learner's copy holds only the
-visible tests: this is the self-check (`pytest autograder -k recall`, `course check recall`).
-The instructor's grade adds the hidden tests through nbgrader
-(course.notebooks.autograde_notebook).
+Each question has an answer cell (the learner's) and a test cell (the course's). The answer
+cells, and the notebook's set-up cell, run beside the learner's code (in the runner), in
+order, in one namespace, as a kernel would run them; nothing of the learner's notebook runs
+here. The test cells come from the course's own copy of the notebook: the instructor's
+source (solutions/, with its hidden tests) when the course has it, and run here, with the
+answers' names bound to what the runner holds (numbers and tensors as copies, functions as
+handles that call into the runner). A learner's release has no source: there, the visible
+test cells of the learner's own notebook run in the runner too (a learner can only fool
+themselves), and the instructor's grade adds the hidden tests.
 """
 import json
+import re
 
-import pytest
-
-from course.checks import fail
+from course.checks import check, exercise, fail, runner_exec, runner_names
 from course.manifest import load
 
 NOTEBOOK = "05-recall.ipynb"
-
+HIDDEN = re.compile(r"^\s*### (BEGIN|END) HIDDEN TESTS\s*$", re.M)
 
 QUESTIONS = [ex.function for ex in load().exercises if ex.notebook == NOTEBOOK]
 
 
-def run_cells(path, question: str) -> dict[str, BaseException | None]:
-    """grade_id -> what the cell raised (None: it ran), for the code cells of `question` and
-    the cells shared by all questions (set-up), in order, all in one namespace, as a kernel
-    with `allow_errors` would run them. The other questions' cells are left out: they cost
-    time and cannot change this question's outcome."""
-    others = {f"{q}{suffix}" for q in QUESTIONS if q != question for suffix in ("", "_answer")}
-    # A notebook is JSON; reading it directly spares the seconds that importing nbformat costs.
-    cells = json.loads(path.read_text())["cells"]
-    namespace = {"__name__": "__main__"}
-    outcomes = {}
-    for index, cell in enumerate(c for c in cells if c["cell_type"] == "code"):
+def code_cells(path) -> dict[str, str]:
+    """grade_id -> source of the notebook's code cells, in order (a notebook is JSON; reading it
+    directly spares the seconds that importing nbformat costs)."""
+    cells = {}
+    for index, cell in enumerate(c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"):
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", f"cell-{index}")
-        if grade_id in others:
-            continue
         text = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
-        source = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(("%", "!")))
-        try:
-            exec(compile(source, f"{NOTEBOOK}, cell {grade_id}", "exec"), namespace)
-            outcomes[grade_id] = None
-        except Exception as exc:  # noqa: BLE001 - recorded, as the notebook would show it
-            outcomes[grade_id] = exc
-    return outcomes
+        cells[grade_id] = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(("%", "!")))
+    return cells
 
 
 def verdict(question: str, target) -> None:
     path = target / NOTEBOOK
     if not path.exists():
         raise NotImplementedError(f"{NOTEBOOK} is not in {target}")
-    outcomes = run_cells(path, question)
-    if question not in outcomes:
-        fail(f"the test cell of question {question} is missing from the notebook; copy it back from a fresh release")
-    answer, tests = outcomes.get(f"{question}_answer"), outcomes[question]
-    for raised in (answer, tests):
-        if isinstance(raised, NotImplementedError):
-            raise NotImplementedError()
-    if answer is not None:
-        raise answer
-    if isinstance(tests, AssertionError):
-        fail(str(tests) or "a test of this question failed")
-    if tests is not None:
-        raise tests
+    learner = code_cells(path)
+    others = {f"{q}{suffix}" for q in QUESTIONS if q != question for suffix in ("", "_answer")}
+    answers = [gid for gid in learner if gid not in others and gid != question]
+    check(f"{question}_answer" in learner,
+          f"the answer cell of question {question} is missing from the notebook; copy it back from a fresh release")
+    for gid in answers:                     # set-up and this question's answer, in the runner
+        runner_exec(learner[gid], f"{NOTEBOOK}, cell {gid}")
+    source = load().root / "solutions" / NOTEBOOK
+    if not source.exists():                 # a learner's release: its visible tests, in the runner too
+        check(question in learner,
+              f"the test cell of question {question} is missing from the notebook; copy it back from a fresh release")
+        try:
+            runner_exec(learner[question], f"{NOTEBOOK}, cell {question}")
+        except AssertionError as exc:
+            fail(str(exc) or "a test of this question failed")
+        return
+    course_cells = code_cells(source)
+    namespace = {"__name__": "__main__"}
+    exec(compile(course_cells.get("setup", ""), f"{NOTEBOOK}, cell setup", "exec"), namespace)
+    namespace.update(runner_names())        # the answers' names: copies and handles
+    test = HIDDEN.sub("", course_cells[question])
+    try:
+        exec(compile(test, f"{NOTEBOOK}, cell {question}", "exec"), namespace)
+    except AssertionError as exc:
+        fail(str(exc) or "a test of this question failed")
 
 
 def _question(exercise_id: str):
-    @pytest.mark.exercise(exercise_id)
-    def check(target_folder):
+    @exercise(exercise_id)
+    def test(target_folder):
         verdict(exercise_id.split(".", 1)[1], target_folder)
-    check.__name__ = f"test_{exercise_id.split('.', 1)[1]}"
-    return check
+    test.__name__ = f"test_{exercise_id.split('.', 1)[1]}"
+    return test
 
 
 # One check per question of course.toml, in its order.

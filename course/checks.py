@@ -244,3 +244,14 @@ def saved_figures() -> dict:
     """{"saved": [one description per saved figure: its axes (title, lines, containers, patches,
     collections, legend texts), figure legends], "open": number of figures still open}."""
     return _session().request("figures")
+
+
+def runner_exec(source: str, name: str) -> None:
+    """Run notebook code (a learner's cell) beside the learner's code, in one namespace per check."""
+    _session().request("exec", source=source, name=name)
+
+
+def runner_names() -> dict:
+    """The names that notebook code defined there: numbers and tensors as copies, the rest as
+    handles (a function defined in an answer cell is called where it was defined)."""
+    return _session().request("names")

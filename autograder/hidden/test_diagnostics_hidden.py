@@ -16,10 +16,10 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 
-from course.checks import check, describe, exercise, expect, is_number, is_sequence, number
+from course.checks import check, describe, exercise, expect, fetch, is_number, is_sequence, number, remote
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # the public graders, whose helpers serve here too
-from test_diagnostics import hook_count  # noqa: E402
+from test_diagnostics import hook_count, yields_a_dict  # noqa: E402
 
 
 def close(a, b, rel=1e-5, abs_=1e-7) -> bool:
@@ -154,37 +154,40 @@ def nested_model():
 @exercise("diagnostics.record_activations")
 def test_hidden_record_activations_keeps_other_hooks(diagnostics):
     model = nested_model()
+    net = remote(model)
     seen = []
-    own = model.body.gate.register_forward_hook(lambda m, i, o: seen.append(o.shape[0]))   # the user's own hook
-    before = hook_count(model)
+    own = net.body.gate.register_forward_hook(lambda m, i, o: seen.append(o.shape[0]))   # the user's own hook
+    before = hook_count(net)
     x = torch.randn(6, 4, generator=torch.Generator().manual_seed(405))
-    with diagnostics.record_activations(model, layer_types=(nn.ReLU, nn.Tanh)) as acts:
-        check(isinstance(acts, dict), "record_activations should yield a dict", f"it yields {describe(acts)}",
+    with diagnostics.record_activations(net, layer_types=(nn.ReLU, nn.Tanh)) as acts:
+        check(yields_a_dict(acts), "record_activations should yield a dict", f"it yields {describe(acts)}",
               hint="hook")
-        model(torch.randn(2, 4))
-        y = model(x)
-        check(set(acts) == {"body.squash", "body.gate", "final"},
+        net(torch.randn(2, 4))
+        y = net(x)
+        recorded = fetch(acts)
+        check(set(recorded) == {"body.squash", "body.gate", "final"},
               "with layer_types=(nn.ReLU, nn.Tanh), the layers named 'body.squash', 'body.gate' and 'final' "
-              "(names as model.named_modules() gives them)", f"yours recorded {sorted(acts)}", hint="types")
+              "(names as model.named_modules() gives them)", f"yours recorded {sorted(recorded)}", hint="types")
         with torch.no_grad():
             h = torch.tanh(model.body.fc(x))
             r = torch.relu(model.body.fc2(h))
-        expect(acts["body.squash"]).close_to(h, why="acts['body.squash'] should hold the latest pass's output",
-                                             hint="hook")
-        expect(acts["body.gate"]).close_to(r, why="acts['body.gate'] should hold the latest pass's output",
-                                           hint="hook")
-        expect(acts["final"]).close_to(y.detach(), why="acts['final'] should be the model's output", hint="hook")
-        check(all(not t.requires_grad and t.grad_fn is None for t in acts.values()),
+        expect(recorded["body.squash"]).close_to(h, why="acts['body.squash'] should hold the latest pass's output",
+                                                 hint="hook")
+        expect(recorded["body.gate"]).close_to(r, why="acts['body.gate'] should hold the latest pass's output",
+                                               hint="hook")
+        expect(recorded["final"]).close_to(y.detach(), why="acts['final'] should be the model's output", hint="hook")
+        check(all(not t.requires_grad for t in recorded.values()),
               "recorded outputs should be detached from the graph", "yours require grad", hint="detach")
-    check(hook_count(model) == before,
+    check(hook_count(net) == before,
           "when the `with` block ends, the hooks it added (and only those) should be removed",
-          f"{before} hook(s) before the block, {hook_count(model)} after", hint="remove")
+          f"{before} hook(s) before the block, {hook_count(net)} after", hint="remove")
     seen.clear()
-    model(torch.randn(3, 4))
+    net(torch.randn(3, 4))
     check(seen == [3], "a hook the model already had should still work after the block",
           "it no longer runs", hint="remove")
-    check(acts["final"].shape[0] == 6, "after the `with` block, forward passes should no longer be recorded",
-          f"acts['final'] now holds a batch of {acts['final'].shape[0]}", hint="remove")
+    last = fetch(acts)["final"]
+    check(last.shape[0] == 6, "after the `with` block, forward passes should no longer be recorded",
+          f"acts['final'] now holds a batch of {last.shape[0]}", hint="remove")
     own.remove()
 
 

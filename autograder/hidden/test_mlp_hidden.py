@@ -111,7 +111,7 @@ def test_hidden_embed_gradient_other_shape(mlp):
     C = torch.randn(9, 5, generator=torch.Generator().manual_seed(22)).requires_grad_()
     X = torch.tensor([[8, 8, 0, 3], [3, 1, 8, 8]])
     weights = torch.randn(2, 20, generator=torch.Generator().manual_seed(23))
-    (mlp.embed(C, X) * weights).sum().backward()
+    backward(mlp.embed(C, X), weights)             # d((embed * weights).sum())/d embed
     check(C.grad is not None, "the gradient of the result should reach C", "C.grad is None", hint="graph")
     ref = C.detach().clone().requires_grad_()
     (ref[X].flatten(1) * weights).sum().backward()

@@ -1,0 +1,578 @@
+"""The judge side of the seam: how graders reach learner code without ever running it.
+
+`Runner` starts the runner (runner.py) in the sandbox (sandbox.py) and asks it for one worker
+per exercise (`Session`). Graders hold `RemoteModule`s: calling `bigram.count_bigrams(...)`
+sends the arguments as plain data, waits (with the check's deadline) and returns plain data.
+Objects that stay in the runner come back as `Handle`s; the grader's own functions (a learning
+rate schedule, a toy model) become callbacks the runner may call; an `nn.Module` the grader
+built is described and rebuilt there. After each call the arguments are mirrored: a list the
+learner's code changed, or a tensor it trained in place, is changed here too, so graders can
+check what learner code did to its inputs.
+"""
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import types
+import weakref
+from pathlib import Path, PurePath
+
+import torch
+
+from course.grading import sandbox, seam
+
+
+class CheckTimedOut(BaseException):
+    """The check's deadline passed while learner code was running (BaseException: a grader's
+    `except Exception` must not swallow it)."""
+
+
+class WorkerDied(BaseException):
+    """The worker process ended in the middle of a request; the text says how."""
+
+
+class RunnerBroken(BaseException):
+    """The runner sent something that is not a well-formed answer."""
+
+
+class LearnerRaised(Exception):
+    """Learner code raised; `info` holds its type names, message and place, as plain strings.
+    The judge-side exception is also an instance of the matching built-in exception class
+    (ValueError, NotImplementedError, ...), so graders can `except ValueError`."""
+
+    info: dict = {}
+
+    def __str__(self) -> str:
+        return self.info.get("message", "")
+
+
+_raised_classes: dict[str, type] = {}
+
+
+def learner_exception(info: dict) -> LearnerRaised:
+    base = next((getattr(builtins, name) for name in info.get("types", [])
+                 if isinstance(getattr(builtins, name, None), type)
+                 and issubclass(getattr(builtins, name), Exception)), Exception)
+    cls = _raised_classes.get(base.__name__)
+    if cls is None:
+        cls = type(base.__name__, (LearnerRaised, base), {"__module__": "learner"})
+        _raised_classes[base.__name__] = cls
+    exc = cls(info.get("message", ""))
+    exc.info = info
+    return exc
+
+
+# ------------------------------------------------------------------------------ the runner
+class Runner:
+    """One sandboxed runner process (a torch-warm zygote) and the workers forked from it."""
+
+    def __init__(self, target: Path, readable: list[Path], start_timeout: float = 120.0):
+        self.target = Path(target)
+        self.readable = readable
+        self.level = sandbox.level()
+        judge_end, runner_end = socket.socketpair()
+        self.log = tempfile.TemporaryFile()
+        argv = sandbox.command(self.target, readable, runner_fd=runner_end.fileno())
+        env = sandbox.environment(runner_end.fileno())
+        self.process = subprocess.Popen(argv, pass_fds=[runner_end.fileno()], stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.DEVNULL, stderr=self.log, env=env,
+                                        start_new_session=True)
+        runner_end.close()
+        self.control = judge_end
+        header = self._reply(start_timeout)
+        if not header.get("ready"):
+            raise RuntimeError(f"the runner did not start: {self.startup_log()}")
+        self.uid = header.get("uid")
+
+    def startup_log(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-2000:] or "(no output)"
+
+    def _reply(self, timeout: float) -> dict:
+        ready, _, _ = select.select([self.control], [], [], timeout)
+        if not ready:
+            raise RunnerBroken("the runner did not answer in time")
+        try:
+            header, _ = seam.receive(self.control)
+        except (EOFError, OSError, seam.SeamError) as exc:
+            raise RunnerBroken(f"the runner stopped answering ({exc}): {self.startup_log()}") from None
+        return header
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def spawn(self, config: dict, timeout: float = 30.0) -> "Session":
+        seam.send(self.control, {"op": "spawn", "config": config})
+        ready, _, _ = select.select([self.control], [], [], timeout)
+        if not ready:
+            raise RunnerBroken("the runner did not start a worker in time")
+        data, fds, _, _ = socket.recv_fds(self.control, 4096, 1)
+        if not fds or len(data) < 4:
+            raise RunnerBroken("the runner did not send a worker")
+        info = json.loads(data[4:4 + int.from_bytes(data[:4], "big")])
+        return Session(self, socket.socket(fileno=fds[0]), int(info["pid"]))
+
+    def kill(self, pid: int) -> None:
+        try:
+            seam.send(self.control, {"op": "kill", "pid": pid})
+            self._reply(2.0)
+        except (RunnerBroken, OSError):
+            self.close()          # a runner that cannot kill its worker is taken down whole
+
+    def exit_status(self, pid: int) -> dict:
+        try:
+            seam.send(self.control, {"op": "status", "pid": pid, "wait": 1.0})
+            return self._reply(3.0)
+        except (RunnerBroken, OSError):
+            return {"status": None}
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                self.process.kill()
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
+        try:
+            self.control.close()
+        except OSError:
+            pass
+
+
+# ------------------------------------------------------------------------------ one worker
+class Session:
+    """A worker of the runner, for the checks of one exercise."""
+
+    def __init__(self, runner: Runner, sock: socket.socket, pid: int):
+        self.runner, self.sock, self.pid = runner, sock, pid
+        self.deadline = float("inf")
+        self.callbacks: dict[int, object] = {}
+        self.tensors: dict[int, weakref.ref] = {}     # our reference -> the grader's tensor
+        # the runner's reference -> our copy of it, kept while the session lives: a grader that
+        # changes it (gamma.copy_(...)) and lets go of it must still have its change sent
+        self.remote_tensors: dict[int, object] = {}
+        self.versions: dict[tuple, tuple] = {}        # what each shared tensor was when last in sync
+        self.sent: list = []                          # the tensors of the request being made, in order
+        self.sent_modules: list = []                  # and its modules
+        self.printed: list[str] = []
+        self.dead: str | None = None
+
+    # ---- encoding what we send
+    def _other(self, obj, enc):
+        if isinstance(obj, Handle):
+            if obj._session is not self:
+                raise TypeError("an object of another check's process cannot be sent")
+            return {"$h": obj._id}
+        if isinstance(obj, torch.Generator):
+            return {"$gen": enc(obj.get_state())}
+        if isinstance(obj, PurePath):
+            return {"$path": str(obj)}
+        if isinstance(obj, torch.nn.Module):
+            self.sent_modules.append(obj)
+            return {"$module": describe_module(obj, enc)}
+        if isinstance(obj, type) and issubclass(obj, torch.nn.Module) and getattr(torch.nn, obj.__name__, None) is obj:
+            return {"$nn": obj.__name__}
+        if isinstance(obj, types.GeneratorType) or type(obj).__name__.endswith("iterator"):
+            return enc(list(obj))                     # named_parameters(), iter(...): their items
+        if callable(obj):
+            ident = len(self.callbacks) + 1
+            self.callbacks[ident] = obj
+            return {"$cb": ident}
+        raise TypeError(f"a {type(obj).__name__} cannot be sent to learner code")
+
+    def _tensor_extra(self, t, enc):
+        extra = {}
+        self.sent.append(t)
+        owner = getattr(t, "_seam_rref", None)
+        if owner is not None and owner[0] is self:
+            extra["rref"] = owner[1]                  # the runner's own tensor, coming back
+        elif t.requires_grad and t.is_leaf:
+            ref = getattr(t, "_seam_ref", None)
+            if ref is None:
+                ref = len(self.tensors) + 1
+                t._seam_ref = ref
+            self.tensors[ref] = weakref.ref(t)
+            extra["ref"] = ref
+        if t.is_leaf and t.grad is not None:
+            extra["grad"] = enc(t.grad)
+        return extra
+
+    # ---- decoding what comes back
+    def _resolve(self, tagged, dec):
+        if "$h" in tagged:
+            return make_handle(self, tagged)
+        if "$gen" in tagged:
+            g = torch.Generator()
+            g.set_state(dec(tagged["$gen"]))
+            return g
+        if "$same" in tagged:
+            return SAME
+        if "$sent_module" in tagged:
+            index = tagged["$sent_module"]
+            if not isinstance(index, int) or not 0 <= index < len(self.sent_modules):
+                raise seam.SeamError("bad module reference")
+            return self.sent_modules[index]
+        if "$module_after" in tagged:
+            return ModuleState(dec(tagged["$module_after"]))
+        if "$after" in tagged:
+            data, grad = seam._list(tagged["$after"])
+            return After(dec(data), dec(grad))
+        raise seam.SeamError(f"unexpected reference {sorted(tagged)[:2]}")
+
+    def _tensor_hook(self, entry, t, dec):
+        if isinstance(entry.get("arg"), int) and 0 <= entry["arg"] < len(self.sent):
+            return self.sent[entry["arg"]]            # the grader's own tensor, returned by learner code
+        if "grad" in entry:
+            t.grad = dec(entry["grad"])
+        rref = entry.get("rref")
+        if not isinstance(rref, int):
+            return t
+        mine = self.remote_tensors.get(rref)
+        if mine is not None and mine.shape == t.shape and mine.dtype == t.dtype:
+            if not torch.equal(mine.detach(), t.detach()):
+                with torch.no_grad():
+                    mine.copy_(t)                     # the same runner tensor: the same object here
+            if (mine.grad is None) != (t.grad is None) or (
+                    t.grad is not None and not (mine.grad.shape == t.grad.shape and torch.equal(mine.grad, t.grad))):
+                mine.grad = t.grad
+            return mine
+        t._seam_rref = (self, rref)
+        self.remote_tensors[rref] = t
+        return t
+
+    def _shared(self):
+        for ref, alive in list(self.tensors.items()):
+            t = alive()
+            if t is not None:
+                yield ("judge", ref), t
+        for ref, t in self.remote_tensors.items():
+            yield ("runner", ref), t
+
+    @staticmethod
+    def _state_of(t):
+        return (t._version, id(t.grad), t.grad._version if t.grad is not None else None)
+
+    def _changed_since_sync(self) -> list:
+        """The shared tensors the grader changed since the runner last saw them."""
+        return [t for key, t in self._shared() if self.versions.get(key) != self._state_of(t)]
+
+    def _synced(self) -> None:
+        self.versions = {key: self._state_of(t) for key, t in self._shared()}
+
+    # ---- one request
+    def request(self, op: str, **request):
+        if self.dead:
+            raise WorkerDied(self.dead)
+        changed = self._changed_since_sync()
+        self.sent, self.sent_modules = [], []
+        data, blobs = seam.encode({**request, "sync": changed} if changed else request,
+                                  self._other, self._tensor_extra)
+        try:
+            seam.send(self.sock, *seam.message({"op": op, "request": data}, blobs))
+        except OSError:
+            self._died()
+        while True:
+            header, blobs = self._receive()
+            if header.get("op") == "callback":
+                self._answer_callback(header, blobs)
+                continue
+            printed = header.get("printed")
+            if isinstance(printed, str) and printed:
+                self.printed.append(printed[:4000])
+            if "error" in header:
+                info = header["error"]
+                if not isinstance(info, dict):
+                    raise RunnerBroken("a malformed error")
+                raise learner_exception({k: v for k, v in info.items() if isinstance(v, (str, int, list, type(None)))})
+            try:
+                reply = seam.decode(header.get("ok"), blobs, self._resolve, self._tensor_hook)
+            except seam.SeamError as exc:
+                raise RunnerBroken(f"a malformed answer ({exc})") from None
+            if not isinstance(reply, dict):
+                raise RunnerBroken("a malformed answer")
+            if op == "call":
+                mirror(request.get("args", []), reply.get("after"))
+            self._synced()
+            return reply.get("value")
+
+    def _receive(self):
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            self._timed_out()
+        ready, _, _ = select.select([self.sock], [], [], min(left, 3600))
+        if not ready:
+            self._timed_out()
+        try:
+            return seam.receive(self.sock)
+        except EOFError:
+            self._died()
+        except (OSError, seam.SeamError) as exc:
+            self.dead = f"the process sent a malformed answer ({exc})"
+            self.close()
+            raise WorkerDied(self.dead) from None
+
+    def _answer_callback(self, header: dict, blobs) -> None:
+        fn = self.callbacks.get(header.get("id"))
+        try:
+            args, kwargs = seam.decode(header.get("args"), blobs, self._resolve, self._tensor_hook)
+            value = fn(*args, **kwargs)
+            data, out = seam.encode(value, self._other, self._tensor_extra)
+            seam.send(self.sock, *seam.message({"ok": data}, out))
+        except (CheckTimedOut, WorkerDied):
+            raise
+        except Exception as exc:  # noqa: BLE001 - reported to learner code as an exception
+            seam.send(self.sock, {"error": f"{type(exc).__name__}: {exc}"[:500]})
+
+    def _timed_out(self):
+        self.dead = "timed out"
+        self.runner.kill(self.pid)
+        self.close()
+        raise CheckTimedOut()
+
+    def _died(self):
+        status = self.runner.exit_status(self.pid)
+        self.dead = describe_death(status)
+        self.close()
+        raise WorkerDied(self.dead)
+
+    def close(self) -> None:
+        try:
+            if not self.dead:
+                seam.send(self.sock, {"op": "bye"})
+        except OSError:
+            pass
+        self.dead = self.dead or "closed"
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    def backward(self, tensor: torch.Tensor, gradient=None) -> None:
+        owner = getattr(tensor, "_seam_rref", None)
+        if owner is None or owner[0] is not self:
+            tensor.backward(gradient)           # the grader's own tensor: here, as usual
+            return
+        grads = self.request("backward", tensor=Handle._raw(self, owner[1]), gradient=gradient)
+        if not isinstance(grads, dict):
+            raise RunnerBroken("a malformed answer to backward()")
+        for kind, table in (("judge", self.tensors), ("runner", self.remote_tensors)):
+            for ref, grad in (grads.get(kind) or {}).items():
+                t = table.get(ref)
+                t = t() if isinstance(t, weakref.ref) else t
+                if t is not None and isinstance(grad, torch.Tensor) and grad.shape == t.shape:
+                    t.grad = grad.to(t.dtype)
+        self._synced()
+
+
+def describe_death(status: dict) -> str:
+    if status.get("status") == "signal":
+        sig = status.get("signal")
+        name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
+        what = {"SIGSEGV": "a segmentation fault", "SIGKILL": "being killed (out of memory?)",
+                "SIGABRT": "an abort", "SIGXCPU": "running out of CPU time"}.get(name, name)
+        return f"the process crashed with {what} (signal {sig})"
+    if status.get("status") == "exit":
+        return (f"your code ended the process (exit code {status.get('code')}); "
+                "do not call os._exit() or exit() in an exercise")
+    return "the process running your code stopped answering"
+
+
+# ------------------------------------------------------------------------------ mirroring
+class _Same:
+    def __repr__(self):
+        return "SAME"
+
+
+SAME = _Same()
+
+
+class After:
+    def __init__(self, data, grad):
+        self.data, self.grad = data, grad
+
+
+class ModuleState:
+    def __init__(self, state):
+        self.state = state
+
+
+def mirror(orig, after) -> None:
+    """Make the grader's arguments `orig` what learner code left them as (`after`)."""
+    if after is SAME or after is None:
+        return
+    if isinstance(orig, torch.Tensor) and isinstance(after, After):
+        with torch.no_grad():
+            if isinstance(after.data, torch.Tensor):
+                if after.data.shape == orig.shape:
+                    orig.copy_(after.data.to(orig.dtype))
+        if isinstance(after.grad, torch.Tensor) and orig.is_leaf and after.grad.shape == orig.shape:
+            orig.grad = after.grad.to(orig.dtype)
+        return
+    if isinstance(orig, torch.nn.Module) and isinstance(after, ModuleState) and isinstance(after.state, dict):
+        own = orig.state_dict()
+        with torch.no_grad():
+            for key, value in after.state.items():
+                if key in own and isinstance(value, torch.Tensor) and value.shape == own[key].shape:
+                    own[key].copy_(value.to(own[key].dtype))
+        return
+    if isinstance(orig, torch.Generator) and isinstance(after, torch.Generator):
+        orig.set_state(after.get_state())
+        return
+    if isinstance(orig, list) and isinstance(after, list):
+        if len(orig) == len(after) and all(_mirrorable(o, a) for o, a in zip(orig, after)):
+            for i, (o, a) in enumerate(zip(orig, after)):
+                if isinstance(a, (After, _Same, ModuleState)) or _container(o):
+                    mirror(o, a)
+                elif o != a:
+                    orig[i] = a
+        else:
+            orig[:] = [a for a in after if not isinstance(a, (After, _Same, ModuleState))]
+        return
+    if isinstance(orig, tuple) and isinstance(after, tuple) and len(orig) == len(after):
+        for o, a in zip(orig, after):
+            mirror(o, a)
+        return
+    if isinstance(orig, dict) and isinstance(after, dict):
+        for key in list(orig):
+            if key not in after:
+                del orig[key]
+        for key, a in after.items():
+            if key in orig and (isinstance(a, (After, _Same, ModuleState)) or _container(orig[key])):
+                mirror(orig[key], a)
+            elif not isinstance(a, (After, _Same, ModuleState)):
+                orig[key] = a
+
+
+def _container(v) -> bool:
+    return isinstance(v, (list, dict, tuple, torch.Tensor, torch.Generator, torch.nn.Module))
+
+
+def _mirrorable(o, a) -> bool:
+    if isinstance(a, (After, _Same, ModuleState)):
+        return isinstance(o, (torch.Tensor, torch.nn.Module)) or a is SAME
+    return True
+
+
+# ------------------------------------------------------------------------------ proxies
+_handle_classes: dict[str, type] = {}
+
+
+def make_handle(session: Session, tagged: dict) -> "Handle":
+    name = tagged.get("type") if isinstance(tagged.get("type"), str) and tagged["type"].isidentifier() else "object"
+    cls = _handle_classes.get(name)
+    if cls is None:
+        cls = type(name, (Handle,), {"__module__": "learner"})
+        _handle_classes[name] = cls
+    return cls(session, int(tagged["$h"]), bool(tagged.get("callable")))
+
+
+class Handle:
+    """An object that lives in the runner. Reading an attribute, calling it or a method of it
+    goes over the seam; what comes back is plain data or another handle."""
+
+    def __init__(self, session: Session, ident: int, is_callable: bool = True):
+        object.__setattr__(self, "_session", session)
+        object.__setattr__(self, "_id", ident)
+        object.__setattr__(self, "_callable", is_callable)
+
+    @classmethod
+    def _raw(cls, session, ident):
+        return Handle(session, ident)
+
+    def __getattr__(self, name):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return self._session.request("method", obj=self, name="__getattr__", args=[name])
+
+    def __setattr__(self, name, value):
+        self._session.request("method", obj=self, name="__setattr__", args=[name, value])
+
+    def __call__(self, *args, **kwargs):
+        return self._session.request("call", function=self, args=list(args), kwargs=kwargs)
+
+    def __enter__(self):
+        return self._session.request("enter", obj=self)
+
+    def __exit__(self, kind, exc, tb):
+        error = None if kind is None else [kind.__name__, str(exc)]
+        return bool(self._session.request("exit", obj=self, error=error))
+
+    def __iter__(self):
+        return iter(self._session.request("method", obj=self, name="__iter__"))
+
+    def __len__(self):
+        return self._session.request("method", obj=self, name="__len__")
+
+    def __getitem__(self, key):
+        return self._session.request("method", obj=self, name="__getitem__", args=[key])
+
+    def __contains__(self, key):
+        return self._session.request("method", obj=self, name="__contains__", args=[key])
+
+    def __repr__(self):
+        return f"<{type(self).__name__} from your code>"
+
+
+def fetch(value):
+    """A plain copy of what a handle stands for (a dict filled by learner code, say)."""
+    if isinstance(value, Handle):
+        return value._session.request("method", obj=value, name="__value__")
+    return value
+
+
+class RemoteFunction:
+    def __init__(self, session_of, module: str, name: str):
+        self.session_of, self.module, self.name = session_of, module, name
+
+    def __call__(self, *args, **kwargs):
+        session = self.session_of()
+        return session.request("call", function={"module": self.module, "name": self.name},
+                               args=list(args), kwargs=kwargs)
+
+    def __repr__(self):
+        return f"<{self.module}.{self.name} of your code>"
+
+
+def describe_module(module: torch.nn.Module, enc) -> dict:
+    """An nn.Module as torch.nn classes, their arguments, children and state: the runner builds
+    its own copy from this (only torch.nn's own classes can be described)."""
+    cls = type(module)
+    if getattr(torch.nn, cls.__name__, None) is not cls:
+        raise TypeError(f"only torch.nn's own layers can be sent to learner code, not {cls.__name__}")
+    args, kwargs = _constructor(module)
+    own_state = {k: v for k, v in module.state_dict(keep_vars=False).items() if "." not in k}
+    return {"class": cls.__name__, "args": enc(args), "kwargs": enc(kwargs),
+            "children": [[name, describe_module(child, enc)] for name, child in module.named_children()],
+            "state": enc(own_state), "training": module.training}
+
+
+def _constructor(m: torch.nn.Module) -> tuple[list, dict]:
+    nn = torch.nn
+    if isinstance(m, nn.Linear):
+        return [m.in_features, m.out_features], {"bias": m.bias is not None}
+    if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+        return [m.num_features], {"eps": m.eps, "momentum": m.momentum, "affine": m.affine,
+                                  "track_running_stats": m.track_running_stats}
+    if isinstance(m, nn.Embedding):
+        return [m.num_embeddings, m.embedding_dim], {}
+    if isinstance(m, (nn.Sequential, nn.ModuleList, nn.ModuleDict)):
+        return [], {}
+    if isinstance(m, (nn.Tanh, nn.ReLU, nn.Sigmoid, nn.Identity, nn.GELU)):
+        return [], {}
+    if isinstance(m, nn.Flatten):
+        return [], {"start_dim": m.start_dim, "end_dim": m.end_dim}
+    if isinstance(m, nn.LeakyReLU):
+        return [], {"negative_slope": m.negative_slope}
+    if isinstance(m, nn.Dropout):
+        return [], {"p": m.p}
+    raise TypeError(f"the course cannot describe a {type(m).__name__} to learner code yet")

@@ -1,0 +1,362 @@
+"""The judge's pytest plugin: how `pytest autograder` runs the graders and reports.
+
+- `--target exercises|solutions|PATH` picks the folder of modules to grade (default exercises).
+- Graders run here, in pytest's own process, and never run learner code: each course module
+  is a fixture (`def test_x(bigram): ...`) whose functions are remote (judge.py). The runner
+  (runner.py) starts in its sandbox (sandbox.py) when pytest starts, before any grader is
+  collected, and gives each exercise a worker process of its own.
+- Every check has a deadline; a worker that passes it is killed. The first check of an
+  exercise that does not pass ends it: its remaining checks are reported as not run.
+- Each target module is first imported once on its own: a module that hangs, crashes or fails
+  at import costs its exercises one deadline, not one per check.
+- At the end: a score table per exercise of course.toml, the total, and what to do next,
+  instead of a wall of tracebacks (`-v` shows them).
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+import traceback
+import types
+from pathlib import Path
+
+import pytest
+
+from course.checks import GraderFailure, _current
+from course.grading import report
+from course.grading.judge import (CheckTimedOut, LearnerRaised, RemoteFunction, Runner, RunnerBroken,
+                                  WorkerDied)
+from course.grading.report import Result
+from course.manifest import Course, CourseError, find_root, load
+from course.stubs import not_started_message
+from course.target import resolve as resolve_target
+
+_state: dict = {}
+SKIPPED = "already failed an earlier check"
+
+
+class GraderBug(Exception):
+    """The course's own grader is broken (not the learner's code)."""
+
+
+class RemoteModule:
+    """Stands for a learner's module: its functions run in the runner."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        return RemoteFunction(current_session, self._name, attr)
+
+    def __repr__(self) -> str:
+        return f"<module {self._name} of the target>"
+
+
+def current_session():
+    session = _state.get("session")
+    if session is None:
+        raise RuntimeError("learner code can only be called from inside a check")
+    return session
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("course", "makemore course graders")
+    group.addoption("--target", default="exercises",
+                    help="folder of modules to grade: exercises (default), solutions, or a path")
+    group.addoption("--results", default=None, help="also write the scores as JSON to this file")
+    group.addoption("--check-timeout", type=float, default=None,
+                    help="seconds one check may take (default: course.toml's [grading] timeout)")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "exercise(id): the course exercise a grader checks")
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    import torch
+    torch.set_num_threads(1)          # small models: one thread is several times faster here
+    try:
+        root = Path(os.environ["COURSE_ROOT"]) if os.environ.get("COURSE_ROOT") else None
+        if root is None:
+            rp = Path(str(config.rootpath))
+            root = rp if (rp / "course.toml").is_file() else find_root()
+        course = load(root)
+        target = resolve_target(course, config.getoption("target"))
+    except CourseError as e:
+        raise pytest.UsageError(str(e)) from None
+    _state.update(course=course, target=target, results={}, config=config, imports={})
+    if config.getoption("verbose") <= 0:
+        config.option.tbstyle = "no"      # the score table says it all; -v brings tracebacks back
+        config.option.reportchars = ""
+    fixtures = types.ModuleType("course_target_modules")
+    for name in course.modules:
+        setattr(fixtures, name, pytest.fixture(name=name)(lambda name=name: RemoteModule(name)))
+    config.pluginmanager.register(fixtures, "course_target_modules")
+    # The runner starts now, while pytest collects: it is its own interpreter, and never sees a grader.
+    if not getattr(config.option, "collectonly", False):
+        _state["runner"] = _start_runner()
+
+
+def _start_runner() -> Runner:
+    course: Course = _state["course"]
+    return Runner(_state["target"], [course.data_path.parent])
+
+
+def pytest_unconfigure(config):
+    _end_session()
+    runner = _state.pop("runner", None)
+    if runner is not None:
+        runner.close()
+
+
+def _exercise_id(item) -> str | None:
+    marker = item.get_closest_marker("exercise")
+    return marker.args[0] if marker else None
+
+
+def pytest_collection_modifyitems(session, config, items):
+    course: Course = _state["course"]
+    known = {ex.id for ex in course.exercises}
+    for item in items:
+        ex_id = _exercise_id(item)
+        if ex_id is None:
+            raise pytest.UsageError(f"{item.nodeid}: a grader needs @exercise(\"module.function\")")
+        if ex_id not in known:
+            raise pytest.UsageError(f"{item.nodeid}: exercise {ex_id!r} is not in course.toml")
+        # `-k count_bigrams` selects an exercise's checks by its function name, `-k init-batchnorm`
+        # a whole assignment
+        item.extra_keyword_matches.update({ex_id.split(".", 1)[1], course.exercise(ex_id).assignment})
+    # The instructors' hidden checks (autograder/hidden/) come after the public ones.
+    items.sort(key=lambda item: "hidden" in Path(str(item.path)).parts)
+
+
+# ------------------------------------------------------------------------------ sessions
+def _end_session() -> None:
+    session = _state.pop("session", None)
+    _state.pop("session_exercise", None)
+    if session is not None:
+        session.close()
+
+
+def _session_for(ex_id: str, limits: dict):
+    """The worker of exercise `ex_id`: the current one, or a new one."""
+    if _state.get("session_exercise") == ex_id and not _state["session"].dead:
+        return _state["session"]
+    _end_session()
+    course: Course = _state["course"]
+    runner: Runner = _state.get("runner") or _state.setdefault("runner", _start_runner())
+    config = {"target": str(_state["target"]), "memory_mb": limits["memory_mb"],
+              "output_limit": limits["output_limit"]}
+    try:
+        session = runner.spawn(config)
+    except (RunnerBroken, OSError):
+        # Learner code took the runner down (it may kill its own processes): start a new one.
+        runner.close()
+        runner = _state["runner"] = _start_runner()
+        session = runner.spawn(config)
+    _state.update(session=session, session_exercise=ex_id)
+    del course
+    return session
+
+
+def _import_result(name: str, timeout: float, limits: dict) -> Result:
+    """Import the target's module `name` once on its own; the result is kept."""
+    imports = _state["imports"]
+    if name not in imports:
+        session = _session_for(f"import {name}", limits)
+        session.deadline = time.monotonic() + timeout
+        start = time.perf_counter()
+        try:
+            session.request("import", module=name)
+            imports[name] = Result("passed")
+        except BaseException as exc:   # noqa: BLE001 - classified below
+            imports[name] = Result(*classify(exc), seconds=time.perf_counter() - start)
+        _end_session()
+    return imports[name]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    course: Course = _state["course"]
+    ex_id = _exercise_id(pyfuncitem)
+    ex = course.exercise(ex_id)
+    earlier = _state["results"].get(ex_id, [])
+    if any(r.status != "passed" for _, r in earlier):
+        # The exercise has lost its points already; its remaining checks would only cost time.
+        pytest.skip(f"{ex_id} {SKIPPED}")
+    args = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+    timeout = pyfuncitem.config.getoption("check_timeout") or ex.timeout or course.grading("timeout")
+    limits = dict(memory_mb=course.grading("memory_mb"), output_limit=course.grading("output_limit"))
+    modules = [name for name in args if name in course.modules]
+    result = next((r for r in (_import_result(name, timeout, limits) for name in modules)
+                   if r.status != "passed"), None)
+    if result is None:
+        result = _run_check(pyfuncitem, ex_id, args, timeout, limits)
+    _state["results"].setdefault(ex_id, []).append((pyfuncitem.name, result))
+    path = pyfuncitem.config.getoption("results")
+    if path:    # written after every check, so that a run stopped half-way still tells what it graded
+        report.write_json(Path(path), str(_state["target"]), report.score(course, _state["results"]))
+    pyfuncitem.course_result = result
+    if result.status != "passed":
+        text = f"[{result.status}] {result.message}".rstrip()
+        if pyfuncitem.config.getoption("verbose") > 0 and result.detail:
+            text += "\n" + result.detail
+        pytest.fail(text, pytrace=False)
+    return True
+
+
+def _run_check(item, ex_id: str, args: dict, timeout: float, limits: dict) -> Result:
+    session = _session_for(ex_id, limits)
+    session.printed.clear()
+    start = time.perf_counter()
+    session.deadline = time.monotonic() + timeout
+    _current.append(ex_id)
+    try:
+        item.obj(**args)
+        status, message, detail = "passed", "", ""
+    except BaseException as exc:     # noqa: BLE001 - every outcome becomes a verdict
+        status, message = classify(exc, timeout)
+        detail = exc.info.get("detail", "") if isinstance(exc, LearnerRaised) else \
+            "".join(traceback.format_exception(exc))[-4000:]
+        if isinstance(exc, (KeyboardInterrupt,)):
+            raise
+    finally:
+        _current.pop()
+        session.deadline = float("inf")
+    if status != "passed":
+        _end_session()
+    return Result(status, message[:4000], detail, time.perf_counter() - start, "".join(session.printed)[:4000])
+
+
+# ------------------------------------------------------------------------------ verdicts
+def classify(exc: BaseException, timeout: float = 0) -> tuple[str, str]:
+    """(status, message) for what a check raised."""
+    ex_id = _current[-1] if _current else "?"
+    if isinstance(exc, GraderFailure):
+        return "failed", str(exc)
+    if isinstance(exc, CheckTimedOut):
+        return "timed out", (f"stopped after {timeout:g} s: look for a loop that never ends "
+                             "(or a recursion that never reaches its base case)")
+    if isinstance(exc, WorkerDied):
+        return "error", str(exc)
+    if isinstance(exc, RunnerBroken):
+        return "error", f"the process running your code broke the connection ({exc})"
+    if isinstance(exc, GraderBug):
+        return "error", f"the course's grader is broken, not your code ({exc}); please tell your instructor"
+    if isinstance(exc, LearnerRaised):
+        return _learner_verdict(exc.info, ex_id)
+    if isinstance(exc, KeyError) and "has no hint" in str(exc):
+        return "error", f"the course's grader is broken, not your code ({exc}); please tell your instructor"
+    # The grader itself raised while looking at a result (a wrong type it did not expect, say).
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return "failed", (f"checking your result raised {type(exc).__name__}{': ' + text if text else ''}: "
+                      "is it of the type and shape the docstring asks for?")
+
+
+def _learner_verdict(info: dict, ex_id: str) -> tuple[str, str]:
+    types_ = info.get("types") or []
+    name = types_[0] if types_ else "Exception"
+    text = info.get("message") or ""
+    kind = info.get("kind")
+    if kind == "import":
+        module = info.get("module") or "your module"
+        if "SyntaxError" in types_ or "IndentationError" in types_:
+            return "error", f"{module}.py does not import: {text} (line {info.get('lineno')})"
+        if "SystemExit" in types_:
+            return "error", f"{module}.py calls exit() when imported; remove it"
+        if "ModuleNotFoundError" in types_ and f"'{module}'" in text:
+            return "error", f"{module}.py is missing: keep every module of exercises/, even unfinished"
+        if {"OutputFlood", "MemoryError", "RecursionError"} & set(types_):
+            status, message = _learner_verdict({**info, "kind": "raised"}, ex_id)
+            return status, f"{module}.py, when imported: {message}"
+        return "error", f"{module}.py does not import: {name}: {text}"
+    if kind == "missing":
+        return "failed", f"{text}: keep the names and signatures of the stubs (course.toml lists them)"
+    if kind == "unsendable":
+        return "failed", (f"your code returned something that cannot be graded ({text}); return tensors, "
+                          "numbers, strings, lists, tuples or dicts, as the docstring says")
+    if "NotImplementedError" in types_:
+        if text == not_started_message(ex_id) or not text:
+            return "not started", ""
+        other = text.split(" ", 1)[0]
+        if text == not_started_message(other):
+            return "failed", f"this uses {other}, which is not started yet: finish it first"
+        return "not started", text
+    if "OutputFlood" in types_:
+        return "error", text
+    if "SystemExit" in types_:
+        return "error", "your code called exit(); an exercise must return its result instead"
+    if "RecursionError" in types_:
+        return "error", "your code recursed without end (RecursionError): check the base case"
+    if "MemoryError" in types_ or ("allocate" in text.lower() and "memory" in text.lower()):
+        return "error", "your code ran out of memory: is a tensor much larger than it needs to be?"
+    if "AssertionError" in types_:
+        return "failed", text or "an assertion in your code failed"
+    first = text.splitlines()[0] if text else ""
+    where = f" ({info['where']})" if info.get("where") else ""
+    return "error", f"your code raised {name}{': ' + first if first else ''}{where}"
+
+
+# ------------------------------------------------------------------------------ the report
+LETTERS = {"not started": "n", "timed out": "T", "error": "E"}
+
+
+def pytest_report_teststatus(report, config):
+    status = getattr(report, "course_status", None)
+    if report.when == "call" and status in LETTERS:
+        return status, LETTERS[status], status.upper()
+    if report.skipped and isinstance(report.longrepr, tuple) and SKIPPED in report.longrepr[2]:
+        return "not run", "-", "NOT RUN"      # the check of an exercise that has lost its points
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    if rep.when == "call" and hasattr(item, "course_result"):
+        rep.course_status = item.course_result.status
+    # A fixture that failed (rare: the graders' own set-up) still shows up in the table.
+    if rep.when == "setup" and rep.failed:
+        ex_id = _exercise_id(item)
+        if ex_id:
+            _state["results"].setdefault(ex_id, []).append(
+                (item.name, Result("error", f"the grader's set-up failed: {call.excinfo.value}")))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    results = _state.get("results")
+    if not results:
+        return
+    course: Course = _state["course"]
+    rows = report.score(course, results)
+    tr = terminalreporter
+    try:
+        shown = _state["target"].relative_to(course.root)
+    except ValueError:
+        shown = _state["target"]
+    tr.section(f"makemore course: {shown}", sep="=", bold=True)
+    for text, colour in report.lines(course, rows, str(shown), verbose=config.getoption("verbose") > 0):
+        tr.write_line(text, **({colour: True} if colour else {}))
+    path = config.getoption("results")
+    if path:
+        report.write_json(Path(path), str(_state["target"]), rows)
+
+
+@pytest.fixture(scope="session")
+def names() -> list[str]:
+    """The bundled data set (data/names.txt), checked against course.toml's sha256."""
+    from course.data import load_words
+    return load_words(_state["course"])
+
+
+@pytest.fixture(scope="session")
+def target_folder() -> Path:
+    """The folder being graded (--target)."""
+    return _state["target"]
+
+
+@pytest.fixture
+def runner_session():
+    """The worker of the running check, for graders that reach into it (checks.py)."""
+    return current_session()

@@ -1,0 +1,622 @@
+"""The runner side: the only place where learner code executes.
+
+It starts as its own interpreter (inside the sandbox, see sandbox.py), imports torch once and
+becomes a *zygote*: it holds no grader, no fixture, no hidden test, no solution, and it never
+will. For each exercise the judge asks it for a *worker*, a fork (about 10 ms) that imports
+the learner's modules and answers the judge's requests over its own socket:
+
+    import a module · call a function · get/set an attribute or call a method of an object
+    that lives here (a handle) · build an nn.Module from a description · backward() ·
+    describe the figures saved · read a file it wrote · run a notebook cell
+
+Every answer is plain data (seam.py). What the learner's code does to this process (patching
+torch, rebinding builtins, lying objects) changes only what it answers; the judge decides.
+
+Nothing from the course's own package is imported here but the seam.
+"""
+from __future__ import annotations
+
+import array
+import json
+import os
+import resource
+import signal
+import socket
+import sys
+import time
+import traceback
+import types
+from pathlib import Path
+
+from course.grading import seam
+
+PRINTED_LIMIT = 4000           # characters of printed output sent back with one answer
+
+
+class OutputFlood(Exception):
+    """Raised in the worker when learner code prints more than it may."""
+
+
+class CappedStream:
+    """Stands in for stdout/stderr: keeps what is printed (up to a limit) for the judge."""
+
+    def __init__(self, limit: int):
+        self.limit, self.written, self.pending = limit, 0, []
+
+    def write(self, text) -> int:
+        text = str(text)
+        self.written += len(text)
+        if self.written > self.limit:
+            raise OutputFlood(f"your code printed more than {self.limit:,} characters; "
+                              "remove the print() calls inside loops")
+        if sum(map(len, self.pending)) < PRINTED_LIMIT:
+            self.pending.append(text)
+        return len(text)
+
+    def take(self) -> str:
+        text, self.pending = "".join(self.pending)[:PRINTED_LIMIT], []
+        return text
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
+# ------------------------------------------------------------------------------ the worker
+class Worker:
+    """Serves one judge connection: one exercise of one submission."""
+
+    def __init__(self, sock: socket.socket, config: dict):
+        self.sock = sock
+        self.target = config["target"]
+        self.objects: dict[int, object] = {}      # handle id -> object living here
+        self.judge_tensors: dict[int, object] = {}  # the judge's reference -> our copy of its tensor
+        self.next_id = 1
+        self.kept_ids: dict[int, int] = {}         # id(tensor) -> its handle, so it keeps one name
+        self.sent: list = []                       # the tensors of the request being answered, in order
+        self.sent_modules: list = []               # the modules built from its descriptions
+        self.namespace: dict = {"__name__": "__main__"}   # for notebook cells
+        self.figures: list[dict] | None = None
+        self.out = CappedStream(config.get("output_limit", 20_000))
+
+    # ---- encoding what goes back
+    def keep(self, obj) -> int:
+        ident = self.next_id
+        self.next_id += 1
+        self.objects[ident] = obj
+        return ident
+
+    def _other(self, obj, enc):
+        import torch
+        if isinstance(obj, torch.Generator):
+            return {"$gen": enc(obj.get_state())}
+        if type(obj).__module__ == "numpy" and hasattr(obj, "item") and getattr(obj, "shape", None) == ():
+            return enc(obj.item())                     # a numpy scalar is a number
+        if isinstance(obj, Same):
+            return {"$same": 1}
+        if isinstance(obj, TensorAfter):
+            return {"$after": [enc(obj.data), enc(obj.grad)]}
+        if isinstance(obj, ModuleAfter):
+            return {"$module_after": enc(obj.state)}
+        for i, module in enumerate(self.sent_modules):
+            if module is obj:
+                return {"$sent_module": i}             # the grader's module, returned: its own object
+        if isinstance(obj, Live):
+            obj = obj.value
+        return {"$h": self.keep(obj), "type": type(obj).__name__, "callable": callable(obj)}
+
+    def _tensor_extra(self, t, enc):
+        extra = {}
+        for i, sent in enumerate(self.sent):
+            if sent is t:
+                extra["arg"] = i                       # the very tensor the judge sent: it keeps its identity
+                return extra
+        if t.requires_grad:                            # one name per tensor, so that the judge can ask
+            ident = self.kept_ids.get(id(t))           # for backward() and keep `p is bn.gamma` true
+            if ident is None:
+                ident = self.kept_ids[id(t)] = self.keep(t)
+            extra["rref"] = ident
+        if t.is_leaf and t.grad is not None:
+            extra["grad"] = enc(t.grad)
+        return extra
+
+    def encode(self, value):
+        return seam.encode(value, self._other, self._tensor_extra)
+
+    # ---- decoding what the judge sent
+    def _resolve(self, tagged, dec):
+        import torch
+        if "$h" in tagged:
+            ident = tagged["$h"]
+            if ident not in self.objects:
+                raise seam.SeamError("unknown handle")
+            return self.objects[ident]
+        if "$gen" in tagged:
+            g = torch.Generator()
+            g.set_state(dec(tagged["$gen"]))
+            return g
+        if "$path" in tagged and isinstance(tagged["$path"], str):
+            return Path(tagged["$path"])
+        if "$cb" in tagged:
+            return self._callback(tagged["$cb"])
+        if "$nn" in tagged:
+            return getattr(torch.nn, _nn_name(tagged["$nn"]))
+        if "$module" in tagged:
+            module = build_module(tagged["$module"], dec)
+            self.sent_modules.append(module)
+            return module
+        raise seam.SeamError(f"unknown reference {sorted(tagged)[:2]}")
+
+    def _tensor_hook(self, entry, t, dec):
+        import torch
+        index = len(self.sent)
+        self.sent.append(None)                         # its place, before its gradient's
+        t = self.sent[index] = self._tensor_from_judge(entry, t, dec)
+        return t
+
+    def _tensor_from_judge(self, entry, t, dec):
+        import torch
+        rref = entry.get("rref")
+        if isinstance(rref, int) and isinstance(self.objects.get(rref), torch.Tensor):
+            mine = self.objects[rref]                  # ours, sent back (maybe changed by the judge)
+            if mine.shape == t.shape and mine.dtype == t.dtype:
+                _update(mine, t, dec(entry["grad"]) if "grad" in entry else None)
+                return mine
+        ref = entry.get("ref")
+        if ref is None:
+            if "grad" in entry:
+                t.grad = dec(entry["grad"])
+            return t
+        mine = self.judge_tensors.get(ref)
+        if mine is None or mine.shape != t.shape or mine.dtype != t.dtype:
+            mine = t.detach().clone().requires_grad_(t.requires_grad)
+            self.judge_tensors[ref] = mine
+        else:                                          # the same tensor again, maybe updated by the judge
+            _update(mine, t, dec(entry["grad"]) if "grad" in entry else None)
+            return mine
+        mine.grad = dec(entry["grad"]) if "grad" in entry else None
+        return mine
+
+    def decode(self, data, blobs):
+        return seam.decode(data, blobs, self._resolve, self._tensor_hook)
+
+    def _callback(self, ident: int):
+        worker = self
+
+        def call_the_judge(*args, **kwargs):
+            data, blobs = worker.encode([list(args), kwargs])
+            seam.send(worker.sock, *seam.message({"op": "callback", "id": ident, "args": data}, blobs))
+            header, blobs = seam.receive(worker.sock)
+            if "error" in header:
+                raise RuntimeError(f"the grader's function raised {header['error']}")
+            return worker.decode(header.get("ok"), blobs)
+        return call_the_judge
+
+    # ---- the requests
+    def serve(self) -> None:
+        while True:
+            try:
+                header, blobs = seam.receive(self.sock)
+            except (EOFError, OSError, seam.SeamError):
+                return
+            op = header.get("op")
+            if op == "bye":
+                return
+            self.answer(op, header, blobs)
+
+    def answer(self, op: str, header: dict, blobs: list[bytes]) -> None:
+        try:
+            self.sent, self.sent_modules = [], []
+            request = self.decode(header.get("request"), blobs)
+            call = getattr(self, f"op_{op}", None)
+            if not isinstance(request, dict) or call is None:
+                raise seam.SeamError(f"unknown request {op!r}")
+            request.pop("sync", None)                  # the judge's changes to shared tensors: applied
+            snapshot = _snapshot(request.get("args", ())) if op == "call" else None
+            value = call(**request)
+            after = _changed(request["args"], snapshot) if op == "call" else None
+        except BaseException as exc:   # noqa: BLE001 - whatever learner code raises is reported
+            head, out_blobs = {"error": describe_exception(exc, self.target)}, []
+        else:
+            try:
+                data, out_blobs = self.encode({"value": value, "after": after})
+                head = {"ok": data}
+            except BaseException as exc:   # noqa: BLE001 - a result that cannot be sent
+                head, out_blobs = {"error": describe_exception(exc, self.target, sending=True)}, []
+        head["printed"] = self.out.take()
+        try:
+            seam.send(self.sock, *seam.message(head, out_blobs))
+        except BaseException:          # noqa: BLE001 - the answer itself cannot be sent
+            os._exit(70)
+
+    def op_import(self, module: str):
+        load(module)
+        return True
+
+    def op_call(self, function, args=(), kwargs=None):
+        if isinstance(function, dict):       # {"module": ..., "name": ...}
+            module = load(function["module"])
+            try:
+                fn = getattr(module, function["name"])
+            except AttributeError:
+                raise MissingName(function["module"], function["name"]) from None
+        else:
+            fn = function
+        return fn(*args, **(kwargs or {}))
+
+    def op_method(self, obj, name: str, args=(), kwargs=None):
+        if name == "__getattr__":
+            return getattr(obj, args[0])
+        if name == "__setattr__":
+            setattr(obj, args[0], args[1])
+            return None
+        if name == "__iter__":
+            return list(obj)
+        if name == "__len__":
+            return len(obj)
+        if name == "__contains__":
+            return args[0] in obj
+        if name == "__getitem__":
+            return obj[args[0]]
+        if name == "__value__":
+            return obj
+        return getattr(obj, name)(*args, **(kwargs or {}))
+
+    def op_enter(self, obj):
+        value = obj.__enter__()
+        # What a `with` block yields is often filled later (a dict of recorded outputs): keep it here.
+        return Live(value) if isinstance(value, (dict, list)) else value
+
+    def op_exit(self, obj, error=None):
+        if error is None:
+            return obj.__exit__(None, None, None)
+        import builtins
+        cls = getattr(builtins, str(error[0]), None)
+        if not (isinstance(cls, type) and issubclass(cls, Exception)):
+            cls = RuntimeError
+        exc = cls(str(error[1]))
+        return obj.__exit__(cls, exc, None)
+
+    def op_backward(self, tensor, gradient=None):
+        tensor.backward(gradient)
+        import torch
+        mine = {ident: t.grad for ident, t in self.objects.items()
+                if isinstance(t, torch.Tensor) and t.is_leaf and t.grad is not None}
+        return {"judge": {ref: t.grad for ref, t in self.judge_tensors.items() if t.grad is not None},
+                "runner": mine}
+
+    def op_build(self, module):
+        return Live(module)
+
+    def op_watch_figures(self):
+        import matplotlib
+        matplotlib.use("Agg")
+        from matplotlib.figure import Figure
+        self.figures = []
+        original, figures = Figure.savefig, self.figures
+
+        def savefig(fig, *args, **kwargs):
+            figures.append(describe_figure(fig))
+            return original(fig, *args, **kwargs)
+        Figure.savefig = savefig
+        return True
+
+    def op_figures(self):
+        import matplotlib.pyplot as plt
+        return {"saved": list(self.figures or []), "open": len(plt.get_fignums())}
+
+    def op_tmp(self, name: str):
+        folder = Path(os.environ.get("TMPDIR", "/tmp")) / f"course-{os.getpid()}"
+        folder.mkdir(exist_ok=True)
+        return str(folder / Path(name).name)
+
+    def op_read(self, path: str, limit: int = 20 * 2**20):
+        with open(path, "rb") as f:
+            return f.read(limit)
+
+    def op_exec(self, source: str, name: str):
+        exec(compile(source, name, "exec"), self.namespace)
+        return True
+
+    def op_names(self):
+        return {name: value for name, value in self.namespace.items()
+                if not name.startswith("__") and not isinstance(value, types.ModuleType)}
+
+    def op_lookup(self, name: str):
+        if name in self.namespace:
+            return self.namespace[name]
+        import builtins
+        if hasattr(builtins, name):
+            raise KeyError(name)                       # the judge's own builtins
+        raise NameError(f"name {name!r} is not defined")
+
+
+def _update(mine, new, grad) -> None:
+    """Make our tensor `mine` hold what the judge sent, touching it only where it changed (an
+    in-place change would break a graph it is part of)."""
+    import torch
+    if not torch.equal(mine.detach(), new):
+        with torch.no_grad():
+            mine.copy_(new)
+    if mine.is_leaf:
+        same = (grad is None and mine.grad is None) or (
+            grad is not None and mine.grad is not None and mine.grad.shape == grad.shape
+            and torch.equal(mine.grad, grad))
+        if not same:
+            mine.grad = grad
+
+
+class Live:
+    """Marks a value the judge should get as a handle, not as a copy."""
+
+    def __init__(self, value):
+        self.value = value
+
+
+class MissingName(AttributeError):
+    def __init__(self, module: str, name: str):
+        super().__init__(f"{module}.py has no `{name}`")
+        self.module, self.name = module, name
+
+
+def load(module: str):
+    import importlib
+    if module in sys.modules:
+        return sys.modules[module]
+    try:
+        return importlib.import_module(module)
+    except BaseException as exc:  # noqa: BLE001 - a syntax error, exit() at import, ...
+        raise ImportFailed(module) from exc
+
+
+class ImportFailed(Exception):
+    pass
+
+
+def _snapshot(args):
+    """Clones of the tensors among `args`, to tell afterwards which ones learner code changed."""
+    import torch
+    found = {}
+
+    def walk(v, depth=0):
+        if depth > 8:
+            return
+        if isinstance(v, torch.Tensor):
+            found[id(v)] = v.detach().clone()
+        elif isinstance(v, (list, tuple)):
+            for x in v:
+                walk(x, depth + 1)
+        elif isinstance(v, dict):
+            for x in v.values():
+                walk(x, depth + 1)
+    walk(args)
+    return found
+
+
+def _changed(args, snapshot):
+    """The arguments as they are after the call, for the judge to mirror what learner code
+    did to them (it must see a mutated list or a trained parameter as the learner left it).
+    Unchanged tensors are sent as a marker."""
+    import torch
+
+    def walk(v, depth=0):
+        if isinstance(v, torch.Tensor):
+            before = snapshot.get(id(v))
+            same = before is not None and before.shape == v.shape and before.dtype == v.dtype \
+                and torch.equal(before, v.detach())
+            grad = v.grad if v.is_leaf and v.grad is not None else None
+            if same and grad is None:
+                return Same()
+            return TensorAfter(None if same else v.detach().clone(), grad)
+        if depth > 8:
+            return Same()
+        if type(v) in (list, tuple):
+            return type(v)(walk(x, depth + 1) for x in v)
+        if type(v) is dict:
+            return {k: walk(x, depth + 1) for k, x in v.items()}
+        if isinstance(v, torch.Generator):
+            return v
+        if isinstance(v, torch.nn.Module):
+            return ModuleAfter({k: t.detach().clone() for k, t in v.state_dict().items()})
+        return Same()
+    return walk(list(args))
+
+
+class ModuleAfter:
+    """A module the grader sent, as learner code left it (its state)."""
+
+    def __init__(self, state):
+        self.state = state
+
+
+class Same:
+    """An argument the call left as it was."""
+
+
+class TensorAfter:
+    def __init__(self, data, grad):
+        self.data, self.grad = data, grad
+
+
+def _nn_name(name) -> str:
+    import torch
+    if not isinstance(name, str) or not name.isidentifier() or not isinstance(getattr(torch.nn, name, None), type):
+        raise seam.SeamError(f"torch.nn has no class {name!r}")
+    return name
+
+
+def build_module(desc, dec):
+    """An nn.Module from the judge's description: torch.nn classes, their arguments, children, state."""
+    import torch
+    if not isinstance(desc, dict):
+        raise seam.SeamError("bad module description")
+    cls = getattr(torch.nn, _nn_name(desc.get("class")))
+    args = dec(desc.get("args", []))
+    kwargs = dec(desc.get("kwargs", {"$dict": []}))
+    module = cls(*args, **kwargs)
+    for name, child in desc.get("children", []):
+        if not isinstance(name, str):
+            raise seam.SeamError("bad child name")
+        module.add_module(name, build_module(child, dec))
+    state = dec(desc.get("state", {"$dict": []}))
+    if state:
+        module.load_state_dict(state)
+    module.train(bool(desc.get("training", True)))
+    return module
+
+
+def describe_figure(fig) -> dict:
+    """What a saved matplotlib figure shows, as plain data."""
+    axes = []
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        in_containers = {id(artist) for container in ax.containers for artist in container}
+        axes.append({"title": ax.get_title(), "lines": len(ax.lines), "containers": len(ax.containers),
+                     "patches": len(ax.patches), "collections": len(ax.collections),
+                     "loose_patches": sum(id(p) not in in_containers for p in ax.patches),
+                     "legend": [t.get_text() for t in legend.get_texts()] if legend else []})
+    legends = [t.get_text() for lg in fig.legends for t in lg.get_texts()]
+    return {"axes": axes, "legends": legends, "suptitle": fig._suptitle.get_text() if fig._suptitle else ""}
+
+
+def describe_exception(exc: BaseException, target: str, sending: bool = False) -> dict:
+    """What the judge needs to classify an exception, as plain strings."""
+    cause = exc
+    kind = "raised"
+    if isinstance(exc, ImportFailed):
+        kind, cause = "import", exc.__cause__ or exc
+    elif isinstance(exc, MissingName):
+        kind = "missing"
+    elif sending:
+        kind = "unsendable"
+    try:
+        message = str(cause)
+    except BaseException:  # noqa: BLE001 - an exception whose __str__ raises
+        message = ""
+    where = ""
+    tb = cause.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.startswith(target):
+            where = f"{Path(tb.tb_frame.f_code.co_filename).name}, line {tb.tb_lineno}"
+        tb = tb.tb_next
+    try:
+        detail = "".join(traceback.format_exception(cause))[-4000:]
+    except BaseException:  # noqa: BLE001
+        detail = ""
+    return {"kind": kind, "types": [c.__name__ for c in type(cause).__mro__][:12],
+            "message": message[:4000], "where": where, "detail": detail,
+            "module": getattr(exc, "args", [""])[0] if kind == "import" else "",
+            "lineno": getattr(cause, "lineno", None) if isinstance(cause, SyntaxError) else None}
+
+
+# ------------------------------------------------------------------------------ the zygote
+def _limit(config: dict) -> None:
+    with open("/proc/self/statm") as f:
+        mapped = int(f.read().split()[0]) * resource.getpagesize()
+    limits = {resource.RLIMIT_AS: mapped + config.get("memory_mb", 4096) * 2**20,
+              resource.RLIMIT_FSIZE: 64 * 2**20,        # no file larger than 64 MB
+              resource.RLIMIT_CORE: 0}
+    if config.get("cpu_seconds"):
+        limits[resource.RLIMIT_CPU] = int(config["cpu_seconds"])
+    for which, value in limits.items():
+        _, hard = resource.getrlimit(which)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        resource.setrlimit(which, (value, hard))
+
+
+def _worker_main(sock: socket.socket, config: dict) -> None:
+    code = 0
+    try:
+        import faulthandler
+        faulthandler.disable()
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        worker = Worker(sock, config)
+        sys.stdout = sys.stderr = worker.out
+        sys.path.insert(0, config["target"])
+        os.chdir(os.environ.get("TMPDIR", "/tmp"))
+        _limit(config)
+        worker.serve()
+    except BaseException:  # noqa: BLE001
+        code = 71
+    finally:
+        os._exit(code)
+
+
+def zygote(control: socket.socket) -> None:
+    import torch
+    torch.set_num_threads(1)
+    import torch.nn  # noqa: F401
+    import gc
+    statuses: dict[int, int] = {}
+    children: set[int] = set()
+
+    def reap():
+        for pid in list(children):
+            try:
+                done, status = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                done, status = pid, 0
+            if done:
+                children.discard(pid)
+                statuses[pid] = status
+
+    seam.send(control, {"ready": True, "pid": os.getpid(), "uid": os.getuid()})
+    while True:
+        try:
+            header, _ = seam.receive(control)
+        except (EOFError, OSError, seam.SeamError):
+            return
+        op = header.get("op")
+        reap()
+        if op == "spawn":
+            mine, theirs = socket.socketpair()
+            gc.freeze()
+            pid = os.fork()
+            if pid == 0:
+                control.close()
+                theirs.close()
+                _worker_main(mine, header.get("config", {}))
+            mine.close()
+            children.add(pid)
+            head = json.dumps({"pid": pid}).encode()
+            socket.send_fds(control, [len(head).to_bytes(4, "big") + head], [theirs.fileno()])
+            theirs.close()
+        elif op == "kill":
+            pid = header.get("pid")
+            if pid in children:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            seam.send(control, {"killed": pid})
+        elif op == "status":
+            pid, deadline = header.get("pid"), time.monotonic() + float(header.get("wait", 1.0))
+            while pid in children and time.monotonic() < deadline:
+                reap()
+                time.sleep(0.005)
+            status = statuses.get(pid)
+            if status is None:
+                seam.send(control, {"status": None})
+            elif os.WIFSIGNALED(status):
+                seam.send(control, {"status": "signal", "signal": os.WTERMSIG(status)})
+            else:
+                seam.send(control, {"status": "exit", "code": os.waitstatus_to_exitcode(status)})
+        else:
+            return
+
+
+def main() -> None:
+    fd = int(os.environ.get("COURSE_RUNNER_FD", "3"))
+    seam.fds_closed_except({fd})
+    os.environ.pop("COURSE_RUNNER_FD", None)
+    zygote(seam.socket_from_fd(fd))
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,229 @@
+"""The seam between the judge and the runner: what crosses it, and how.
+
+Only plain data crosses: None, bools, numbers, strings, bytes, lists, tuples, dicts, and
+tensors as dtype + shape + raw bytes. Anything else is a *reference*, a small tagged dict that
+the receiving side looks up in a table of its own (a handle to an object that stays in the
+runner, a function of the judge's that the runner may call back, an `nn.Module` the judge
+describes so the runner can build its own copy). Decoding never unpickles, never evaluates
+code and never trusts a length it has not checked: a hostile runner can send wrong answers,
+never objects that lie.
+
+A message is a frame: 4 bytes (big-endian length of the JSON header), the header, then for
+each tensor named in the header 8 bytes of length and its bytes.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import socket
+import struct
+from typing import Any, Callable
+
+import torch
+
+MAX_HEADER = 64 * 2**20          # a header larger than this is refused
+MAX_BLOB = 1024 * 2**20          # so is a tensor larger than 1 GiB
+MAX_DEPTH = 40
+
+DTYPES = {name: getattr(torch, name) for name in (
+    "float32", "float64", "float16", "bfloat16", "int64", "int32", "int16", "int8", "uint8", "bool")}
+
+
+class SeamError(Exception):
+    """The other side sent something that is not a well-formed message."""
+
+
+# ------------------------------------------------------------------------------ encoding
+def encode(value: Any, other: Callable[[Any, Callable], dict] | None = None,
+           tensor_extra: Callable[[torch.Tensor, Callable], dict] | None = None) -> tuple[Any, list[bytes]]:
+    """(JSON-able structure, tensor blobs) for `value`. `other(obj, enc)` encodes what is not
+    plain data (it returns a tagged dict) or raises TypeError; `tensor_extra(t, enc)` adds
+    fields to a tensor's entry (a reference, its gradient)."""
+    blobs: list[bytes] = []
+
+    def enc(v, depth=0):
+        if depth > MAX_DEPTH:
+            raise TypeError("the value is nested too deeply to send")
+        if v is None or isinstance(v, (bool, str)):
+            return v if not isinstance(v, str) else str(v)
+        if isinstance(v, int):
+            return int(v)
+        if isinstance(v, float):
+            f = float(v)
+            return f if math.isfinite(f) else {"$f": repr(f)}
+        if isinstance(v, bytes):
+            blobs.append(bytes(v))
+            return {"$b": len(blobs) - 1}
+        if isinstance(v, torch.Tensor):
+            return tensor_entry(v)
+        if type(v) in (list, tuple):
+            items = [enc(x, depth + 1) for x in v]
+            return items if type(v) is list else {"$tuple": items}
+        if type(v) is dict:
+            return {"$dict": [[enc(k, depth + 1), enc(x, depth + 1)] for k, x in v.items()]}
+        if isinstance(v, torch.dtype):
+            return {"$dtype": str(v).removeprefix("torch.")}
+        if other is None:
+            raise TypeError(f"a {type(v).__name__} cannot cross to the other process")
+        return other(v, enc)
+
+    def tensor_entry(t):
+        with torch.no_grad():
+            base = torch.Tensor.as_subclass(t, torch.Tensor).detach()
+            if base.layout != torch.strided or base.device.type != "cpu":
+                raise TypeError("only dense CPU tensors can cross to the other process")
+            name = str(base.dtype).removeprefix("torch.")
+            if name not in DTYPES:
+                raise TypeError(f"tensors of dtype {base.dtype} cannot cross to the other process")
+            blobs.append(base.contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
+        entry = {"$t": len(blobs) - 1, "dtype": name, "shape": list(base.shape)}
+        if t.requires_grad:
+            entry["rg"] = True
+        if tensor_extra is not None:
+            entry.update(tensor_extra(t, enc))
+        return entry
+
+    return enc(value), blobs
+
+
+def decode(data: Any, blobs: list[bytes], other: Callable[[dict, Callable], Any] | None = None,
+           tensor_hook: Callable[[dict, torch.Tensor, Callable], Any] | None = None) -> Any:
+    """The value `encode` described. `other(tagged, dec)` resolves references;
+    `tensor_hook(entry, tensor, dec)` may replace a decoded tensor (by its reference)."""
+    def dec(v, depth=0):
+        if depth > MAX_DEPTH:
+            raise SeamError("nested too deeply")
+        if v is None or isinstance(v, (bool, int, float, str)):
+            return v
+        if isinstance(v, list):
+            return [dec(x, depth + 1) for x in v]
+        if not isinstance(v, dict) or len(v) == 0:
+            raise SeamError(f"unexpected {type(v).__name__}")
+        if "$t" in v:
+            t = tensor(v)
+            return tensor_hook(v, t, dec) if tensor_hook is not None else t
+        if "$tuple" in v:
+            return tuple(dec(x, depth + 1) for x in _list(v["$tuple"]))
+        if "$dict" in v:
+            out = {}
+            for pair in _list(v["$dict"]):
+                key, item = _list(pair)
+                key = dec(key, depth + 1)
+                if isinstance(key, (list, dict, torch.Tensor)):
+                    raise SeamError("a dict key must be a plain value")
+                out[key] = dec(item, depth + 1)
+            return out
+        if "$f" in v:
+            text = v["$f"]
+            if text not in ("nan", "inf", "-inf"):
+                raise SeamError("bad float")
+            return float(text)
+        if "$b" in v:
+            return _blob(v["$b"])
+        if "$dtype" in v:
+            return _dtype(v["$dtype"])
+        if other is None:
+            raise SeamError(f"unexpected reference {sorted(v)[:3]}")
+        return other(v, dec)
+
+    def _blob(index):
+        if not isinstance(index, int) or not 0 <= index < len(blobs):
+            raise SeamError("bad blob index")
+        return blobs[index]
+
+    def tensor(v):
+        dtype = _dtype(v.get("dtype"))
+        shape = _list(v.get("shape"))
+        if not all(isinstance(n, int) and n >= 0 for n in shape) or len(shape) > 16:
+            raise SeamError("bad tensor shape")
+        blob = _blob(v["$t"])
+        numel = math.prod(shape)
+        if len(blob) != numel * torch.empty((), dtype=dtype).element_size():
+            raise SeamError("tensor bytes do not match its shape")
+        t = torch.frombuffer(bytearray(blob), dtype=dtype) if blob else torch.empty(0, dtype=dtype)
+        t = t.reshape(shape)
+        if v.get("rg") is True and t.is_floating_point():
+            t.requires_grad_(True)
+        return t
+
+    return dec(data)
+
+
+def _dtype(name) -> torch.dtype:
+    if name not in DTYPES:
+        raise SeamError(f"dtype {name!r} is not accepted")
+    return DTYPES[name]
+
+
+def _list(v) -> list:
+    if not isinstance(v, list):
+        raise SeamError("expected a list")
+    return v
+
+
+# ------------------------------------------------------------------------------ frames
+def send(sock: socket.socket, header: dict, blobs: list[bytes] = ()) -> None:
+    head = json.dumps(header, allow_nan=False).encode()
+    parts = [struct.pack(">I", len(head)), head]
+    for blob in blobs:
+        parts += [struct.pack(">Q", len(blob)), blob]
+    sock.sendall(b"".join(parts))
+
+
+def _recv_exact(sock: socket.socket, n: int) -> bytes:
+    chunks, left = [], n
+    while left:
+        chunk = sock.recv(min(left, 1 << 20))
+        if not chunk:
+            raise EOFError("the other process closed the connection")
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def receive(sock: socket.socket) -> tuple[dict, list[bytes]]:
+    """(header, blobs) of the next frame. The header names how many blobs follow ("n")."""
+    (size,) = struct.unpack(">I", _recv_exact(sock, 4))
+    if size > MAX_HEADER:
+        raise SeamError("header too large")
+    try:
+        header = json.loads(_recv_exact(sock, size))
+    except ValueError:
+        raise SeamError("the header is not JSON") from None
+    if not isinstance(header, dict):
+        raise SeamError("the header is not an object")
+    count = header.get("n", 0)
+    if not isinstance(count, int) or not 0 <= count <= 100_000:
+        raise SeamError("bad blob count")
+    blobs = []
+    for _ in range(count):
+        (length,) = struct.unpack(">Q", _recv_exact(sock, 8))
+        if length > MAX_BLOB:
+            raise SeamError("blob too large")
+        blobs.append(_recv_exact(sock, length))
+    return header, blobs
+
+
+def message(header: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
+    """`header` with its blob count, ready for `send`."""
+    return {**header, "n": len(blobs)}, blobs
+
+
+def socket_from_fd(fd: int) -> socket.socket:
+    return socket.socket(family=socket.AF_UNIX, type=socket.SOCK_STREAM, fileno=fd)
+
+
+def fds_closed_except(keep: set[int]) -> None:
+    """Close every inherited file descriptor above 2 except `keep`."""
+    try:
+        names = os.listdir("/proc/self/fd")
+    except OSError:
+        names = [str(i) for i in range(3, 256)]
+    for name in names:
+        fd = int(name)
+        if fd > 2 and fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
