@@ -18,6 +18,8 @@ nothing is ever deleted. OUT/.course-release.json records what was written, to t
 """
 from __future__ import annotations
 
+import builtins
+import copy
 import hashlib
 import json
 import re
@@ -263,13 +265,143 @@ def _texts(out: Path):
 
 
 def leaks(course: Course, out: Path) -> list[str]:
-    """One line per secret line found in the copy at `out`: where, what, and where it came from."""
+    """One line per secret found in the copy at `out`: where, what, and where it came from.
+    Two kinds: a line of a solution region or a hidden test, as written; and a few statements
+    of a solution region, whatever their names, comments and layout (`body_leaks`)."""
     hidden = secrets(course)
     found = []
     for rel, text in _texts(Path(out)):
         for line, source in hidden.items():
             if line in text:
                 found.append(f"{rel}: {line!r} (from {source})")
+    return found + body_leaks(course, out)
+
+
+# A solution re-written in the course's machinery (a `make_data` that splits and slides a
+# context window like mlp.split_words and mlp.build_dataset) shares no line of 20 characters
+# with it once its names change. So solution code is also compared as syntax: every run of up
+# to BODY_WINDOW consecutive statements (of any block: a function body, a loop's body) with
+# every name that is not a builtin or a module renamed by its order of appearance, comments,
+# docstrings and layout gone. A run counts when it is big enough to say something
+# (BODY_MIN_NODES syntax nodes: `loss.backward()` alone is common code) and computes
+# something: calls alone (`fig.tight_layout(); fig.savefig(path); plt.close(fig)`) are
+# boilerplate, a run needs an assignment, a return or a block.
+BODY_WINDOW = 3
+BODY_MIN_NODES = 25
+_KEPT_NAMES = set(dir(builtins)) | {"torch", "F", "nn", "math", "random", "np", "plt", "self"}
+
+
+def _statement_runs(tree, sizes=range(1, BODY_WINDOW + 1)):
+    """(first line, last line, statements) for every run of consecutive statements of every block."""
+    import ast
+    for node in ast.walk(tree):
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            block = getattr(node, field, None)
+            if not isinstance(block, list) or not block or not isinstance(block[0], ast.stmt):
+                continue
+            block = [st for st in block if not (isinstance(st, ast.Expr) and isinstance(st.value, ast.Constant)
+                                                and isinstance(st.value.value, str))]      # docstrings
+            for size in sizes:
+                for i in range(len(block) - size + 1):
+                    run = block[i:i + size]
+                    yield run[0].lineno, run[-1].end_lineno, run
+
+
+def _size(st, sizes: dict) -> int:
+    """Syntax nodes of a statement, remembered (runs overlap)."""
+    import ast
+    if id(st) not in sizes:
+        sizes[id(st)] = sum(1 for _ in ast.walk(st))
+    return sizes[id(st)]
+
+
+def _fingerprint(run, sizes: dict, wanted: set | None = None) -> str | None:
+    """The run's syntax with its own names numbered; None when it is too small to count (or,
+    with `wanted`, when no secret run has its size: renaming keeps the size)."""
+    import ast
+    if all(isinstance(st, ast.Expr) for st in run):
+        return None
+    size = sum(_size(st, sizes) for st in run)
+    if size < BODY_MIN_NODES or (wanted is not None and size not in wanted):
+        return None
+    names: dict[str, str] = {}
+
+    class Rename(ast.NodeTransformer):
+        def rename(self, name):
+            return name if name in _KEPT_NAMES else names.setdefault(name, f"v{len(names)}")
+
+        def visit_Name(self, node):
+            return ast.copy_location(ast.Name(id=self.rename(node.id), ctx=node.ctx), node)
+
+        def visit_arg(self, node):
+            return ast.copy_location(ast.arg(arg=self.rename(node.arg)), node)
+
+    module = ast.Module(body=[Rename().visit(copy.deepcopy(st)) for st in run], type_ignores=[])
+    return f"{size}:" + ast.dump(module, annotate_fields=False)
+
+
+def _python_sources(text: str, suffix: str) -> list[str]:
+    if suffix == ".ipynb":
+        return [c.source for c in nbformat.reads(text, as_version=4).cells if c.cell_type == "code"]
+    return [text]
+
+
+def _runs_of(source: str, wanted: set | None = None):
+    import ast
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:              # a notebook cell with a magic, a stub in the making
+        return
+    sizes: dict = {}
+    for first, last, run in _statement_runs(tree):
+        print_ = _fingerprint(run, sizes, wanted)
+        if print_ is not None:
+            yield first, last, print_
+
+
+def secret_bodies(course: Course) -> dict[str, str]:
+    """Fingerprint -> "solutions/<file>, function": every run of statements that lies inside a
+    solution region of solutions/ (modules and notebooks), minus the runs that the solution
+    modules also show outside their regions."""
+    found: dict[str, str] = {}
+    shown: set[str] = set()
+    for path in sorted((course.root / "solutions").glob("*.py")) + sorted((course.root / "solutions").glob("*.ipynb")):
+        for source in _python_sources(path.read_text(), path.suffix):
+            regions, start = [], None
+            for number, line in enumerate(source.splitlines(), 1):
+                if line.strip().startswith("### BEGIN SOLUTION"):
+                    start = number
+                elif line.strip().startswith("### END SOLUTION") and start is not None:
+                    regions.append((start, number))
+                    start = None
+            for first, last, print_ in _runs_of(source):
+                if any(a < first and last < b for a, b in regions):
+                    found.setdefault(print_, f"solutions/{path.name}, line {first}")
+                else:
+                    shown.add(print_)
+    return {k: v for k, v in found.items() if k not in shown}
+
+
+def body_leaks(course: Course, out: Path) -> list[str]:
+    """One line per place in the copy at `out` where statements of a solution region reappear
+    (renamed, re-commented or re-laid-out): the file and line, and the solution's file and line."""
+    secret = secret_bodies(course)
+    wanted = {int(k.split(":", 1)[0]) for k in secret}
+    found = []
+    for path in sorted(Path(out).rglob("*")):
+        if not path.is_file() or SKIP & set(path.parts) or path.suffix not in (".py", ".ipynb"):
+            continue
+        rel = str(path.relative_to(out))
+        try:
+            sources = _python_sources(path.read_text(), path.suffix)
+        except Exception:  # noqa: BLE001 - unreadable: the line check above still scans it
+            continue
+        seen_here = set()
+        for source in sources:
+            for first, _last, print_ in _runs_of(source, wanted):
+                if print_ in secret and (secret[print_], first) not in seen_here:
+                    seen_here.add((secret[print_], first))
+                    found.append(f"{rel}, line {first}: statements of {secret[print_]} (renamed or re-laid-out)")
     return found
 
 
