@@ -54,7 +54,6 @@ class Options:
     check_timeout: float | None = None       # seconds per check (default: course.toml's [grading] timeout)
     submission_timeout: float = 300.0        # seconds for the whole submission, notebooks included
     notebooks: bool = True                   # grade the notebooks' autograded parts too
-    nbgrader_template: Path | None = None    # nbgrader's tree with the assignments generated once
     only: tuple[str, ...] = ()               # assignment ids, module names or notebooks (default: all)
 
 
@@ -193,87 +192,23 @@ def _worker(course: Course, folder: Path, private: Path, options: Options) -> in
     sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
     torch.set_num_threads(1)
     graders = [root / "autograder"]
-    if options.only:
-        modules = dict.fromkeys(ex.module for ex in graded_exercises(course, options) if not ex.notebook)
+    if options.only or not options.notebooks:
+        chosen = graded_exercises(course, options)
+        modules = dict.fromkeys(ex.module for ex in chosen if not ex.notebook)
         graders = [p for m in modules for p in (root / "autograder" / f"test_{m}.py",
                                                 root / "autograder" / "hidden" / f"test_{m}_hidden.py") if p.exists()]
+        if options.notebooks and any(ex.notebook for ex in chosen):
+            graders.append(root / "autograder" / "test_recall.py")
     argv = [*map(str, graders), "--target", str(work), "--results", str(private / "results.json"),
-            "--protect-files", "-q", "-p", "no:cacheprovider", "--rootdir", str(root),
+            "-q", "-p", "no:cacheprovider", "--rootdir", str(root),
             "-c", str(root / "pyproject.toml"), "--basetemp", str(private / "tmp" / "pytest")]
     if options.check_timeout:
         argv += ["--check-timeout", str(options.check_timeout)]
     import pytest
+    # The notebooks' questions are graded by autograder/test_recall.py like every exercise: the
+    # answer cells run in the runner, the course's own test cells (hidden ones included) here.
     code = pytest.main(argv) if graders else 0
-    if options.notebooks:
-        rows = grade_notebooks(course, work, private / "nbgrader", options.nbgrader_template, options)
-        if rows is not None:
-            (private / "notebooks.json").write_text(json.dumps(rows))
     return int(code)
-
-
-def prepare_nbgrader(course: Course, folder: Path) -> Path | None:
-    """nbgrader's tree with every graded notebook's assignment generated, made once per class
-    and copied for each submission (generating costs seconds); None when there is nothing to do."""
-    if not graded_notebooks(course):
-        return None
-    try:
-        from course import notebooks
-    except ImportError:
-        return None
-    for name in graded_notebooks(course):
-        notebooks.generate_assignment(course, folder, notebooks.assignment_of(course, name))
-    return folder
-
-
-def grade_notebooks(course: Course, work: Path, scratch: Path, template: Path | None = None,
-                    options: Options | None = None) -> dict | None:
-    """The notebook questions' rows ({exercise id: row}) and the manual points still to read,
-    through nbgrader (course.notebooks); None when the course has no notebook autograder."""
-    asked = {}
-    for ex in graded_exercises(course, options or Options()):
-        if ex.notebook:
-            asked.setdefault(ex.notebook, []).append(ex)
-    if not asked:
-        return None
-    try:
-        from course.notebooks import autograde_notebook
-    except ImportError:
-        return None
-    rows, pending = {}, 0
-    for name, exercises in asked.items():
-        path = work / name
-        if not path.is_file():
-            for ex in exercises:
-                rows[ex.id] = _row(ex.id, 0, ex.points, "error", f"{name} is missing from the submission")
-            continue
-        if template is not None and not scratch.exists():
-            shutil.copytree(template, scratch)
-        scratch.mkdir(parents=True, exist_ok=True)
-        try:
-            result = autograde_notebook(path, scratch, forked=True)
-        except Exception as exc:  # noqa: BLE001 - a broken notebook costs its own questions
-            text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            for ex in exercises:
-                rows[ex.id] = _row(ex.id, 0, ex.points, "error", f"{name} could not be graded: {text}")
-            continue
-        rows.update(_notebook_rows(exercises, result))
-        pending += sum(result.get("manual_pending", {}).values())
-    return {"rows": rows, "manual_pending": pending}
-
-
-def _notebook_rows(exercises, result: dict) -> dict:
-    """Rows from what course.notebooks.autograde_notebook returned, one per question."""
-    rows = {}
-    for ex in exercises:
-        q = result.get("questions", {}).get(ex.id)
-        if q is None:
-            rows[ex.id] = _row(ex.id, 0, ex.points, "error",
-                               result.get("error") or "this question's graded cell is missing from the notebook")
-            continue
-        points = float(q.get("points") or 0)
-        rows[ex.id] = _row(ex.id, int(points) if points.is_integer() else points, ex.points,
-                           q.get("status", "error"), q.get("message", ""))
-    return rows
 
 
 def _row(ex_id: str, points, max_points, status: str, message: str = "", checks=None) -> dict:
@@ -331,11 +266,7 @@ def finish(course: Course, job: Job, wait_status: int | None, options: Options) 
         by_id = {r["id"]: r for r in partial.get("exercises", []) if isinstance(r, dict) and "id" in r}
     except (OSError, ValueError, AttributeError):
         by_id = {}
-    try:
-        notebooks = json.loads((job.private / "notebooks.json").read_text())
-    except (OSError, ValueError):
-        notebooks = {"rows": {}, "manual_pending": 0}
-    by_id.update(notebooks.get("rows", {}))
+    notebooks = {"manual_pending": 0}
     rows = []
     for ex in graded_exercises(course, options):
         got = by_id.get(ex.id)
@@ -401,21 +332,9 @@ def grade_submission(course: Course, folder: Path, student: str = "submission",
     """Grade one submission in its own process (as `course gradescope`'s run_autograder does)."""
     options = options or Options()
     course_snapshot(course)
-    with tempfile.TemporaryDirectory(prefix="course-nbgrader-") as tmp:
-        options = _with_nbgrader(course, options, Path(tmp))
-        job = start(course, student, folder, options)
-        for job, status in _wait({job.pid: job}, options):
-            return finish(course, job, status, options)
-
-
-def _with_nbgrader(course: Course, options: Options, folder: Path) -> Options:
-    """`options` with nbgrader's tree prepared in `folder`, or with the notebooks left out."""
-    if not options.notebooks or options.nbgrader_template is not None:
-        return options
-    if not any(ex.notebook for ex in graded_exercises(course, options)):
-        return replace(options, notebooks=False)
-    template = prepare_nbgrader(course, folder / "nbgrader")
-    return replace(options, nbgrader_template=template, notebooks=template is not None)
+    job = start(course, student, folder, options)
+    for job, status in _wait({job.pid: job}, options):
+        return finish(course, job, status, options)
 
 
 # ------------------------------------------------------------------------------ the class
@@ -442,10 +361,7 @@ def grade_class(course: Course, submissions: Path, out: Path, jobs: int | None =
     bar.update(len(records), sum(_troubled(r) for r in records.values()))
     running: dict[int, Job] = {}
     fingerprints = {}
-    nbgrader_tmp = tempfile.TemporaryDirectory(prefix="course-nbgrader-")
     try:
-        if todo:
-            options = _with_nbgrader(course, options, Path(nbgrader_tmp.name))
         while todo or running:
             while todo and len(running) < jobs:
                 student, folder, fingerprint = todo.pop(0)
@@ -468,7 +384,6 @@ def grade_class(course: Course, submissions: Path, out: Path, jobs: int | None =
             except (ProcessLookupError, ChildProcessError):
                 pass
             _remove(job.private)
-        nbgrader_tmp.cleanup()
         bar.close()
     ordered = [records[s] for s, _ in roster]
     for record in ordered:                          # outputs of resumed students are rewritten as well
@@ -599,7 +514,7 @@ def _warm_up() -> None:
     import pytest  # noqa: F401
 
     import course.checks  # noqa: F401
-    import course.pytest_plugin  # noqa: F401
+    import course.grading.plugin  # noqa: F401
     os.environ.setdefault("MPLBACKEND", "Agg")
     try:
         import matplotlib.pyplot  # noqa: F401
@@ -608,6 +523,12 @@ def _warm_up() -> None:
 
 
 def cmd_grade(args) -> int:
+    from course.grading import sandbox
+    if sandbox.level() == "none" and not args.unsafe_no_sandbox:
+        raise CourseError("no sandbox for learner code on this machine (bubblewrap is missing or cannot run): "
+                          "a submission could read the hidden graders and change results. Install bubblewrap "
+                          "(apt-get install bubblewrap), or pass --unsafe-no-sandbox for submissions you trust")
+    print(sandbox.describe())
     course = load()
     torch.set_num_threads(1)
     _warm_up()
@@ -636,6 +557,9 @@ def add_parser(sub) -> None:
                    help="seconds one whole submission may take (default 300)")
     p.add_argument("--fresh", action="store_true", help="grade everyone again, even if graded before")
     p.add_argument("--no-notebooks", action="store_true", help="grade the modules only")
+    p.add_argument("--unsafe-no-sandbox", action="store_true",
+                   help="grade without a sandbox (only for submissions you trust: learner code could read "
+                        "the graders and change results)")
     p.add_argument("--only", action="append", metavar="NAME",
                    help="grade only this assignment, module or notebook (repeat for more)")
     p.set_defaults(run=cmd_grade)

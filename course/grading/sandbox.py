@@ -87,7 +87,8 @@ def command(target: Path, readable: list[Path], runner_fd: int) -> list[str]:
     python = sys.executable
     if level() != "bwrap":
         return [python, "-c", RUNNER]
-    argv = ["bwrap", "--die-with-parent", "--new-session", *_namespaces()]
+    argv = ["bwrap", "--die-with-parent", "--new-session", *_namespaces(),
+            "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(256 * 2**20), "--tmpfs", "/tmp"]
     for top in ("usr", "bin", "sbin", "lib", "lib32", "lib64", "etc"):
         path = Path("/") / top
         if path.is_symlink():
@@ -107,7 +108,7 @@ def command(target: Path, readable: list[Path], runner_fd: int) -> list[str]:
                 made.add(parent)
                 argv += ["--perms", "0755", "--dir", str(parent)]
         argv += ["--ro-bind", str(path), str(path)]
-    argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(256 * 2**20), "--tmpfs", "/tmp", "--chdir", "/tmp", "--clearenv"]
+    argv += ["--chdir", "/tmp", "--clearenv"]
     for name, value in environment(runner_fd).items():
         argv += ["--setenv", name, value]
     argv.append("--")
