@@ -58,7 +58,7 @@ def cmd_check(args) -> int:
     return int(pytest.main(argv))
 
 
-BUILT_IN = ("check", "hint", "stubs", "fixtures", "--version")
+BUILT_IN = ("check", "hint", "stubs", "fixtures")
 
 # Commands that need solutions/ (or the hidden graders): a student copy of the course has
 # neither, so there they are not listed, and calling one says so in a line.
@@ -105,7 +105,7 @@ def build_parser(command: str | None = None, learner: bool = False) -> argparse.
     importing the others' modules (they import torch or nbgrader, which would make
     `course hint` take seconds)."""
     parser = argparse.ArgumentParser(prog="course", description="The makemore course's own commands.")
-    parser.add_argument("--version", action="version", version=version() if command == "--version" else None,
+    parser.add_argument("--version", action="store_true",           # answered by main(), unwrapped
                         help="show the course's version and where it is")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     if learner:
@@ -145,7 +145,10 @@ COMMAND_MODULES: list[str] = ["grade", "gradescope", "update", "notebooks", "rel
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     argv = sys.argv[1:] if argv is None else argv
-    command = "--version" if "--version" in argv else argv[0] if argv else None
+    if argv[:1] == ["--version"]:
+        print(version())
+        return 0
+    command = argv[0] if argv else None
     learner = student_copy()
     if learner and command in INSTRUCTOR_ONLY:
         print(f"course {command}: an instructor's command; this student copy has no solutions/ to work from "
