@@ -98,6 +98,9 @@ def student_readme(course: Course) -> str:
         rows.append(f"| {a.title} | {', '.join(files)} | {points}" + (f" (+{manual} read by your instructor)"
                                                                       if manual else "") + " |")
     total = course.total_points
+    makefile = (course.root / "Makefile").read_text()
+    torch_version = re.search(r"^TORCH_VERSION \?= *(\S+)", makefile, re.M).group(1)
+    torch_index = re.search(r"^TORCH_INDEX \?= *(\S+)", makefile, re.M).group(1)
     return f"""# {title}
 
 You fill in stubs; `pytest autograder` grades them and tells you what to do next.
@@ -109,8 +112,14 @@ make setup                    # a virtual environment in .venv: torch (CPU) and 
 source .venv/bin/activate
 ```
 
-Without `make`: `python3 -m venv .venv`, then `.venv/bin/pip install torch==<the version in the
-Makefile>` (the CPU build; an unpinned torch pulls a multi-GB GPU build), then
+About 320 MB to download (torch's CPU build is 192 MB of it) and 1.4 GB once installed. On
+Linux, torch comes from PyTorch's CPU index ({torch_index}): PyPI's Linux torch is a
+multi-GB GPU build. If that index cannot be reached, `make setup` says so and takes torch from
+PyPI; `make setup TORCH_INDEX=` uses PyPI alone.
+
+Without `make`: `python3 -m venv .venv`, then
+`.venv/bin/pip install torch=={torch_version} --extra-index-url {torch_index}` (on macOS and
+Windows leave out `--extra-index-url`: PyPI's torch is the CPU build there), then
 `.venv/bin/pip install -e .`.
 
 ## Your loop
@@ -121,6 +130,7 @@ pytest autograder -k bigram        # one lecture
 pytest autograder -k count_bigrams # one exercise
 course hint count_bigrams          # the first hint; -n 2 for the next, --all for all of them
 course check recall                # the recall test's visible tests, per question
+course --help                      # your commands (--version: which release of the course this is)
 ```
 
 Before you start, the table ends with `Total: 0/{total} points`. Each stub in `exercises/`
