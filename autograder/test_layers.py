@@ -13,7 +13,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from course.checks import check, describe, exercise, expect
+from course.checks import check, describe, exercise, expect, fail
 
 SATURATED = 0.97
 
@@ -32,6 +32,15 @@ def hidden_and_logits(p, X):
 def kinds(layers):
     """'Linear', 'BatchNorm1d', 'Tanh': the learner's class names, as the contract names them."""
     return [type(layer).__name__ for layer in layers]
+
+
+def kept_output(layer, what):
+    """The layer's `out` attribute; a failure naming it when there is none."""
+    try:
+        return layer.out
+    except AttributeError:
+        fail(f"after a call, {what}.out should hold the output (the diagnostics read it)", "yours has no .out",
+             hint="out")
 
 
 def count(C, layers):
@@ -129,7 +138,8 @@ def test_linear_matches_torch(layers):
             want = ref(x)
         expect(y).close_to(want, why=f"Linear(6, 4, bias={bias})(x) should be x @ weight" + (" + bias" if bias else "")
                            + ", as torch.nn.Linear gives with the same numbers", hint="call")
-        expect(layer.out).close_to(want, why="after a call, self.out should hold the output", hint="out")
+        expect(kept_output(layer, "Linear")).close_to(want, why="after a call, self.out should hold the output",
+                                                     hint="out")
 
 
 @exercise("layers.Linear")
@@ -161,7 +171,8 @@ def test_tanh_matches_torch(layers):
     layer = layers.Tanh()
     y = layer(x)
     expect(y).close_to(torch.nn.Tanh()(x), why="Tanh()(x) should be torch.tanh(x), as torch.nn.Tanh gives", hint="call")
-    expect(layer.out).close_to(torch.tanh(x), why="after a call, self.out should hold the output", hint="out")
+    expect(kept_output(layer, "Tanh")).close_to(torch.tanh(x), why="after a call, self.out should hold the output",
+                                                hint="out")
     check(list(layer.parameters()) == [], "a tanh has no parameters: parameters() should give []", hint="parameters")
 
 
@@ -204,7 +215,7 @@ def test_deep_mlp_starts_unsure_and_spread(layers):
         check(abs(loss - math.log(V)) < 0.15, f"with batchnorm={batchnorm} the first loss should be near "
               f"-ln(1/V) = {math.log(V):.3f}", f"yours is {loss:.3f}", hint="last")
         for i, layer in enumerate(l for l in net if type(l).__name__ == "Tanh"):
-            out = layer.out
+            out = kept_output(layer, "Tanh")
             sat = (out.abs() > SATURATED).float().mean().item()
             check(i == 0 or sat < 0.15, f"with batchnorm={batchnorm}, tanh layer {i + 1} should start with few "
                   "saturated units", f"{sat:.0%} of yours are", hint="gain")
