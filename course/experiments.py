@@ -1,17 +1,19 @@
 """`course experiments`: lecture 4's three experiments on the deep MLP, as numbers and pictures.
 
 The network is the lecture's deep MLP: an embedding of 3 characters, 5 x [Linear -> (BatchNorm1d)
--> Tanh], and an output layer (47,024 parameters with BatchNorm). It is built from the target
-folder's own modules: `kaiming.kaiming_normal_` initialises it, `batchnorm.BatchNorm1d`
-normalises it, and `diagnostics` measures it. The three experiments differ in one thing each:
+-> Tanh], and an output layer (47,024 parameters with BatchNorm). Nothing of it is written here:
+the target folder's own modules make the data (`bigram.build_vocab`, `mlp.split_words`,
+`mlp.build_dataset`), build the network (`layers.deep_mlp` from its `Linear`, `Tanh` and
+`batchnorm.BatchNorm1d`; `mlp.embed` looks the contexts up) and measure it (`diagnostics`,
+whose `plot_histograms` draws the histograms). The three experiments differ in one thing each:
 
 1. N(0,1) init: every weight drawn from a unit normal. The tanh layers saturate, and the first
    loss is far above -ln(1/V): the network starts out confidently wrong.
 2. Kaiming init: std gain / sqrt(fan_in), the output layer scaled down by 0.1. The first loss is
    close to -ln(1/V) and the activations keep a healthy spread.
 3. BatchNorm: Kaiming init plus a BatchNorm1d after every linear layer (the last one's gamma
-   scaled by 0.1). At the same learning rate it converges faster and more steadily than
-   experiment 2, which is the same network without BatchNorm.
+   scaled by 0.1). At lr 0.5 it ends lower and more steadily than experiment 2, the same
+   network without BatchNorm; at the lecture's 0.1 it does not (notebook 04 shows both).
 
 Everything is written under runs/experiments/ (git-ignored): per experiment a loss curve, the
 activation histograms (forward) and gradient histograms (backward) at initialisation, the
@@ -46,7 +48,7 @@ STEPS = 4000
 SEED = 42
 DIAGNOSTIC_BATCH = 1000   # examples of the look at initialisation (histograms, tables, first loss)
 EVAL_SAMPLE = 40_000  # training examples for calibrating BatchNorm and for the train loss
-MODULES = ("bigram", "mlp", "kaiming", "batchnorm", "diagnostics")
+MODULES = ("bigram", "mlp", "kaiming", "batchnorm", "diagnostics", "layers")
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,10 @@ def probes(m: dict) -> list[tuple[str, callable]]:
         ("bigram.build_vocab", lambda: m["bigram"].build_vocab(["ab"])),
         ("mlp.split_words", lambda: m["mlp"].split_words(["ab", "ba"])),
         ("mlp.build_dataset", lambda: m["mlp"].build_dataset(["ab"], {".": 0, "a": 1, "b": 2})),
-        ("kaiming.kaiming_normal_", lambda: m["kaiming"].kaiming_normal_(torch.empty(4, 3))),
+        ("mlp.embed", lambda: m["mlp"].embed(torch.zeros(3, 2), torch.zeros(1, 2, dtype=torch.int64))),
+        ("layers.Linear", lambda: m["layers"].Linear(3, 2)(torch.ones(1, 3))),
+        ("layers.Tanh", lambda: m["layers"].Tanh()(torch.ones(1, 3))),
+        ("layers.deep_mlp", lambda: m["layers"].deep_mlp(5, n_hidden=4, n_layers=1, batchnorm=False)),
         ("kaiming.expected_initial_loss", lambda: m["kaiming"].expected_initial_loss(27)),
         ("batchnorm.BatchNorm1d", lambda: m["batchnorm"].BatchNorm1d(3)(torch.randn(4, 3))),
         # torch's layer here, so that calibrate is probed on its own
@@ -130,86 +135,101 @@ def make_data(tk: SimpleNamespace, words: list[str], seed: int = SEED) -> dict:
 
 
 # ---------------------------------------------------------------------- the deep MLP
-class Embedding(nn.Module):
-    """C[X] with the contexts' embeddings concatenated: (N, block_size * n_embd)."""
+# The network is the target's own: layers.deep_mlp builds it from the target's Linear, Tanh and
+# batchnorm.BatchNorm1d, and mlp.embed looks the contexts up. The classes below only let those
+# plain objects (a __call__ and parameters(), as in the lecture) sit in an nn.Sequential, so
+# that torch's hooks (the learner's record_activations, the gradients' record) and
+# model.train() / model.eval() reach them. They compute nothing themselves.
+class Embedded(nn.Module):
+    """The embedding table C, looked up by the target's mlp.embed."""
 
-    def __init__(self, vocab_size: int, generator: torch.Generator):
+    def __init__(self, tk: SimpleNamespace, C: torch.Tensor):
         super().__init__()
-        self.C = nn.Parameter(torch.randn(vocab_size, N_EMBD, generator=generator))
+        self.embed = tk.mlp.embed
+        self.C = nn.Parameter(C.detach().clone())
 
     def forward(self, X):
-        return self.C[X].flatten(1)
+        return self.embed(self.C, X)
 
 
-class Linear(nn.Module):
-    """x @ W (+ b) with W of shape (fan_in, fan_out): the course's convention, so the learner's
-    kaiming_normal_ applies to it as written (torch's nn.Linear stores the transpose)."""
+def _adopt(module: nn.Module, layer) -> None:
+    """Make the tensors of `layer.parameters()` parameters of `module`, under the attribute names
+    the layer keeps them in; the layer then computes with (and trains) these very tensors."""
+    params = list(layer.parameters())
+    for attr, value in list(vars(layer).items()):
+        if isinstance(value, torch.Tensor) and any(value is p for p in params):
+            adopted = nn.Parameter(value.detach().clone())
+            setattr(layer, attr, adopted)
+            module.register_parameter(attr, adopted)
 
-    def __init__(self, fan_in: int, fan_out: int, bias: bool):
+
+class Layer(nn.Module):
+    """One of the target's layers (Linear, BatchNorm1d) as an nn.Module."""
+
+    def __init__(self, layer):
         super().__init__()
-        self.weight = nn.Parameter(torch.empty(fan_in, fan_out))
-        self.bias = nn.Parameter(torch.zeros(fan_out)) if bias else None
+        self.layer = layer
+        _adopt(self, layer)
 
     def forward(self, x):
-        out = x @ self.weight
-        return out if self.bias is None else out + self.bias
-
-
-class BatchNorm(nn.Module):
-    """Lets the learner's BatchNorm1d (a plain class) sit in an nn.Sequential: its gamma and beta
-    become this module's parameters, and model.train() / model.eval() reach it."""
-
-    def __init__(self, bn):
-        super().__init__()
-        self.bn = bn
-        self.gamma = nn.Parameter(bn.gamma.detach().clone())
-        self.beta = nn.Parameter(bn.beta.detach().clone())
-        bn.gamma, bn.beta = self.gamma, self.beta      # the layer now trains these
-
-    def forward(self, x):
-        return self.bn(x)
+        return self.layer(x)
 
     def train(self, mode: bool = True):
         super().train(mode)
-        self.bn.train() if mode else self.bn.eval()
+        if hasattr(self.layer, "train") and hasattr(self.layer, "eval"):      # BatchNorm1d's two modes
+            self.layer.train() if mode else self.layer.eval()
         return self
 
 
-def deep_mlp(tk: SimpleNamespace, vocab_size: int, init: str, batchnorm: bool,
-             generator: torch.Generator) -> nn.Sequential:
-    """The lecture's deep MLP: embedding, 5 x [Linear -> (BatchNorm) -> Tanh], output layer."""
-    layers: list[tuple[str, nn.Module]] = [("embed", Embedding(vocab_size, generator))]
-    linears = []
-    fan_in = BLOCK_SIZE * N_EMBD
-    for i in range(1, N_LAYERS + 1):
-        # A bias before BatchNorm would be subtracted right away with the mean: BatchNorm's beta replaces it.
-        linear = Linear(fan_in, N_HIDDEN, bias=not batchnorm)
-        layers.append((f"linear{i}", linear))
-        if batchnorm:
-            layers.append((f"bn{i}", BatchNorm(tk.batchnorm.BatchNorm1d(N_HIDDEN))))
-        layers.append((f"tanh{i}", nn.Tanh()))
-        linears.append((linear, "tanh"))
-        fan_in = N_HIDDEN
-    out = Linear(N_HIDDEN, vocab_size, bias=not batchnorm)
-    layers.append(("out", out))
-    linears.append((out, "linear"))
-    if batchnorm:
-        layers.append(("bn_out", BatchNorm(tk.batchnorm.BatchNorm1d(vocab_size))))
-    model = nn.Sequential(OrderedDict(layers))
+class TanhLayer(nn.Tanh):
+    """The target's Tanh as an nn.Tanh, so that record_activations finds it by its type."""
 
-    for linear, nonlinearity in linears:
-        if init == "normal":
-            with torch.no_grad():
-                linear.weight.normal_(0.0, 1.0, generator=generator)
+    def __init__(self, layer):
+        super().__init__()
+        self.layer = layer
+
+    def forward(self, x):
+        return self.layer(x)
+
+
+def kind(layer) -> str:
+    """'linear', 'batchnorm' or 'tanh', from what the layer holds (the target's classes may be
+    plain classes or nn.Modules)."""
+    if hasattr(layer, "running_mean"):
+        return "batchnorm"
+    if hasattr(layer, "weight"):
+        return "linear"
+    return "tanh"
+
+
+def deep_mlp(tk: SimpleNamespace, vocab_size: int, init: str, batchnorm: bool,
+             generator: torch.Generator, gain: float = 5 / 3, tanh: bool = True) -> nn.Sequential:
+    """The lecture's deep MLP from the target's layers.deep_mlp, named for the tables:
+    embed, linear1, (bn1), tanh1, ..., out, (bn_out). init "normal" then redraws every linear
+    weight from N(0, 1); `tanh=False` leaves the tanh layers out (a linear network)."""
+    C, layers = tk.layers.deep_mlp(vocab_size, block_size=BLOCK_SIZE, n_embd=N_EMBD, n_hidden=N_HIDDEN,
+                                   n_layers=N_LAYERS, batchnorm=batchnorm, gain=gain, generator=generator)
+    named: list[tuple[str, nn.Module]] = [("embed", Embedded(tk, C))]
+    depth = 0
+    for layer in layers:
+        what = kind(layer)
+        if what == "linear":
+            depth += 1
+            name = f"linear{depth}" if depth <= N_LAYERS else "out"
+        elif what == "batchnorm":
+            name = f"bn{depth}" if depth <= N_LAYERS else "bn_out"
         else:
-            tk.kaiming.kaiming_normal_(linear.weight, nonlinearity, generator=generator)
-    if init == "kaiming":
-        # The last layer starts unsure: small logits give a near-uniform softmax, loss near -ln(1/V).
+            name = f"tanh{depth}"
+            if not tanh:
+                continue
+        named.append((name, layer if isinstance(layer, nn.Module) and what != "tanh"
+                      else TanhLayer(layer) if what == "tanh" else Layer(layer)))
+    model = nn.Sequential(OrderedDict(named))
+    if init == "normal":
         with torch.no_grad():
-            if batchnorm:
-                model.bn_out.gamma *= 0.1
-            else:
-                out.weight *= 0.1
+            for name, p in model.named_parameters():
+                if name.endswith("weight"):
+                    p.normal_(0.0, 1.0, generator=generator)
     return model
 
 
@@ -243,8 +263,8 @@ def calibrate_all(tk: SimpleNamespace, model: nn.Sequential, X: torch.Tensor) ->
     model.eval()
     h = X
     for module in model:
-        if isinstance(module, BatchNorm):
-            tk.batchnorm.calibrate(module.bn, h)
+        if kind(module.layer if isinstance(module, Layer) else module) == "batchnorm":
+            tk.batchnorm.calibrate(module.layer if isinstance(module, Layer) else module, h)
         h = module(h)
 
 
@@ -480,18 +500,18 @@ def histograms(diag, tensors: dict, stats: dict | None, path: Path, title: str) 
         diag.plot_histograms(named, str(path))
 
 
-def draw_histograms(ax, tensors: dict, notes: dict | None = None, **legend) -> None:
-    """One density curve per layer, as in the lecture (a histogram drawn as a line)."""
-    for name, t in tensors.items():
-        density, edges = torch.histogram(t.detach().float().flatten(), bins=50, density=True)
-        ax.plot(((edges[:-1] + edges[1:]) / 2).numpy(), density.numpy(), linewidth=1,
-                label=f"{name}{(notes or {}).get(name, '')}")
-    ax.set_ylabel("density")
-    ax.legend(fontsize=7, **(legend or {"loc": "upper right"}))
+def show_png(ax, path: Path, title: str) -> None:
+    """A picture the target's plot_histograms drew, placed in a panel of the combined figure."""
+    plt = _pyplot()
+    ax.imshow(plt.imread(str(path)))
+    ax.set_axis_off()
+    ax.set_title(title, fontsize=10)
 
 
 def plot_combined(path: Path, results: dict[str, dict], dpi: int = 60) -> None:
-    """The three experiments side by side: loss, activations, gradients, update-to-data."""
+    """The three experiments side by side: loss, activations, gradients, update-to-data. The
+    histograms are the experiments' own activations.png and gradients.png, as the target's
+    plot_histograms drew them."""
     plt = _pyplot()
     keys = list(results)
     fig, axes = plt.subplots(4, len(keys), figsize=(5.2 * len(keys), 14), dpi=dpi, squeeze=False)
@@ -504,17 +524,12 @@ def plot_combined(path: Path, results: dict[str, dict], dpi: int = 60) -> None:
         draw_loss(ax, r, label="with BatchNorm (mean of each window)" if r["batchnorm"] else "")
         style_loss_axis(ax, r, f"{r['title']}\nloss: first {r['initial_loss']:.2f}, last 10% {r['final_loss']:.3f}")
 
-        ax = axes[1][col]
-        notes = {n: f" ({100 * s:.0f}%)" for n, s in r["saturation_init"].items()}
-        draw_histograms(ax, r["init_acts"], notes, loc="upper center", title="layer (saturated)", title_fontsize=7)
-        ax.set_xlabel("tanh output")
-        ax.set_title(f"activations at init: {sat:.0f}% saturated (|t| > 0.97)", fontsize=10)
-
-        ax = axes[2][col]
-        draw_histograms(ax, r["init_grads"])
-        ax.set_xlabel("gradient of the loss w.r.t. the tanh output")
+        folder = path.parent / key
+        show_png(axes[1][col], folder / "activations.png",
+                 f"tanh activations at init: {sat:.0f}% saturated (|t| > 0.97)")
         stds = list(r["gradient_std_init"].values())
-        ax.set_title(f"gradients at init: std {min(stds):.1e} … {max(stds):.1e}", fontsize=10)
+        show_png(axes[2][col], folder / "gradients.png",
+                 f"gradients reaching them at init: std {min(stds):.1e} … {max(stds):.1e}")
 
         ax = axes[3][col]
         draw_update_to_data(ax, r)
