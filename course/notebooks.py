@@ -487,8 +487,9 @@ def cmd_notebooks(args) -> int:
 
 def add_parser(sub) -> None:
     p = sub.add_parser("notebooks", help="instructors: release the notebooks of solutions/ into exercises/ "
-                                         "through nbgrader")
+                                         "(the recall test through nbgrader); run it before nbgrader's commands")
     p.add_argument("--check", action="store_true", help="only check; exit 1 if exercises/ is out of date "
                                                         "or the notebooks' points disagree with course.toml")
-    p.add_argument("--force", action="store_true", help="overwrite released notebooks even where they were changed")
+    p.add_argument("--force", action="store_true", help="overwrite released notebooks even where they were changed, "
+                                                        "and source notebooks edited in .nbgrader/source/")
     p.set_defaults(run=cmd_notebooks)
