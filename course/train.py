@@ -373,10 +373,11 @@ def cmd_sample(args) -> int:
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("train", help="lecture 3: train your MLP on the bundled names (--target solutions: the demo)")
+    p = sub.add_parser("train", help="lecture 3: train your MLP on the bundled names")
     p.add_argument("model", choices=["mlp"], help="what to train: mlp")
     p.add_argument("--target", default="exercises",
-                   help="whose mlp.py: exercises (default), solutions, or a folder")
+                   help="whose mlp.py: exercises (default), solutions (the demo, in the instructor's copy), "
+                        "or a folder")
     p.add_argument("--steps", type=int, default=None, help=f"training steps (default {DEMO.steps:,})")
     p.add_argument("--out", default=None, help="output folder (default runs/mlp/<target> in the course)")
     p.set_defaults(run=cmd_train)
