@@ -44,14 +44,13 @@ class BatchNorm1d:
     """
 
     def __init__(self, dim: int, eps: float = 1e-5, momentum: float = 0.1):
-        # TODO (batchnorm.BatchNorm1d): store eps and momentum; make gamma (ones) and beta (zeros) that require grad,
-        #       the buffers running_mean (zeros) and running_var (ones), and set training = True.
+        # TODO (batchnorm.BatchNorm1d): set up the layer's state: its settings, what it learns (gamma, beta), what it
+        #       estimates on the side (the running statistics) and its mode (training).
         raise NotImplementedError("batchnorm.BatchNorm1d is not started yet; hints: course.toml, or `course hint BatchNorm1d`")
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        # TODO (batchnorm.BatchNorm1d): pick the statistics (the batch's in training, the running ones in eval),
-        #       normalise with eps inside the square root, scale by gamma and shift by beta;
-        #       in training, also update the running statistics without building a graph.
+        # TODO (batchnorm.BatchNorm1d): return x normalised with the statistics its mode calls for, then scaled and
+        #       shifted; in training, also keep the running statistics up to date (outside any graph).
         raise NotImplementedError("batchnorm.BatchNorm1d is not started yet; hints: course.toml, or `course hint BatchNorm1d`")
 
     def train(self) -> "BatchNorm1d":
@@ -81,6 +80,5 @@ def calibrate(bn, x: torch.Tensor) -> None:
     >>> bn.running_mean.tolist(), bn.running_var.tolist()
     ([3.0, 20.0], [4.0, 300.0])
     """
-    # TODO (batchnorm.calibrate): under torch.no_grad(), put the mean and the unbiased variance of x over its first
-    #       dimension into bn.running_mean and bn.running_var (in place: .copy_()).
+    # TODO (batchnorm.calibrate): make bn's running statistics those of the whole of x.
     raise NotImplementedError("batchnorm.calibrate is not started yet; hints: course.toml, or `course hint calibrate`")

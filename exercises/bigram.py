@@ -26,7 +26,7 @@ def build_vocab(words: list[str]) -> tuple[dict[str, int], dict[int, str]]:
     >>> itos[2]
     'b'
     """
-    # TODO (bigram.build_vocab): collect the distinct characters, sort them, and put '.' in front at index 0.
+    # TODO (bigram.build_vocab): give every character of the words an index, both ways: '.' first (0), the rest sorted.
     raise NotImplementedError("bigram.build_vocab is not started yet; hints: course.toml, or `course hint build_vocab`")
 
 
@@ -40,7 +40,7 @@ def count_bigrams(words: list[str], stoi: dict[str, int]) -> torch.Tensor:
     >>> count_bigrams(["ab"], stoi).tolist()      # .a  ab  b.
     [[0, 1, 0], [0, 0, 1], [1, 0, 0]]
     """
-    # TODO (bigram.count_bigrams): wrap each word as '.' + word + '.', then count each pair of neighbours.
+    # TODO (bigram.count_bigrams): count how often each character follows each other one, a word's start and end included.
     raise NotImplementedError("bigram.count_bigrams is not started yet; hints: course.toml, or `course hint count_bigrams`")
 
 
@@ -55,7 +55,7 @@ def bigram_probs(counts: torch.Tensor, smoothing: float = 1.0) -> torch.Tensor:
     tensor([[0.2000, 0.8000],
             [0.5000, 0.5000]])
     """
-    # TODO (bigram.bigram_probs): add the smoothing first, then divide every row by its own sum.
+    # TODO (bigram.bigram_probs): turn each row of (smoothed) counts into a distribution over the next character.
     raise NotImplementedError("bigram.bigram_probs is not started yet; hints: course.toml, or `course hint bigram_probs`")
 
 
@@ -71,7 +71,7 @@ def nll(probs: torch.Tensor, words: list[str], stoi: dict[str, int]) -> float:
     >>> round(nll(P, ["ab"], stoi), 4)            # log(3)
     1.0986
     """
-    # TODO (bigram.nll): look up P[i, j] for every bigram (start and end included), average -log of them.
+    # TODO (bigram.nll): how surprised the model is, on average, by every bigram of the words (ends included).
     raise NotImplementedError("bigram.nll is not started yet; hints: course.toml, or `course hint nll`")
 
 
@@ -87,7 +87,7 @@ def sample_names(probs: torch.Tensor, itos: dict[int, str], n: int,
     >>> sample_names(P, {0: '.', 1: 'a'}, 2)
     ['a', 'a']
     """
-    # TODO (bigram.sample_names): for each name, start at index 0 and draw with torch.multinomial until you draw 0.
+    # TODO (bigram.sample_names): generate n names, drawing one character after another until the model draws the end.
     raise NotImplementedError("bigram.sample_names is not started yet; hints: course.toml, or `course hint sample_names`")
 
 
@@ -102,7 +102,7 @@ def bigram_pairs(words: list[str], stoi: dict[str, int]) -> tuple[torch.Tensor, 
     >>> xs.tolist(), ys.tolist()
     ([0, 1, 2], [1, 2, 0])
     """
-    # TODO (bigram.bigram_pairs): for each word, pair every character of '.' + word with the one after it in word + '.'.
+    # TODO (bigram.bigram_pairs): the (current, next) index pair of every bigram of the words, start and end included.
     raise NotImplementedError("bigram.bigram_pairs is not started yet; hints: course.toml, or `course hint bigram_pairs`")
 
 
@@ -124,6 +124,6 @@ def train_neural_bigram(xs: torch.Tensor, ys: torch.Tensor, vocab_size: int, ste
     >>> W.softmax(dim=1).diagonal().max().item() < 0.01   # '.' -> 'a' and 'a' -> '.' learned
     True
     """
-    # TODO (bigram.train_neural_bigram): initialise W with torch.randn(..., generator=generator, requires_grad=True), then
-    #       loop: forward (one-hot, matmul, softmax, loss), zero the grad, backward, update.
+    # TODO (bigram.train_neural_bigram): learn W by full-batch gradient descent on the regularised loss of the docstring;
+    #       return it.
     raise NotImplementedError("bigram.train_neural_bigram is not started yet; hints: course.toml, or `course hint train_neural_bigram`")

@@ -39,7 +39,7 @@ def activation_stats(t: torch.Tensor, threshold: float = 0.97) -> dict[str, floa
     >>> round(s['mean'], 4), round(s['std'], 4), s['saturated']
     (0.1225, 0.8427, 0.5)
     """
-    # TODO (diagnostics.activation_stats): return {'mean': ..., 'std': ..., 'saturated': ...}, each a Python float (.item()).
+    # TODO (diagnostics.activation_stats): summarise t: its mean, its spread, and the fraction of values beyond the threshold.
     raise NotImplementedError("diagnostics.activation_stats is not started yet; hints: course.toml, or `course hint activation_stats`")
 
 
@@ -59,7 +59,8 @@ def gradient_stats(named_parameters: Iterable[tuple[str, torch.Tensor]]) -> dict
     >>> list(stats), round(stats['w']['mean'], 4), round(stats['w']['grad_to_data'], 4)
     (['w'], 0.2, 0.0447)
     """
-    # TODO (diagnostics.gradient_stats): loop over the (name, p) pairs; skip p.grad is None; collect the three floats per name.
+    # TODO (diagnostics.gradient_stats): for each parameter that has a gradient: that gradient's mean and spread, and its
+    #       size relative to the parameter's own.
     raise NotImplementedError("diagnostics.gradient_stats is not started yet; hints: course.toml, or `course hint gradient_stats`")
 
 
@@ -74,7 +75,7 @@ def update_to_data(parameters: Iterable[torch.Tensor], lr: float) -> list[float]
     >>> update_to_data([w], lr=0.002)                  # 0.001 / 1
     [-3.0]
     """
-    # TODO (diagnostics.update_to_data): for each p: (lr * p.grad).std() / p.data.std(), then log10, as a Python float.
+    # TODO (diagnostics.update_to_data): for each parameter, the size of one SGD step relative to the parameter, in log10.
     raise NotImplementedError("diagnostics.update_to_data is not started yet; hints: course.toml, or `course hint update_to_data`")
 
 
@@ -94,8 +95,8 @@ def record_activations(model: nn.Module,
     >>> sorted(acts), tuple(acts['1'].shape), acts['3'].requires_grad
     (['1', '3'], (5, 8), False)
     """
-    # TODO (diagnostics.record_activations): register a forward hook (module.register_forward_hook) on every matching module that
-    #       stores output.detach() under its name; yield the dict; remove the hooks in a finally.
+    # TODO (diagnostics.record_activations): while the with-block runs, keep each matching layer's latest output (without its
+    #       graph) in the dict you yield; afterwards leave the model as it was, even after an error.
     raise NotImplementedError("diagnostics.record_activations is not started yet; hints: course.toml, or `course hint record_activations`")
 
 
@@ -117,9 +118,7 @@ def plot_histograms(tensors_by_name: dict[str, torch.Tensor], path: str | Path,
     >>> open(path, 'rb').read(8) == b'\\x89PNG\\r\\n\\x1a\\n'
     True
     """
-    # TODO (diagnostics.plot_histograms): make a figure of FIGSIZE at DPI; for each (name, t): torch.histogram(t.detach().float(),
-    #       bins=50, density=True), plot the bin centres against the densities with label=name;
-    #       add a legend, axis labels and the title; save to path; plt.close(fig).
+    # TODO (diagnostics.plot_histograms): one PNG at `path`, FIGSIZE at DPI, one labelled distribution per named tensor.
     raise NotImplementedError("diagnostics.plot_histograms is not started yet; hints: course.toml, or `course hint plot_histograms`")
 
 

@@ -31,7 +31,7 @@ def gain(nonlinearity: str) -> float:
     ...
     ValueError: no gain for nonlinearity 'sigmoid': use 'linear', 'tanh' or 'relu'
     """
-    # TODO (kaiming.gain): return 1 for 'linear', 5/3 for 'tanh', sqrt(2) for 'relu'; raise ValueError otherwise.
+    # TODO (kaiming.gain): the gain of each of the three nonlinearities; refuse any other name.
     # ReLU keeps only half of a symmetric input, halving its variance: gain sqrt(2) restores it.
     # tanh squashes its input; 5/3 is the factor that keeps a unit-variance input near unit variance.
     raise NotImplementedError("kaiming.gain is not started yet; hints: course.toml, or `course hint gain`")
@@ -47,7 +47,7 @@ def kaiming_std(fan_in: int, nonlinearity: str = "tanh") -> float:
     >>> round(kaiming_std(200, 'relu'), 4)
     0.1
     """
-    # TODO (kaiming.kaiming_std): divide the gain by the square root of fan_in.
+    # TODO (kaiming.kaiming_std): the std that keeps a layer's outputs at the spread of its inputs, for this nonlinearity.
     # Variances add: x @ W sums fan_in terms, so its variance is fan_in * var(W) * var(x).
     # A std of gain / sqrt(fan_in) makes that fan_in factor cancel.
     raise NotImplementedError("kaiming.kaiming_std is not started yet; hints: course.toml, or `course hint kaiming_std`")
@@ -67,7 +67,7 @@ def kaiming_normal_(W: torch.Tensor, nonlinearity: str = "tanh",
     >>> round(W.std().item(), 2)              # (5/3) / sqrt(300) = 0.096
     0.1
     """
-    # TODO (kaiming.kaiming_normal_): work out fan_in from W's shape, then fill W in place (torch.no_grad(), W.normal_(...)).
+    # TODO (kaiming.kaiming_normal_): fill W itself with Kaiming-normal values (its fan-in follows from its shape); return W.
     raise NotImplementedError("kaiming.kaiming_normal_ is not started yet; hints: course.toml, or `course hint kaiming_normal_`")
 
 

@@ -35,7 +35,7 @@ def split_words(words: list[str], seed: int = 42) -> tuple[list[str], list[str],
     >>> sorted(train + dev + test) == sorted(f"w{i}" for i in range(10))
     True
     """
-    # TODO (mlp.split_words): copy the list, shuffle the copy with random.Random(seed), cut at int(0.8n), int(0.9n).
+    # TODO (mlp.split_words): a reproducible 80/10/10 split of a shuffled copy of the words (the caller's list untouched).
     raise NotImplementedError("mlp.split_words is not started yet; hints: course.toml, or `course hint split_words`")
 
 
@@ -55,8 +55,8 @@ def build_dataset(words: list[str], stoi: dict[str, int],
     >>> Y.tolist()
     [5, 13, 13, 1, 0]
     """
-    # TODO (mlp.build_dataset): for each word, start from context [0] * block_size; for every character of
-    #       word + '.', record (context, character), then slide: context = context[1:] + [ix].
+    # TODO (mlp.build_dataset): every (context, next character) pair of every word, each word starting from an empty
+    #       context.
     raise NotImplementedError("mlp.build_dataset is not started yet; hints: course.toml, or `course hint build_dataset`")
 
 
@@ -72,7 +72,7 @@ def embed(C: torch.Tensor, X: torch.Tensor) -> torch.Tensor:
     tensor([[0., 1., 4., 5.],
             [2., 3., 2., 3.]])
     """
-    # TODO (mlp.embed): index C with X, then reshape to (N, block_size * d).
+    # TODO (mlp.embed): each example's block_size embeddings, laid end to end, oldest first.
     raise NotImplementedError("mlp.embed is not started yet; hints: course.toml, or `course hint embed`")
 
 
@@ -90,7 +90,7 @@ def init_params(vocab_size: int, block_size: int = 3, n_embd: int = 10, n_hidden
     >>> sum(v.numel() for v in p.values())
     11897
     """
-    # TODO (mlp.init_params): draw each tensor with torch.randn(shape, generator=generator), then requires_grad_().
+    # TODO (mlp.init_params): the five tensors of the docstring, N(0, 1), reproducible, trainable leaves.
     raise NotImplementedError("mlp.init_params is not started yet; hints: course.toml, or `course hint init_params`")
 
 
@@ -103,7 +103,7 @@ def forward(params: dict[str, torch.Tensor], X: torch.Tensor) -> torch.Tensor:
     >>> forward(p, torch.zeros((7, 2), dtype=torch.int64)).shape
     torch.Size([7, 5])
     """
-    # TODO (mlp.forward): embed the contexts, apply the hidden layer with tanh, then the output layer.
+    # TODO (mlp.forward): the logits the model gives every context (the docstring's formula).
     raise NotImplementedError("mlp.forward is not started yet; hints: course.toml, or `course hint forward`")
 
 
@@ -118,8 +118,7 @@ def cross_entropy(logits: torch.Tensor, Y: torch.Tensor) -> torch.Tensor:
     >>> cross_entropy(logits, torch.tensor([0, 1]))          # (0 + log 2) / 2
     tensor(0.3466)
     """
-    # TODO (mlp.cross_entropy): subtract each row's max, take log of the sum of exp per row (the log-normaliser),
-    #       and average (log-normaliser - logit of the target) over the rows.
+    # TODO (mlp.cross_entropy): the mean negative log-probability of each row's target, finite even for huge logits.
     # The max is a constant shift: detach it, the result (and its gradient) do not depend on it.
     raise NotImplementedError("mlp.cross_entropy is not started yet; hints: course.toml, or `course hint cross_entropy`")
 
@@ -143,9 +142,7 @@ def train(params: dict[str, torch.Tensor], X: torch.Tensor, Y: torch.Tensor, ste
     >>> len(losses), losses[-1] < losses[0]
     (100, True)
     """
-    # TODO (mlp.train): each step: ix = torch.randint(0, len(X), (batch_size,), generator=generator);
-    #       loss = cross_entropy(forward(params, X[ix]), Y[ix]); zero the grads (p.grad = None);
-    #       loss.backward(); p.data -= lr * p.grad (lr(step) when lr is a function).
+    # TODO (mlp.train): `steps` steps of minibatch SGD on the dict's own tensors; return each step's loss.
     # Drawing every step's minibatch at once is cheaper than one small draw per step.
     raise NotImplementedError("mlp.train is not started yet; hints: course.toml, or `course hint train`")
 
@@ -163,5 +160,5 @@ def evaluate(params: dict[str, torch.Tensor], X: torch.Tensor, Y: torch.Tensor) 
     >>> round(evaluate(p, torch.zeros((5, 1), dtype=torch.int64), torch.tensor([0, 1, 2, 3, 0])), 4)
     1.3863
     """
-    # TODO (mlp.evaluate): inside `with torch.no_grad():`, return cross_entropy(forward(params, X), Y).item().
+    # TODO (mlp.evaluate): the mean loss over the whole split, without recording a graph.
     raise NotImplementedError("mlp.evaluate is not started yet; hints: course.toml, or `course hint evaluate`")

@@ -35,8 +35,8 @@ def sample_next(logits: torch.Tensor, temperature: float = 1.0, top_k: int | Non
     ...
     ValueError: temperature must be > 0 (it divides the logits); got 0
     """
-    # TODO (sampling.sample_next): check the arguments; divide the logits by the temperature; keep the top_k largest
-    #       (set the rest to -inf); softmax; draw with torch.multinomial(..., generator=generator).
+    # TODO (sampling.sample_next): refuse bad arguments; then draw one index per distribution: the softmax of the
+    #       logits, sharpened or flattened by the temperature, restricted to the top_k likeliest.
     raise NotImplementedError("sampling.sample_next is not started yet; hints: course.toml, or `course hint sample_next`")
 
 
@@ -56,8 +56,7 @@ def generate(next_logits: Callable[[torch.Tensor], torch.Tensor], itos: dict[int
     >>> generate(always_a_then_end, {0: '.', 1: 'a'}, n=3, block_size=2)
     ['a', 'a', 'a']
     """
-    # TODO (sampling.generate): start n contexts of zeros (n, block_size); repeat: logits = next_logits(context),
-    #       ix = sample_next(...); append ix to the names not yet finished; slide the context:
-    #       torch.cat([context[:, 1:], ix[:, None]], dim=1); stop a name when ix == 0.
+    # TODO (sampling.generate): n names, each grown one character at a time from an empty context until the model
+    #       draws '.' (or reaches max_len characters).
     # All n names advance together, one batched model call per character position.
     raise NotImplementedError("sampling.generate is not started yet; hints: course.toml, or `course hint generate`")

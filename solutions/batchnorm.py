@@ -45,8 +45,8 @@ class BatchNorm1d:
 
     def __init__(self, dim: int, eps: float = 1e-5, momentum: float = 0.1):
         ### BEGIN SOLUTION
-        # TODO: store eps and momentum; make gamma (ones) and beta (zeros) that require grad,
-        #       the buffers running_mean (zeros) and running_var (ones), and set training = True.
+        # TODO: set up the layer's state: its settings, what it learns (gamma, beta), what it
+        #       estimates on the side (the running statistics) and its mode (training).
         self.eps = eps
         self.momentum = momentum
         self.training = True
@@ -60,9 +60,8 @@ class BatchNorm1d:
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         ### BEGIN SOLUTION
-        # TODO: pick the statistics (the batch's in training, the running ones in eval),
-        #       normalise with eps inside the square root, scale by gamma and shift by beta;
-        #       in training, also update the running statistics without building a graph.
+        # TODO: return x normalised with the statistics its mode calls for, then scaled and
+        #       shifted; in training, also keep the running statistics up to date (outside any graph).
         if self.training:
             mean = x.mean(0)
             # The biased variance (divide by n) normalises, as in the paper and in torch.
@@ -108,8 +107,7 @@ def calibrate(bn, x: torch.Tensor) -> None:
     ([3.0, 20.0], [4.0, 300.0])
     """
     ### BEGIN SOLUTION
-    # TODO: under torch.no_grad(), put the mean and the unbiased variance of x over its first
-    #       dimension into bn.running_mean and bn.running_var (in place: .copy_()).
+    # TODO: make bn's running statistics those of the whole of x.
     with torch.no_grad():
         # copy_ keeps the buffers' own tensors (torch's module holds them as registered buffers).
         bn.running_mean.copy_(x.mean(0))

@@ -27,7 +27,7 @@ def build_vocab(words: list[str]) -> tuple[dict[str, int], dict[int, str]]:
     'b'
     """
     ### BEGIN SOLUTION
-    # TODO: collect the distinct characters, sort them, and put '.' in front at index 0.
+    # TODO: give every character of the words an index, both ways: '.' first (0), the rest sorted.
     chars = sorted(set("".join(words)) - {"."})
     stoi = {".": 0}
     for i, ch in enumerate(chars, start=1):
@@ -48,7 +48,7 @@ def count_bigrams(words: list[str], stoi: dict[str, int]) -> torch.Tensor:
     [[0, 1, 0], [0, 0, 1], [1, 0, 0]]
     """
     ### BEGIN SOLUTION
-    # TODO: wrap each word as '.' + word + '.', then count each pair of neighbours.
+    # TODO: count how often each character follows each other one, a word's start and end included.
     V = len(stoi)
     xs, ys = bigram_pairs(words, stoi)
     # One flat index per pair, then a single histogram: far faster than a Python double loop.
@@ -69,7 +69,7 @@ def bigram_probs(counts: torch.Tensor, smoothing: float = 1.0) -> torch.Tensor:
             [0.5000, 0.5000]])
     """
     ### BEGIN SOLUTION
-    # TODO: add the smoothing first, then divide every row by its own sum.
+    # TODO: turn each row of (smoothed) counts into a distribution over the next character.
     P = counts.float() + smoothing
     # keepdim=True keeps shape (V, 1), so the division broadcasts along each row; without it
     # the (V,) sums would align with the columns and divide column j by the total of row j.
@@ -90,7 +90,7 @@ def nll(probs: torch.Tensor, words: list[str], stoi: dict[str, int]) -> float:
     1.0986
     """
     ### BEGIN SOLUTION
-    # TODO: look up P[i, j] for every bigram (start and end included), average -log of them.
+    # TODO: how surprised the model is, on average, by every bigram of the words (ends included).
     xs, ys = bigram_pairs(words, stoi)
     # float64 so that the mean over hundreds of thousands of terms does not drift.
     return -probs[xs, ys].double().log().mean().item()
@@ -110,7 +110,7 @@ def sample_names(probs: torch.Tensor, itos: dict[int, str], n: int,
     ['a', 'a']
     """
     ### BEGIN SOLUTION
-    # TODO: for each name, start at index 0 and draw with torch.multinomial until you draw 0.
+    # TODO: generate n names, drawing one character after another until the model draws the end.
     names = []
     for _ in range(n):
         out, ix = [], 0
@@ -137,7 +137,7 @@ def bigram_pairs(words: list[str], stoi: dict[str, int]) -> tuple[torch.Tensor, 
     ([0, 1, 2], [1, 2, 0])
     """
     ### BEGIN SOLUTION
-    # TODO: for each word, pair every character of '.' + word with the one after it in word + '.'.
+    # TODO: the (current, next) index pair of every bigram of the words, start and end included.
     xs, ys = [], []
     for w in words:
         chs = [0] + [stoi[c] for c in w] + [0]
@@ -166,8 +166,8 @@ def train_neural_bigram(xs: torch.Tensor, ys: torch.Tensor, vocab_size: int, ste
     True
     """
     ### BEGIN SOLUTION
-    # TODO: initialise W with torch.randn(..., generator=generator, requires_grad=True), then
-    #       loop: forward (one-hot, matmul, softmax, loss), zero the grad, backward, update.
+    # TODO: learn W by full-batch gradient descent on the regularised loss of the docstring;
+    #       return it.
     W = torch.randn((vocab_size, vocab_size), generator=generator, requires_grad=True)
     xenc = F.one_hot(xs, num_classes=vocab_size).float()
     for _ in range(steps):

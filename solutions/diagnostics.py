@@ -40,7 +40,7 @@ def activation_stats(t: torch.Tensor, threshold: float = 0.97) -> dict[str, floa
     (0.1225, 0.8427, 0.5)
     """
     ### BEGIN SOLUTION
-    # TODO: return {'mean': ..., 'std': ..., 'saturated': ...}, each a Python float (.item()).
+    # TODO: summarise t: its mean, its spread, and the fraction of values beyond the threshold.
     t = t.detach().float()
     return {
         "mean": t.mean().item(),
@@ -68,7 +68,8 @@ def gradient_stats(named_parameters: Iterable[tuple[str, torch.Tensor]]) -> dict
     (['w'], 0.2, 0.0447)
     """
     ### BEGIN SOLUTION
-    # TODO: loop over the (name, p) pairs; skip p.grad is None; collect the three floats per name.
+    # TODO: for each parameter that has a gradient: that gradient's mean and spread, and its
+    #       size relative to the parameter's own.
     stats = {}
     for name, p in named_parameters:
         if p.grad is None:
@@ -95,7 +96,7 @@ def update_to_data(parameters: Iterable[torch.Tensor], lr: float) -> list[float]
     [-3.0]
     """
     ### BEGIN SOLUTION
-    # TODO: for each p: (lr * p.grad).std() / p.data.std(), then log10, as a Python float.
+    # TODO: for each parameter, the size of one SGD step relative to the parameter, in log10.
     ratios = []
     for p in parameters:
         if p.grad is None:
@@ -124,8 +125,8 @@ def record_activations(model: nn.Module,
     (['1', '3'], (5, 8), False)
     """
     ### BEGIN SOLUTION
-    # TODO: register a forward hook (module.register_forward_hook) on every matching module that
-    #       stores output.detach() under its name; yield the dict; remove the hooks in a finally.
+    # TODO: while the with-block runs, keep each matching layer's latest output (without its
+    #       graph) in the dict you yield; afterwards leave the model as it was, even after an error.
     outputs: dict[str, torch.Tensor] = {}
     handles = []
 
@@ -165,9 +166,7 @@ def plot_histograms(tensors_by_name: dict[str, torch.Tensor], path: str | Path,
     True
     """
     ### BEGIN SOLUTION
-    # TODO: make a figure of FIGSIZE at DPI; for each (name, t): torch.histogram(t.detach().float(),
-    #       bins=50, density=True), plot the bin centres against the densities with label=name;
-    #       add a legend, axis labels and the title; save to path; plt.close(fig).
+    # TODO: one PNG at `path`, FIGSIZE at DPI, one labelled distribution per named tensor.
     import matplotlib
     matplotlib.use("Agg")            # no display needed: we only write files
     import matplotlib.pyplot as plt

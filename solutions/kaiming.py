@@ -32,7 +32,7 @@ def gain(nonlinearity: str) -> float:
     ValueError: no gain for nonlinearity 'sigmoid': use 'linear', 'tanh' or 'relu'
     """
     ### BEGIN SOLUTION
-    # TODO: return 1 for 'linear', 5/3 for 'tanh', sqrt(2) for 'relu'; raise ValueError otherwise.
+    # TODO: the gain of each of the three nonlinearities; refuse any other name.
     # ReLU keeps only half of a symmetric input, halving its variance: gain sqrt(2) restores it.
     # tanh squashes its input; 5/3 is the factor that keeps a unit-variance input near unit variance.
     gains = {"linear": 1.0, "tanh": 5.0 / 3.0, "relu": math.sqrt(2.0)}
@@ -53,7 +53,7 @@ def kaiming_std(fan_in: int, nonlinearity: str = "tanh") -> float:
     0.1
     """
     ### BEGIN SOLUTION
-    # TODO: divide the gain by the square root of fan_in.
+    # TODO: the std that keeps a layer's outputs at the spread of its inputs, for this nonlinearity.
     # Variances add: x @ W sums fan_in terms, so its variance is fan_in * var(W) * var(x).
     # A std of gain / sqrt(fan_in) makes that fan_in factor cancel.
     return gain(nonlinearity) / math.sqrt(fan_in)
@@ -75,7 +75,7 @@ def kaiming_normal_(W: torch.Tensor, nonlinearity: str = "tanh",
     0.1
     """
     ### BEGIN SOLUTION
-    # TODO: work out fan_in from W's shape, then fill W in place (torch.no_grad(), W.normal_(...)).
+    # TODO: fill W itself with Kaiming-normal values (its fan-in follows from its shape); return W.
     fan_in = W.shape[0]
     std = kaiming_std(fan_in, nonlinearity)
     # no_grad: filling a leaf that requires grad is an initialisation, not a step of the graph.

@@ -36,7 +36,7 @@ def split_words(words: list[str], seed: int = 42) -> tuple[list[str], list[str],
     True
     """
     ### BEGIN SOLUTION
-    # TODO: copy the list, shuffle the copy with random.Random(seed), cut at int(0.8n), int(0.9n).
+    # TODO: a reproducible 80/10/10 split of a shuffled copy of the words (the caller's list untouched).
     shuffled = list(words)               # a copy: the caller's list keeps its order
     random.Random(seed).shuffle(shuffled)
     n1, n2 = int(0.8 * len(shuffled)), int(0.9 * len(shuffled))
@@ -61,8 +61,8 @@ def build_dataset(words: list[str], stoi: dict[str, int],
     [5, 13, 13, 1, 0]
     """
     ### BEGIN SOLUTION
-    # TODO: for each word, start from context [0] * block_size; for every character of
-    #       word + '.', record (context, character), then slide: context = context[1:] + [ix].
+    # TODO: every (context, next character) pair of every word, each word starting from an empty
+    #       context.
     X, Y = [], []
     for w in words:
         context = [0] * block_size       # a fresh context for every word: nothing carries over
@@ -89,7 +89,7 @@ def embed(C: torch.Tensor, X: torch.Tensor) -> torch.Tensor:
             [2., 3., 2., 3.]])
     """
     ### BEGIN SOLUTION
-    # TODO: index C with X, then reshape to (N, block_size * d).
+    # TODO: each example's block_size embeddings, laid end to end, oldest first.
     emb = C[X]                                   # (N, block_size, d)
     # The last two dimensions are contiguous, so flattening them concatenates the
     # embeddings of one example in context order (not interleaving their components).
@@ -112,7 +112,7 @@ def init_params(vocab_size: int, block_size: int = 3, n_embd: int = 10, n_hidden
     11897
     """
     ### BEGIN SOLUTION
-    # TODO: draw each tensor with torch.randn(shape, generator=generator), then requires_grad_().
+    # TODO: the five tensors of the docstring, N(0, 1), reproducible, trainable leaves.
     shapes = {"C": (vocab_size, n_embd), "W1": (block_size * n_embd, n_hidden), "b1": (n_hidden,),
               "W2": (n_hidden, vocab_size), "b2": (vocab_size,)}
     # requires_grad_() after drawing keeps them leaf tensors (p = randn(...) * 0.1 with
@@ -132,7 +132,7 @@ def forward(params: dict[str, torch.Tensor], X: torch.Tensor) -> torch.Tensor:
     torch.Size([7, 5])
     """
     ### BEGIN SOLUTION
-    # TODO: embed the contexts, apply the hidden layer with tanh, then the output layer.
+    # TODO: the logits the model gives every context (the docstring's formula).
     h = torch.tanh(embed(params["C"], X) @ params["W1"] + params["b1"])    # (N, n_hidden)
     return h @ params["W2"] + params["b2"]                                # (N, V)
     ### END SOLUTION
@@ -150,8 +150,7 @@ def cross_entropy(logits: torch.Tensor, Y: torch.Tensor) -> torch.Tensor:
     tensor(0.3466)
     """
     ### BEGIN SOLUTION
-    # TODO: subtract each row's max, take log of the sum of exp per row (the log-normaliser),
-    #       and average (log-normaliser - logit of the target) over the rows.
+    # TODO: the mean negative log-probability of each row's target, finite even for huge logits.
     # The max is a constant shift: detach it, the result (and its gradient) do not depend on it.
     shifted = logits - logits.max(dim=1, keepdim=True).values.detach()
     log_norm = shifted.exp().sum(dim=1).log()                         # (N,): per row, over V
@@ -180,9 +179,7 @@ def train(params: dict[str, torch.Tensor], X: torch.Tensor, Y: torch.Tensor, ste
     (100, True)
     """
     ### BEGIN SOLUTION
-    # TODO: each step: ix = torch.randint(0, len(X), (batch_size,), generator=generator);
-    #       loss = cross_entropy(forward(params, X[ix]), Y[ix]); zero the grads (p.grad = None);
-    #       loss.backward(); p.data -= lr * p.grad (lr(step) when lr is a function).
+    # TODO: `steps` steps of minibatch SGD on the dict's own tensors; return each step's loss.
     # Drawing every step's minibatch at once is cheaper than one small draw per step.
     batches = torch.randint(0, X.shape[0], (steps, batch_size), generator=generator)
     losses = []
@@ -215,7 +212,7 @@ def evaluate(params: dict[str, torch.Tensor], X: torch.Tensor, Y: torch.Tensor) 
     1.3863
     """
     ### BEGIN SOLUTION
-    # TODO: inside `with torch.no_grad():`, return cross_entropy(forward(params, X), Y).item().
+    # TODO: the mean loss over the whole split, without recording a graph.
     with torch.no_grad():
         return cross_entropy(forward(params, X), Y).item()
     ### END SOLUTION

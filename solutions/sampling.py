@@ -36,8 +36,8 @@ def sample_next(logits: torch.Tensor, temperature: float = 1.0, top_k: int | Non
     ValueError: temperature must be > 0 (it divides the logits); got 0
     """
     ### BEGIN SOLUTION
-    # TODO: check the arguments; divide the logits by the temperature; keep the top_k largest
-    #       (set the rest to -inf); softmax; draw with torch.multinomial(..., generator=generator).
+    # TODO: refuse bad arguments; then draw one index per distribution: the softmax of the
+    #       logits, sharpened or flattened by the temperature, restricted to the top_k likeliest.
     V = logits.shape[-1]
     if not temperature > 0:
         raise ValueError(f"temperature must be > 0 (it divides the logits); got {temperature}")
@@ -73,9 +73,8 @@ def generate(next_logits: Callable[[torch.Tensor], torch.Tensor], itos: dict[int
     ['a', 'a', 'a']
     """
     ### BEGIN SOLUTION
-    # TODO: start n contexts of zeros (n, block_size); repeat: logits = next_logits(context),
-    #       ix = sample_next(...); append ix to the names not yet finished; slide the context:
-    #       torch.cat([context[:, 1:], ix[:, None]], dim=1); stop a name when ix == 0.
+    # TODO: n names, each grown one character at a time from an empty context until the model
+    #       draws '.' (or reaches max_len characters).
     # All n names advance together, one batched model call per character position.
     context = torch.zeros((n, block_size), dtype=torch.int64)
     chars: list[list[str]] = [[] for _ in range(n)]
