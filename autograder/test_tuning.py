@@ -1,0 +1,133 @@
+"""Graders for lecture 3's learning-rate finder and single-batch sanity check (exercises/tuning.py).
+
+Expected trajectories come from torch's own optimiser (torch.optim.SGD, the learning rate
+changed before each step) on the lecture-3 forward pass as its contract states it; the
+finder is checked on a data set whose every row is the same example, so that any way of
+drawing minibatches gives the same trajectory. pick_lr is checked on noisy curves whose
+valley is known. Sizes and alphabets differ from the defaults.
+"""
+import math
+
+import torch
+import torch.nn.functional as F
+
+from course.checks import check, describe, exercise, expect, is_number, is_sequence, number
+
+
+def params_for(V, block_size, d, hidden, seed):
+    """Test parameters of the lecture-3 MLP, small enough that a step never overshoots."""
+    g = torch.Generator().manual_seed(seed)
+    shapes = (("C", (V, d)), ("W1", (block_size * d, hidden)), ("b1", (hidden,)), ("W2", (hidden, V)), ("b2", (V,)))
+    return {name: (0.5 * torch.randn(shape, generator=g)).requires_grad_() for name, shape in shapes}
+
+
+def logits_of(p, X):
+    return torch.tanh(p["C"][X].flatten(1) @ p["W1"] + p["b1"]) @ p["W2"] + p["b2"]
+
+
+def sgd_reference(p, X, Y, rates):
+    """torch.optim.SGD over the whole of X, Y, at rates[i] on step i: the losses and the end state."""
+    q = {k: v.detach().clone().requires_grad_() for k, v in p.items()}
+    opt = torch.optim.SGD(q.values(), lr=0.0)
+    losses = []
+    for rate in rates:
+        opt.param_groups[0]["lr"] = float(rate)
+        opt.zero_grad()
+        loss = F.cross_entropy(logits_of(q, X), Y)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return losses, q
+
+
+def floats(values, n, what, hint):
+    check(is_sequence(values) and len(values) == n and all(is_number(v) for v in values),
+          f"{what} should return a list of {n} losses, one number per step", f"got {describe(values)}", hint=hint)
+    return [number(v) for v in values]
+
+
+# ---------------------------------------------------------------- lr_finder
+@exercise("tuning.lr_finder")
+def test_lr_finder_one_step_per_rate_in_order(tuning):
+    p = params_for(V=7, block_size=3, d=4, hidden=16, seed=1)
+    X = torch.tensor([[2, 5, 1]]).repeat(40, 1)          # every row the same: any minibatch is the whole story
+    Y = torch.full((40,), 3)
+    rates = (10 ** torch.linspace(-2, 0, 12)).tolist()
+    want, q = sgd_reference(p, X, Y, rates)
+    got = floats(tuning.lr_finder(p, X, Y, rates, batch_size=8, generator=torch.Generator().manual_seed(2)),
+                 len(rates), "lr_finder", "steps")
+    check(all(abs(a - b) < 1e-4 * max(1, abs(b)) for a, b in zip(got, want)),
+          "lr_finder should take one SGD step per learning rate, in the order given, and record each step's loss "
+          "before its update", f"yours: {[round(v, 4) for v in got[:4]]} …, expected {[round(v, 4) for v in want[:4]]} …",
+          hint="steps")
+    for k in q:
+        expect(p[k]).close_to(q[k], atol=1e-5, why=f"after the finder, params[{k!r}] should hold the trained values "
+                              "(it trains in place)", hint="inplace")
+
+
+@exercise("tuning.lr_finder")
+def test_lr_finder_uses_the_generator(tuning):
+    g = torch.Generator().manual_seed(3)
+    X, Y = torch.randint(0, 9, (200, 2), generator=g), torch.randint(0, 9, (200,), generator=g)
+    rates = [0.05] * 6
+    runs = [tuning.lr_finder(params_for(9, 2, 3, 12, seed=4), X, Y, rates, batch_size=4,
+                             generator=torch.Generator().manual_seed(s)) for s in (5, 5, 6)]
+    a, b, c = ([number(v) for v in run] for run in runs)
+    check(a == b, "the same generator seed should give the same losses", hint="generator")
+    check(a != c, "another seed should draw other minibatches", hint="generator")
+
+
+# ---------------------------------------------------------------- pick_lr
+def valley(seed, bottom_exp, n=600):
+    """A finder-like curve against lrs 10^-3 … 10^0: down, a valley at 10^bottom_exp, then up;
+    noisy, with one deep spike down far from the valley (a lucky minibatch)."""
+    g = torch.Generator().manual_seed(seed)
+    exps = torch.linspace(-3, 0, n)
+    losses = 2.3 + 1.5 * (exps - bottom_exp) ** 2 + 0.25 * torch.randn(n, generator=g)
+    losses[n // 10] = 0.5
+    return (10 ** exps).tolist(), losses.tolist()
+
+
+@exercise("tuning.pick_lr")
+def test_pick_lr_small_cases(tuning):
+    got = tuning.pick_lr([0.001, 0.01, 0.1, 1.0], [3.0, 2.5, 2.2, 9.0], window=1)
+    check(is_number(got), "pick_lr should return a number", f"got {describe(got)}", hint="return")
+    expect(number(got)).close_to(0.1, why="with window=1 the lowest loss is at lr 0.1", hint="return")
+
+
+@exercise("tuning.pick_lr")
+def test_pick_lr_finds_the_valley_through_the_noise(tuning):
+    for seed, bottom in ((7, -1.2), (8, -0.6)):
+        lrs, losses = valley(seed, bottom)
+        got = number(tuning.pick_lr(lrs, losses, window=40))
+        check(abs(math.log10(got) - bottom) < 0.2, f"the valley of this curve is at lr 10^{bottom} = {10 ** bottom:.3g}",
+              f"yours picked {got:.3g}" + (": the single lowest loss, a lucky minibatch" if got < 0.003 else ""),
+              hint="smooth")
+
+
+# ---------------------------------------------------------------- overfit_batch
+@exercise("tuning.overfit_batch")
+def test_overfit_batch_is_full_batch_gradient_descent(tuning):
+    g = torch.Generator().manual_seed(9)
+    X, Y = torch.randint(0, 11, (20, 4), generator=g), torch.randint(0, 11, (20,), generator=g)
+    p = params_for(V=11, block_size=4, d=3, hidden=24, seed=10)
+    want, q = sgd_reference(p, X, Y, [0.3] * 15)
+    got = floats(tuning.overfit_batch(p, X, Y, steps=15, lr=0.3), 15, "overfit_batch(steps=15)", "full")
+    check(all(abs(a - b) < 1e-4 * max(1, abs(b)) for a, b in zip(got, want)),
+          "overfit_batch should take full-batch gradient descent steps on all of X, Y, recording each loss before "
+          "its update", f"yours: {[round(v, 4) for v in got[:4]]} …, expected {[round(v, 4) for v in want[:4]]} …",
+          hint="full")
+    for k in q:
+        expect(p[k]).close_to(q[k], atol=1e-5, why=f"params[{k!r}] should end trained (in place)", hint="zero")
+
+
+@exercise("tuning.overfit_batch")
+def test_overfit_batch_memorises_a_batch(tuning):
+    g = torch.Generator().manual_seed(11)
+    X = torch.randperm(13 ** 3, generator=g)[:32]
+    X = torch.stack([X // 169, X // 13 % 13, X % 13], dim=1)     # 32 distinct contexts: no two disagree
+    Y = torch.randint(0, 13, (32,), generator=g)
+    p = params_for(V=13, block_size=3, d=8, hidden=100, seed=12)
+    losses = floats(tuning.overfit_batch(p, X, Y, steps=300, lr=0.1), 300, "overfit_batch(steps=300)", "full")
+    check(losses[-1] < 0.1 * losses[0], "300 steps on 32 distinct examples should drive the loss far down "
+          "(below a tenth of where it started)", f"yours went from {losses[0]:.3f} to {losses[-1]:.3f}", hint="zero")

@@ -1,0 +1,67 @@
+"""Lecture 3 — choosing the learning rate, and the first sanity check of any training loop.
+
+Two habits from the lecture, on the MLP of mlp.py:
+
+- **The learning-rate finder.** Try a range of learning rates, exponentially spaced (say
+  10^-3 to 10^0), one training step each, in increasing order, and record the loss of every
+  step. Plotted against log10 of the rate, the loss falls while the rate is useful, flattens,
+  then rises as the steps become too large: a good rate sits in the valley, before the rise.
+- **Overfitting a single batch.** A network with thousands of parameters can memorise 32
+  examples. If the loss of a small batch, trained on alone, does not head towards 0, the bug
+  is in the model, the loss or the update, not in the data or the schedule.
+
+Both train with the learner's own `mlp.train` and `mlp.cross_entropy` (from mlp.py beside
+this file).
+"""
+from __future__ import annotations
+
+import torch
+
+import mlp
+
+
+def lr_finder(params: dict[str, torch.Tensor], X: torch.Tensor, Y: torch.Tensor, lrs,
+              batch_size: int = 32, generator: torch.Generator | None = None) -> list[float]:
+    """One minibatch SGD step per learning rate of `lrs`, in their order, on `params` (in place).
+
+    Returns the loss of each step, computed before that step's update, as floats: the curve
+    to plot against log10(lrs). Minibatches are drawn as mlp.train draws them, with `generator`.
+
+    >>> p = mlp.init_params(5, 2, n_embd=3, n_hidden=8, generator=torch.Generator().manual_seed(0))
+    >>> X, Y = torch.zeros(4, 2, dtype=torch.int64), torch.ones(4, dtype=torch.int64)
+    >>> len(lr_finder(p, X, Y, 10 ** torch.linspace(-3, 0, 6), batch_size=2))
+    6
+    """
+    # TODO (tuning.lr_finder): train one step at each learning rate in turn, and keep every step's loss.
+    raise NotImplementedError("tuning.lr_finder is not started yet; hints: course.toml, or `course hint lr_finder`")
+
+
+def pick_lr(lrs, losses, window: int = 50) -> float:
+    """The learning rate at the bottom of the finder's valley.
+
+    The losses of single minibatches are noisy, so first average each run of `window`
+    consecutive losses (fewer at the ends is fine); return, as a float, the learning rate at
+    which that smoothed loss is lowest. `lrs` and `losses` have the same length.
+
+    >>> pick_lr([0.001, 0.01, 0.1, 1.0], [3.0, 2.5, 2.2, 9.0], window=1)
+    0.1
+    """
+    # TODO (tuning.pick_lr): smooth the losses, find where the smoothed curve is lowest, return that learning rate.
+    raise NotImplementedError("tuning.pick_lr is not started yet; hints: course.toml, or `course hint pick_lr`")
+
+
+def overfit_batch(params: dict[str, torch.Tensor], X: torch.Tensor, Y: torch.Tensor, steps: int = 300,
+                  lr: float = 0.1) -> list[float]:
+    """Train `params` (in place) on the whole of the small batch X, Y, again and again: `steps`
+    steps of full-batch gradient descent at learning rate `lr`. Returns the loss of each step,
+    computed before its update, as floats. A healthy model and loop drive it towards 0 (or to
+    the floor that contexts with several possible next characters leave).
+
+    >>> p = mlp.init_params(5, 2, n_embd=3, n_hidden=16, generator=torch.Generator().manual_seed(0))
+    >>> X, Y = torch.tensor([[0, 0], [0, 1], [1, 2]]), torch.tensor([1, 2, 0])
+    >>> losses = overfit_batch(p, X, Y, steps=200)
+    >>> losses[-1] < losses[0] / 4
+    True
+    """
+    # TODO (tuning.overfit_batch): full-batch gradient descent on this one batch, recording each step's loss.
+    raise NotImplementedError("tuning.overfit_batch is not started yet; hints: course.toml, or `course hint overfit_batch`")
