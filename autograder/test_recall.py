@@ -36,7 +36,7 @@ def code_cells(path) -> dict[str, str]:
 def verdict(question: str, target) -> None:
     path = target / NOTEBOOK
     if not path.exists():
-        raise NotImplementedError(f"{NOTEBOOK} is not in {target}")
+        fail(f"{NOTEBOOK} is missing from {target.name}/: copy it back from a fresh release")
     learner = code_cells(path)
     others = {f"{q}{suffix}" for q in QUESTIONS if q != question for suffix in ("", "_answer")}
     answers = [gid for gid in learner if gid not in others and gid != question]

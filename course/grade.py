@@ -266,7 +266,11 @@ def finish(course: Course, job: Job, wait_status: int | None, options: Options) 
         by_id = {r["id"]: r for r in partial.get("exercises", []) if isinstance(r, dict) and "id" in r}
     except (OSError, ValueError, AttributeError):
         by_id = {}
-    notebooks = {"manual_pending": 0}
+    # The written parts of the notebooks handed in wait for the instructor (nbgrader's formgrader).
+    notebooks = {"manual_pending": sum(
+        sum(a.manual.values()) for a in course.assignments
+        if any((job.folder / nb).is_file() for nb in a.notebooks)
+        and any(ex.assignment == a.id for ex in graded_exercises(course, options)))}
     rows = []
     for ex in graded_exercises(course, options):
         got = by_id.get(ex.id)

@@ -85,7 +85,7 @@ def course_copy(tmp: Path):
     root = tmp / "course"
     for rel in ["course.toml", "pyproject.toml", "nbgrader_config.py", "data", "autograder/conftest.py",
                 "autograder/test_bigram.py", "autograder/hidden/test_bigram_hidden.py",
-                "autograder/fixtures/bigram.json", f"solutions/{NOTEBOOK}"]:
+                "autograder/fixtures/bigram.json", "autograder/test_recall.py", f"solutions/{NOTEBOOK}"]:
         src, dest = ROOT / rel, root / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
         (shutil.copytree if src.is_dir() else shutil.copy)(src, dest)
@@ -188,10 +188,10 @@ def test_untouched_stubs_are_not_started_and_a_missing_notebook_says_so(graded):
     ("segfault", {"bigram.count_bigrams": ("error", "segmentation fault")}),
     ("alloc_20gb", {"bigram.train_neural_bigram": ("error", "memory")}),
     ("prints_1e7_lines", {"bigram.bigram_probs": ("error", "printed more than")}),
-    ("monkeypatches", {"bigram.nll": ("error", "changed torch.allclose"),
-                       "bigram.bigram_probs": ("error", "changed pytest.fail"),
-                       "bigram.sample_names": ("error", "which the graders rely on")}),
-    ("writes_grader_files", {"bigram.count_bigrams": ("error", "wrote to the graders' files")}),
+    # Patching torch, pytest or the graders changes only the runner: its honest outputs are judged.
+    ("monkeypatches", {"bigram.nll": ("failed", ""), "bigram.sample_names": ("failed", "")}),
+    # The runner has no path to the course (its environment is empty): its honest code raises.
+    ("writes_grader_files", {"bigram.count_bigrams": ("error", "KeyError")}),
     ("hard_coded", {"bigram.build_vocab": ("failed", "")}),
 ])
 def test_a_bad_function_costs_only_its_exercise(graded, student, broken):
@@ -214,10 +214,9 @@ def test_a_module_that_does_not_import_costs_its_exercises_and_nothing_else(grad
     if student == "syntax_error":      # its notebook is graded all the same: 3 questions of 4
         assert notebook == {"recall.mlp_shapes": 0, "recall.kaiming_relu": 3, "recall.batchnorm_modes": 3,
                             "recall.softmax_ce_grad": 3}
-    if student == "missing_module":    # a deleted grade cell costs its question only
-        assert notebook == {"recall.mlp_shapes": 3, "recall.kaiming_relu": 0, "recall.batchnorm_modes": 3,
+    if student == "missing_module":    # a deleted test cell changes nothing: the course's own cells test
+        assert notebook == {"recall.mlp_shapes": 3, "recall.kaiming_relu": 3, "recall.batchnorm_modes": 3,
                             "recall.softmax_ce_grad": 3}
-        assert "missing" in got["recall.kaiming_relu"]["message"]
 
 
 def test_hidden_checks_catch_answers_hard_coded_for_the_public_ones(graded):

@@ -171,7 +171,7 @@ def _import_result(name: str, timeout: float, limits: dict) -> Result:
             session.request("import", module=name)
             imports[name] = Result("passed")
         except BaseException as exc:   # noqa: BLE001 - classified below
-            imports[name] = Result(*classify(exc), seconds=time.perf_counter() - start)
+            imports[name] = Result(*classify(exc, timeout), seconds=time.perf_counter() - start)
         _end_session()
     return imports[name]
 

@@ -1,0 +1,205 @@
+"""A hostile class: submissions that attack the grading, each built on the untouched stubs plus
+a few lines a student who read the README could write. Each must score exactly what its honest
+code earns (0: nothing is implemented), its classmates keep full marks, no result file holds a
+line of a solution or a hidden grader, no process of the class outlives the run, and the
+course's own files are unchanged.
+
+One attack class per submission (issue 9): forging results, getting files loaded by the judge,
+changing the grader, defeating checks in-process, reading secrets, attacking classmates.
+"""
+import hashlib
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from course.grade import Options, grade_class
+from course.grading import sandbox
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.skipif(sandbox.level() != "bwrap",
+                                reason="needs bubblewrap (apt-get install bubblewrap): without it "
+                                       "`course grade` refuses untrusted submissions")
+
+# Run when bigram.py is imported, and again from build_vocab during a check.
+ATTACKS = {
+    "forge_fds": '''
+import os, json
+for fd in range(3, 64):                      # every inherited descriptor: a forged verdict on each
+    try:
+        os.write(fd, b'{"ok": {"value": 1}, "n": 0}' + json.dumps({"status": "passed"}).encode() * 50)
+    except OSError:
+        pass
+for name in ("results.json", "../results.json", "../../results.json", "/tmp/results.json"):
+    try:
+        open(name, "w").write('{"exercises": [], "total": 999, "max_total": 1}')
+    except OSError:
+        pass
+''',
+    "judge_loads_files": '''
+import os
+for name, text in {"conftest.py": "def pytest_configure(config):\\n    raise SystemExit(0)\\n",
+                   "__init__.py": "", "pdb.py": "raise SystemExit(0)\\n", "code.py": "raise SystemExit(0)\\n"}.items():
+    for folder in (os.path.dirname(__file__), os.getcwd()):
+        try:
+            open(os.path.join(folder, name), "w").write(text)
+        except OSError:
+            pass
+''',
+    "change_the_grader": '''
+import os, course, course.checks
+root = os.path.dirname(course.__file__)
+for dirpath, _, files in os.walk(root):
+    for f in files:
+        path = os.path.join(dirpath, f)
+        try:
+            os.chmod(path, 0o666)
+            open(path, "a").write("\\nraise SystemExit('pwned')\\n")
+        except OSError:
+            pass
+course.checks.check = lambda *a, **k: None
+''',
+    "lying_objects": '''
+import torch, gc, sys
+torch.allclose = lambda *a, **k: True
+torch.equal = lambda *a, **k: True
+class Liar(torch.Tensor):
+    def __eq__(self, other): return True
+    def item(self): return 0.0
+def build_vocab(words):
+    frame = sys._getframe(1)
+    found = [o for o in gc.get_objects() if isinstance(o, dict) and "expected" in o][:1]
+    return (frame.f_locals.get("expected") or (found[0]["expected"] if found else {"."}), {})
+def count_bigrams(words, stoi):
+    return torch.zeros(len(stoi), len(stoi), dtype=torch.int64).as_subclass(Liar)
+''',
+    "read_secrets": '''
+import os
+loot = []
+for start in [os.environ.get("COURSE_ROOT", ""), os.environ.get("COURSE_ORIGINAL_ROOT", ""), "/", "/work", "/tmp",
+              "/proc/1/cwd", "/autograder"]:
+    for dirpath, dirs, files in os.walk(start or "/nonexistent"):
+        if dirpath.count("/") > 6 or dirpath.startswith(("/proc", "/sys", "/usr")):
+            dirs[:] = []
+            continue
+        for f in files:
+            if "solution" in dirpath or "hidden" in dirpath or f.endswith("_hidden.py"):
+                try:
+                    loot.append(open(os.path.join(dirpath, f)).read()[:3000])
+                except OSError:
+                    pass
+for pid in range(1, 200):
+    try:
+        loot.append(open(f"/proc/{pid}/cmdline").read())
+    except OSError:
+        pass
+print("\\n".join(loot)[:15000])
+def build_vocab(words):
+    raise ValueError("\\n".join(loot)[:3000] or "nothing found")
+''',
+    "attack_classmates": '''
+import os, signal, time
+for sig in (signal.SIGSTOP, signal.SIGKILL):
+    for pid in (os.getppid(), -1):
+        try:
+            os.kill(pid, sig)
+        except OSError:
+            pass
+if os.fork() == 0:                            # a daemon that waits for the grader to leave
+    os.setsid()
+    if os.fork() == 0:
+        time.sleep(20)
+        for dirpath, _, files in os.walk("/tmp"):
+            for f in files:
+                try:
+                    open(os.path.join(dirpath, f), "w").write("overwritten")
+                except OSError:
+                    pass
+        os._exit(0)
+    os._exit(0)
+for i in range(200):
+    try:
+        if os.fork() == 0:
+            time.sleep(60)
+            os._exit(0)
+    except OSError:
+        break
+''',
+}
+
+
+def _digest(root: Path) -> str:
+    h = hashlib.sha256()
+    for folder in ("course", "autograder", "solutions"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                h.update(str(path.relative_to(root)).encode() + path.read_bytes())
+    return h.hexdigest()
+
+
+def _secret_lines(root: Path) -> list[str]:
+    """Distinctive lines of the solution regions and of the hidden graders."""
+    lines = []
+    for path in sorted((root / "autograder" / "hidden").glob("test_*.py")):
+        lines += [ln.strip() for ln in path.read_text().splitlines() if len(ln.strip()) > 50]
+    for path in sorted((root / "solutions").glob("*.py")):
+        inside = False
+        for ln in path.read_text().splitlines():
+            if "### BEGIN SOLUTION" in ln:
+                inside = True
+            elif "### END SOLUTION" in ln:
+                inside = False
+            elif inside and len(ln.strip()) > 40:
+                lines.append(ln.strip())
+    return lines
+
+
+def _runner_processes() -> list[str]:
+    done = subprocess.run(["ps", "-u", str(sandbox.UNPRIVILEGED), "-o", "pid=,cmd="], capture_output=True, text=True)
+    return [ln for ln in done.stdout.splitlines() if ln.strip()]
+
+
+@pytest.fixture(scope="module")
+def hostile_class(tmp_path_factory, course):
+    base = tmp_path_factory.mktemp("hostile")
+    subs = base / "submissions"
+    for name in ("a_good", "z_good"):
+        folder = subs / name
+        folder.mkdir(parents=True)
+        for path in (ROOT / "solutions").glob("*.py"):
+            shutil.copy(path, folder / path.name)
+        shutil.copy(ROOT / "solutions" / "05-recall.ipynb", folder / "05-recall.ipynb")
+    for name, attack in ATTACKS.items():
+        folder = subs / f"m_{name}"
+        shutil.copytree(ROOT / "exercises", folder, ignore=shutil.ignore_patterns(".*", "__pycache__"))
+        path = folder / "bigram.py"
+        path.write_text(path.read_text() + "\n\n# --- the attack ---\n" + attack)
+    before = _digest(ROOT)
+    records = grade_class(course, subs, base / "out", jobs=2, options=Options(submission_timeout=120))
+    return {"records": {r["student"]: r for r in records}, "out": base / "out", "before": before}
+
+
+def test_good_classmates_keep_full_marks(hostile_class):
+    for name in ("a_good", "z_good"):
+        record = hostile_class["records"][name]
+        assert record["total"] == record["max_total"], (name, [r for r in record["exercises"] if r["points"] == 0])
+
+
+@pytest.mark.parametrize("attack", sorted(ATTACKS))
+def test_each_attack_earns_only_what_its_honest_code_earns(hostile_class, attack):
+    record = hostile_class["records"][f"m_{attack}"]
+    assert record["total"] == 0, [r for r in record["exercises"] if r["points"]]
+
+
+def test_no_secret_reaches_any_result_file(hostile_class):
+    secrets = _secret_lines(ROOT)
+    assert len(secrets) > 50
+    texts = [p.read_text(errors="replace") for p in hostile_class["out"].rglob("*") if p.is_file()]
+    leaked = [s for s in secrets if any(s in t for t in texts)]
+    assert not leaked, leaked[:3]
+
+
+def test_nothing_of_the_class_is_left_running_and_the_course_is_unchanged(hostile_class):
+    assert _runner_processes() == []
+    assert _digest(ROOT) == hostile_class["before"]
