@@ -2,9 +2,9 @@
 
 Expected values come from tiny cases worked out by hand here (the contexts of a few words),
 from properties (a split is a permutation cut at 80% and 90%; block_size 1 gives the
-bigrams), from torch itself (F.cross_entropy, C[X] flattened per example), from SGD re-done
-step by step on a data set whose every row is the same example, so that any way of drawing
-minibatches gives the same trajectory, and from autograder/fixtures/mlp.json (the splits
+bigrams), from torch itself (F.cross_entropy, C[X] flattened per example, torch.optim.SGD on
+a data set whose every row is the same example, so that any way of drawing minibatches gives
+the same trajectory), and from autograder/fixtures/mlp.json (the splits
 that random.Random(seed) makes, stored by `course fixtures`; see make_fixtures at the end).
 Nothing here re-implements an exercise. Shapes are non-square and alphabets other than a-z,
 so nothing may assume 27 characters.
@@ -267,17 +267,17 @@ def one_example_data(n=64):
 
 
 def sgd(p, X, Y, rates, zero_grad=True):
-    """SGD on one example, re-done here: the trajectory every correct train() follows."""
+    """torch.optim.SGD on one example, at rates[i] on step i: the trajectory every correct
+    train() follows. zero_grad=False lets the gradients pile up, the usual slip, to name it."""
     p, losses = fresh(p), []
+    opt = torch.optim.SGD(p.values(), lr=0.0)
     for rate in rates:
-        loss = F.cross_entropy(reference_forward(p, X[:1]), Y[:1])
+        opt.param_groups[0]["lr"] = rate
         if zero_grad:
-            for t in p.values():
-                t.grad = None
+            opt.zero_grad()
+        loss = F.cross_entropy(reference_forward(p, X[:1]), Y[:1])
         loss.backward()
-        with torch.no_grad():
-            for t in p.values():
-                t -= rate * t.grad
+        opt.step()
         losses.append(loss.item())
     return p, losses
 

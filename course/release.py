@@ -295,7 +295,8 @@ def leaks(course: Course, out: Path) -> list[str]:
 # docstrings and layout gone. A run counts when it is big enough to say something
 # (BODY_MIN_NODES syntax nodes: `loss.backward()` alone is common code) and computes
 # something: calls alone (`fig.tight_layout(); fig.savefig(path); plt.close(fig)`) are
-# boilerplate, a run needs an assignment, a return or a block.
+# boilerplate, a run needs an assignment, a return or a block; and data alone (a dict of the
+# contract's shapes) is no secret, a run needs a call or a loop.
 BODY_WINDOW = 3
 BODY_MIN_NODES = 25
 _KEPT_NAMES = set(dir(builtins)) | {"torch", "F", "nn", "math", "random", "np", "plt", "self"}
@@ -331,6 +332,8 @@ def _fingerprint(run, sizes: dict, wanted: set | None = None) -> str | None:
     import ast
     if all(isinstance(st, ast.Expr) for st in run):
         return None
+    if not any(isinstance(n, (ast.Call, ast.For, ast.While, ast.comprehension)) for st in run for n in ast.walk(st)):
+        return None              # data, not computation: a contract's shapes spelled out
     size = sum(_size(st, sizes) for st in run)
     if size < BODY_MIN_NODES or (wanted is not None and size not in wanted):
         return None
