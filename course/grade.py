@@ -154,8 +154,10 @@ def _prepare(course: Course, folder: Path, private: Path) -> tuple[Path, Path]:
         shutil.copyfile(folder / rel, work / rel)
     for path in [root, *root.rglob("*")]:
         path.chmod(0o555 if path.is_dir() else 0o444)
+    root.chmod(0o700)              # the graders' copy: the judge's alone
     for name in ("home", "tmp", "scratch"):
-        (private / name).mkdir()
+        (private / name).mkdir(mode=0o700)
+    private.chmod(0o711)           # the runner's user may reach the submission's copy, and nothing else
     return root, work
 
 
@@ -211,6 +213,20 @@ def _worker(course: Course, folder: Path, private: Path, options: Options) -> in
     return int(code)
 
 
+STATUSES = {"passed", "failed", "not started", "error", "timed out"}
+
+
+def _checked_row(ex, got: dict) -> dict:
+    """A row from the judge's results file, checked as any input is: known status, points only
+    for a pass and never above the exercise's, short strings."""
+    status = got.get("status") if got.get("status") in STATUSES else "error"
+    points = ex.points if status == "passed" and got.get("points") == ex.points else 0
+    message = str(got.get("message", ""))[:4000]
+    checks = [{k: str(c.get(k, ""))[:4000] for k in ("name", "status", "message")}
+              for c in got.get("checks", []) if isinstance(c, dict)][:200]
+    return _row(ex.id, points, ex.points, status, message, checks)
+
+
 def _row(ex_id: str, points, max_points, status: str, message: str = "", checks=None) -> dict:
     return {"id": ex_id, "points": points, "max_points": max_points, "status": status, "message": message,
             "checks": checks or []}
@@ -224,11 +240,16 @@ class Job:
     pid: int
     started: float
     deadline: float
+    slot: int = 0
 
 
-def start(course: Course, student: str, folder: Path, options: Options) -> Job:
-    """Fork the process that grades one submission."""
+RUNNER_UIDS = 61000         # the runner of the grading in slot k runs as user 61000 + k (when root)
+
+
+def start(course: Course, student: str, folder: Path, options: Options, slot: int = 0) -> Job:
+    """Fork the process that grades one submission (the judge of it; its runner is sandboxed)."""
     private = Path(tempfile.mkdtemp(prefix="course-grade-"))
+    os.environ["COURSE_RUNNER_UID"] = str(RUNNER_UIDS + slot)
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
@@ -245,7 +266,7 @@ def start(course: Course, student: str, folder: Path, options: Options) -> Job:
         finally:
             os._exit(code)
     now = time.monotonic()
-    return Job(student, folder, private, pid, now, now + options.submission_timeout)
+    return Job(student, folder, private, pid, now, now + options.submission_timeout, slot)
 
 
 def finish(course: Course, job: Job, wait_status: int | None, options: Options) -> dict:
@@ -275,9 +296,7 @@ def finish(course: Course, job: Job, wait_status: int | None, options: Options) 
     for ex in graded_exercises(course, options):
         got = by_id.get(ex.id)
         if got is not None:
-            rows.append(_row(ex.id, got.get("points", 0), ex.points, got.get("status", "error"),
-                             got.get("message", ""), [{k: c.get(k) for k in ("name", "status", "message")}
-                                                      for c in got.get("checks", [])]))
+            rows.append(_checked_row(ex, got))
         elif ex.notebook and not options.notebooks:
             continue                                  # not graded here (no nbgrader, or --no-notebooks)
         elif ended == "timed out":
@@ -365,14 +384,21 @@ def grade_class(course: Course, submissions: Path, out: Path, jobs: int | None =
     bar.update(len(records), sum(_troubled(r) for r in records.values()))
     running: dict[int, Job] = {}
     fingerprints = {}
+    # Every submission is copied before the first one runs: nothing a grading does (or anyone
+    # else does meanwhile) changes what the others hand in.
+    staged = Path(tempfile.mkdtemp(prefix="course-submissions-"))
+    todo = [(student, _stage(folder, staged / student), fingerprint) for student, folder, fingerprint in todo]
     try:
         while todo or running:
             while todo and len(running) < jobs:
                 student, folder, fingerprint = todo.pop(0)
                 fingerprints[student] = fingerprint
-                job = start(course, student, folder, options)
+                slot = min(set(range(jobs)) - {j.slot for j in running.values()})
+                job = start(course, student, folder, options, slot)
                 running[job.pid] = job
             for job, status in _wait(running, options):
+                from course.grading import sandbox
+                sandbox.kill_leftovers(RUNNER_UIDS + job.slot)    # a runner without a PID namespace
                 record = finish(course, job, status, options)
                 record.update(submission_sha256=fingerprints[job.student], graders_sha256=graders)
                 records[job.student] = record
@@ -388,12 +414,22 @@ def grade_class(course: Course, submissions: Path, out: Path, jobs: int | None =
             except (ProcessLookupError, ChildProcessError):
                 pass
             _remove(job.private)
+        shutil.rmtree(staged, ignore_errors=True)
         bar.close()
     ordered = [records[s] for s, _ in roster]
     for record in ordered:                          # outputs of resumed students are rewritten as well
         write_student(out, course, record, hidden)
     write_csv(out, course, ordered)
     return ordered
+
+
+def _stage(folder: Path, copy: Path) -> Path:
+    """A private copy of the submission `folder` (its regular files; links are not followed)."""
+    copy.mkdir(parents=True)
+    for rel in submission_files(folder):
+        (copy / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(folder / rel, copy / rel)
+    return copy
 
 
 def _troubled(record: dict) -> bool:
@@ -528,12 +564,16 @@ def _warm_up() -> None:
 
 def cmd_grade(args) -> int:
     from course.grading import sandbox
+    course = load()
     if sandbox.level() == "none" and not args.unsafe_no_sandbox:
         raise CourseError("no sandbox for learner code on this machine (bubblewrap is missing or cannot run): "
                           "a submission could read the hidden graders and change results. Install bubblewrap "
                           "(apt-get install bubblewrap), or pass --unsafe-no-sandbox for submissions you trust")
+    if sandbox.level() == "user" and sandbox.readable_by_others(course.root) and not args.unsafe_no_sandbox:
+        raise CourseError(f"learner code would run as another user who can read {course.root} (solutions/, the "
+                          f"hidden graders): `chmod o-rx {course.root}`, or install bubblewrap (apt-get install "
+                          "bubblewrap)")
     print(sandbox.describe())
-    course = load()
     torch.set_num_threads(1)
     _warm_up()
     options = Options(check_timeout=args.check_timeout, submission_timeout=args.submission_timeout,

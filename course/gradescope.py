@@ -50,7 +50,8 @@ exec "$PYTHON" -m course.gradescope --submission "$ROOT/submission" --results "$
 def bundle_files(course: Course) -> list[Path]:
     """What goes into the bundle besides the scripts (relative to the course root)."""
     from course.grade import grading_files
-    package = sorted(p.relative_to(course.root) for p in (course.root / "course").glob("*.py"))
+    package = sorted(p.relative_to(course.root) for p in (course.root / "course").rglob("*.py")
+                     if "__pycache__" not in p.parts)
     return sorted(set(grading_files(course)) | set(package))
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from course.grade import Options, grade_class
+from course.grade import RUNNER_UIDS, Options, grade_class
 from course.grading import sandbox
 from tests.conftest import ROOT
 
@@ -156,7 +156,9 @@ def _secret_lines(root: Path) -> list[str]:
 
 
 def _runner_processes() -> list[str]:
-    done = subprocess.run(["ps", "-u", str(sandbox.UNPRIVILEGED), "-o", "pid=,cmd="], capture_output=True, text=True)
+    """Processes of the users runners run as (course grade gives each concurrent grading its own)."""
+    uids = [sandbox.UNPRIVILEGED, *range(RUNNER_UIDS, RUNNER_UIDS + 8)]
+    done = subprocess.run(["ps", "-u", ",".join(map(str, uids)), "-o", "pid=,cmd="], capture_output=True, text=True)
     return [ln for ln in done.stdout.splitlines() if ln.strip()]
 
 

@@ -134,6 +134,8 @@ class Runner:
             return {"status": None}
 
     def close(self) -> None:
+        if self.level == "user":
+            sandbox.kill_leftovers(sandbox.runner_uid())      # no PID namespace ends them for us
         if self.process.poll() is None:
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)

@@ -513,8 +513,11 @@ def describe_exception(exc: BaseException, target: str, sending: bool = False) -
 
 # ------------------------------------------------------------------------------ the zygote
 def _limit(config: dict) -> None:
-    with open("/proc/self/statm") as f:
-        mapped = int(f.read().split()[0]) * resource.getpagesize()
+    try:
+        with open("/proc/self/statm") as f:
+            mapped = int(f.read().split()[0]) * resource.getpagesize()
+    except OSError:                  # a sandbox without /proc: what torch maps here, with room to spare
+        mapped = 2 * 2**30
     limits = {resource.RLIMIT_AS: mapped + config.get("memory_mb", 4096) * 2**20,
               resource.RLIMIT_FSIZE: 64 * 2**20,        # no file larger than 64 MB
               resource.RLIMIT_CORE: 0}

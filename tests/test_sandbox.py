@@ -1,0 +1,139 @@
+"""The runner's sandbox, seen from inside and from each kind of deployment: root (the runner
+drops to an unprivileged user), an unprivileged grader, and a machine without namespaces."""
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from course import run
+from course.grading import sandbox
+from course.grading.judge import Runner, RemoteFunction
+from tests.conftest import ROOT, by_id
+
+PROBE = '''
+import os, socket
+def who():
+    return [os.getuid(), os.getgid(), os.getppid()]
+def can_read(path):
+    try:
+        open(path).read(10)
+        return True
+    except OSError:
+        return False
+def environment():
+    return dict(os.environ)
+def can_connect():
+    try:
+        socket.create_connection(("127.0.0.1", 22), timeout=1).close()
+        return True
+    except OSError as e:
+        return str(e)
+'''
+
+needs_bwrap = pytest.mark.skipif(sandbox.level() != "bwrap", reason="needs bubblewrap (apt-get install bubblewrap)")
+
+
+@pytest.fixture
+def probe(tmp_path):
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / "probe.py").write_text(PROBE)
+    target.chmod(0o755)
+    runner = Runner(target, [ROOT / "data"])
+    session = runner.spawn({"target": str(target)})
+    session.deadline = time.monotonic() + 60
+    yield lambda name, *args: RemoteFunction(lambda: session, "probe", name)(*args)
+    session.close()
+    runner.close()
+
+
+@needs_bwrap
+def test_the_runner_sees_no_secret_no_network_and_no_other_process(probe):
+    uid, gid, parent = probe("who")
+    if os.geteuid() == 0:
+        assert (uid, gid) == (sandbox.runner_uid(), sandbox.runner_uid())     # not root
+    assert parent < 10 and parent != os.getpid()   # its own PID namespace: the judge is not there
+    for secret in (ROOT / "solutions" / "bigram.py", ROOT / "autograder" / "hidden" / "test_bigram_hidden.py",
+                   ROOT / "course.toml", Path("/etc/shadow")):
+        assert probe("can_read", str(secret)) is False, secret
+    assert probe("can_read", str(ROOT / "data" / "names.txt")) is True   # the public data is there
+    assert not any("COURSE" in k for k in probe("environment"))
+    assert probe("can_connect") is not True
+
+
+def test_without_namespaces_the_self_check_works_and_grading_refuses(tmp_path, course, monkeypatch):
+    monkeypatch.setenv("COURSE_SANDBOX", "none")
+    assert sandbox.level() == "none"
+    scores, output = run.graders(ROOT / "solutions", keyword="bigram", course=course)
+    assert all(row["status"] == "passed" for row in scores["exercises"]), output
+    (tmp_path / "subs" / "someone").mkdir(parents=True)
+    shutil.copy(ROOT / "solutions" / "bigram.py", tmp_path / "subs" / "someone")
+    course_cmd = [str(Path(sys.executable).parent / "course"), "grade", str(tmp_path / "subs"),
+                  "--out", str(tmp_path / "out"), "--only", "bigram"]
+    env = {**os.environ, "COURSE_SANDBOX": "none"}
+    refused = subprocess.run(course_cmd, capture_output=True, text=True, cwd=ROOT, env=env)
+    assert refused.returncode != 0
+    assert "--unsafe-no-sandbox" in refused.stdout + refused.stderr
+    assert not (tmp_path / "out" / "grades.csv").exists()
+    told = subprocess.run(course_cmd + ["--unsafe-no-sandbox"], capture_output=True, text=True, cwd=ROOT, env=env)
+    assert told.returncode == 0, told.stdout + told.stderr
+    assert "someone" in (tmp_path / "out" / "grades.csv").read_text()
+
+
+JUDGE = '''
+import json, os, sys
+from pathlib import Path
+from course.grade import Options, grade_class
+from course.grading import sandbox
+from course.manifest import load
+records = grade_class(load(Path(sys.argv[1])), Path(sys.argv[2]), Path(sys.argv[3]), jobs=1,
+                      options=Options(only=("bigram",)))
+print(json.dumps({"uid": os.getuid(), "level": sandbox.level(),
+                  "totals": {r["student"]: [r["total"], r["max_total"]] for r in records}}))
+'''
+
+
+@needs_bwrap
+def test_a_grading_run_by_an_unprivileged_user(tmp_path):
+    """The grader itself as an ordinary user: its runner then sits in a user namespace."""
+    work = tmp_path / "work"
+    for name, source in (("good", ROOT / "solutions"), ("stubs", ROOT / "exercises")):
+        (work / "subs" / name).mkdir(parents=True)
+        shutil.copy(source / "bigram.py", work / "subs" / name)
+    (work / "judge.py").write_text(JUDGE)
+    for path in [work, *work.rglob("*")]:
+        path.chmod(0o777 if path.is_dir() else 0o666)
+    python = str(Path(sys.executable))
+    seen = work
+    if os.geteuid() == 0:
+        seen = Path("/tmp/judge")        # where the unprivileged user finds `work` (pytest's tmp is root's)
+    argv = [python, str(seen / "judge.py"), str(ROOT), str(seen / "subs"), str(seen / "out")]
+    if os.geteuid() == 0:
+        if shutil.which("useradd") is None:
+            pytest.skip("running as root without useradd: cannot create an unprivileged user")
+        if subprocess.run(["id", "makemore-judge"], capture_output=True).returncode != 0:
+            subprocess.run(["useradd", "--system", "--no-create-home", "makemore-judge"], check=True)
+        uid = int(subprocess.run(["id", "-u", "makemore-judge"], capture_output=True, text=True).stdout)
+        # Python may live under /root (pyenv), which other users cannot enter: show them that one
+        # folder in a mount namespace of its own, and nothing else of /root.
+        real = Path(os.path.realpath(sys.executable)).parents[1]
+        view = ["bwrap", "--bind", "/", "/", "--unshare-pid", "--proc", "/proc", "--dev", "/dev",
+                "--perms", "1777", "--tmpfs", "/tmp", "--perms", "0777", "--dir", str(seen),
+                "--bind", str(work), str(seen)]
+        if real.is_relative_to("/root"):
+            top = Path("/root") / real.relative_to("/root").parts[0]
+            view += ["--perms", "0755", "--tmpfs", "/root", "--ro-bind", str(top), str(top)]
+        argv = [*view, "--", "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                "--inh-caps=-all", *argv]
+    done = subprocess.run(argv, capture_output=True, text=True, cwd="/", timeout=600,
+                          env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    import json
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["uid"] != 0 and result["level"] == "bwrap"
+    assert result["totals"]["good"][0] == result["totals"]["good"][1] > 0
+    assert result["totals"]["stubs"][0] == 0
