@@ -128,3 +128,55 @@ def test_the_prose_cites_what_the_cells_print():
     out = printed(nb)
     for text in ("pre-activation std", "log10 update:data over the last tenth", "gap (without - with)"):
         assert text in out, text
+
+
+# ------------------------------------------------------------------ 03-mlp-lm, the lecture's extra steps
+def test_03_the_lookup_is_a_matmul(mlp_nb):
+    assert mlp_nb["lookup_is_matmul"] is True
+
+
+def test_03_the_finders_valley_and_the_overfit_floor(mlp_nb):
+    assert 0.05 <= mlp_nb["picked_lr"] <= 0.5                      # "between 0.05 and 0.5"
+    first, last = mlp_nb["overfit_losses"][0], mlp_nb["overfit_losses"][-1]
+    assert first > 20 and last < 0.05 * first                       # "from above 20 to a small floor"
+    assert last > 0.01 and mlp_nb["ambiguous"] >= 1                 # "not to 0": contexts with two answers
+
+
+def test_03_capacity_lowers_the_training_loss_and_widens_the_gap(mlp_nb):
+    c = mlp_nb["capacity"]
+    assert c["2x100"]["train"] > c["10x100"]["train"] > c["10x300"]["train"]
+    assert c["2x100"]["gap"] < c["10x300"]["gap"] < 0.05            # "widens ... but stays small"
+    assert c["2x100"]["dev"] == max(r["dev"] for r in c.values())    # "the 2-D model's loss is the highest"
+    ratio_2d = mlp_nb["vowel_distance_2d"] / mlp_nb["consonant_spread_2d"]
+    assert ratio_2d < mlp_nb["vowel_distance"] / mlp_nb["consonant_spread"]   # "far less than in 10"
+
+
+# ------------------------------------------------------------------ 04, the lecture's extra steps
+def test_04_opening_output_fix_then_saturation_fix(init_nb):
+    o, lnV = init_nb["opening"], math.log(init_nb["V"])
+    assert o["N(0, 1)"]["loss0"] > 3 * lnV                        # "far above ln V"
+    assert abs(o["output fixed"]["loss0"] - lnV) < 0.1             # "brings it to about 3.30"
+    assert o["output fixed"]["saturated"] == o["N(0, 1)"]["saturated"] > 0.5   # "as saturated as before", "mostly white"
+    assert o["N(0, 1)"]["pre_std"] > 2                             # "spread far beyond ±2"
+    assert abs(o["fixed_init_params"]["loss0"] - lnV) < 0.1 and o["fixed_init_params"]["saturated"] < 0.05
+
+
+def test_04_the_loss_log(init_nb):
+    log = init_nb["loss_log"]
+    assert log["N(0, 1)"]["val"] > log["output fixed"]["val"] + 0.1          # "the big gain"
+    assert log["N(0, 1)"]["val"] > log["fixed_init_params"]["val"] + 0.1
+    assert abs(log["fixed_init_params"]["val"] - log["output fixed"]["val"]) < 0.05   # "changes little more"
+
+
+def test_04_the_gain_sweep_and_the_linear_stack(init_nb):
+    g = init_nb["gains"]
+    assert g["0.50"]["stds"][-1] < g["0.50"]["stds"][0] / 2           # "shrink layer after layer"
+    assert g["3.00"]["saturated_last"] > 0.2                           # "with gain 3 they saturate"
+    steady = g["1.67"]["stds"]
+    assert min(steady) > 0.6 * max(steady)                             # "5/3 keeps the spread roughly steady"
+    assert init_nb["linear_run"]["final"] > init_nb["slow"]["kaiming"]["final"] + 0.02   # "ends above"
+
+
+def test_04_sampling_from_the_batchnorm_net_in_eval_mode(init_nb):
+    names = init_nb["names_bn"]
+    assert len(names) == 20 and 3 <= sum(map(len, names)) / 20 <= 9    # "of ordinary length"
