@@ -188,7 +188,10 @@ def test_nll_bundled_names(bigram, names):
     P = (N + 1) / (N + 1).sum(1, keepdim=True)
     value = bigram.nll(P, names, stoi)
     expected = fixture("bigram")["nll_smoothing_1"]
-    expect(value).close_to(expected, atol=2e-4, why="the NLL of the bundled names under the +1-smoothed counts",
+    # The lecture's loop adds the 229,804 float32 log-probabilities one at a time; float32's spacing
+    # at that running total (5.6e5) is 0.06, and the mean drifts by 1.9e-4 (measured). 1e-3 still
+    # tells the mistakes apart: leaving out the start and end bigrams moves it by 0.06.
+    expect(value).close_to(expected, atol=1e-3, why="the NLL of the bundled names under the +1-smoothed counts",
                            hint="every")
 
 

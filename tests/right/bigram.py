@@ -103,16 +103,21 @@ def bigram_probs(counts, smoothing=1.0):
     return torch.stack(rows)
 '''),
     # ---------------------------------------------------------------- nll
-    ("bigram.nll", "lecture style: a loop summing log-probabilities, a 0-d tensor", '''
+    ("bigram.nll", "lecture style: a float32 running sum of log-probabilities, a 0-d tensor", '''
 def nll(probs, words, stoi):
     log_likelihood = 0.0
     n = 0
     for w in words:
         chs = ["."] + list(w) + ["."]
         for ch1, ch2 in zip(chs, chs[1:]):
-            log_likelihood += torch.log(probs[stoi[ch1], stoi[ch2]].double())
+            ix1 = stoi[ch1]
+            ix2 = stoi[ch2]
+            prob = probs[ix1, ix2]
+            logprob = torch.log(prob)
+            log_likelihood += logprob
             n += 1
-    return -log_likelihood / n
+    nll = -log_likelihood
+    return nll / n
 '''),
     ("bigram.nll", "vectorised, float32, returns a 0-d tensor", '''
 def nll(probs, words, stoi):
