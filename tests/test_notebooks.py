@@ -49,3 +49,15 @@ def test_runs_top_to_bottom_on_the_solutions(name):
 def test_on_the_untouched_stubs_it_stops_at_the_first_unfinished_function():
     with pytest.raises(CellExecutionError, match="bigram.build_vocab is not started yet"):
         notebooks.execute(ROOT / "exercises" / "02-bigram.ipynb", timeout=60, env={"COURSE_QUICK": "1"})
+
+
+@pytest.mark.parametrize("name", GUIDED)
+def test_the_rendered_copy_in_docs_is_current(name):
+    """docs/<name> (made by `python docs/render.py`) shows the outputs of the current source."""
+    rendered = nbformat.read(ROOT / "docs" / name, as_version=4)
+    source = nbformat.read(ROOT / "solutions" / name, as_version=4)
+    code = lambda nb: [c.source for c in nb.cells if c.cell_type == "code"]     # noqa: E731
+    assert code(rendered) == code(source), f"docs/{name} is out of date: run `python docs/render.py {name}`"
+    assert all(c.get("outputs") for c in rendered.cells if c.cell_type == "code" and c.source.strip()
+               and not c.source.lstrip().startswith(("def ", "import"))), f"docs/{name} lacks outputs"
+    assert "COURSE_QUICK" not in str([o for c in rendered.cells if c.cell_type == "code" for o in c.outputs])
