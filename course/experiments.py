@@ -4,8 +4,9 @@ The network is the lecture's deep MLP: an embedding of 3 characters, 5 x [Linear
 -> Tanh], and an output layer (47,024 parameters with BatchNorm). Nothing of it is written here:
 the target folder's own modules make the data (`bigram.build_vocab`, `mlp.split_words`,
 `mlp.build_dataset`), build the network (`layers.deep_mlp` from its `Linear`, `Tanh` and
-`batchnorm.BatchNorm1d`; `mlp.embed` looks the contexts up) and measure it (`diagnostics`,
-whose `plot_histograms` draws the histograms). The three experiments differ in one thing each:
+`batchnorm.BatchNorm1d`; `mlp.embed` looks the contexts up) and measure it (`diagnostics`:
+`record_activations` and `record_gradients` collect what the histograms show, and
+`plot_histograms` draws them). The three experiments differ in one thing each:
 
 1. N(0,1) init: every weight drawn from a unit normal. The tanh layers saturate, and the first
    loss is far above -ln(1/V): the network starts out confidently wrong.
@@ -22,7 +23,6 @@ side, and summary.txt / summary.json with the figures.
 """
 from __future__ import annotations
 
-import contextlib
 import inspect
 import json
 import sys
@@ -76,6 +76,11 @@ def probes(m: dict) -> list[tuple[str, callable]]:
             tanh(torch.zeros(2, 2))
         return acts
 
+    def gradients():
+        with m["diagnostics"].record_gradients(tanh) as grads:
+            tanh(torch.zeros(2, 2, requires_grad=True)).sum().backward()
+        return grads
+
     def plots():
         with tempfile.TemporaryDirectory() as tmp:
             m["diagnostics"].plot_histograms({"probe": torch.zeros(4)}, str(Path(tmp) / "probe.png"))
@@ -98,6 +103,7 @@ def probes(m: dict) -> list[tuple[str, callable]]:
         ("diagnostics.gradient_stats", lambda: m["diagnostics"].gradient_stats([("p", p)])),
         ("diagnostics.update_to_data", lambda: m["diagnostics"].update_to_data([p], 0.1)),
         ("diagnostics.record_activations", records),
+        ("diagnostics.record_gradients", gradients),
         ("diagnostics.plot_histograms", plots),
     ]
 
@@ -237,25 +243,6 @@ def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
-@contextlib.contextmanager
-def record_gradients(model: nn.Module, layer_types=(nn.Tanh,)):
-    """The gradient of the loss with respect to each Tanh layer's output, after backward().
-
-    A backward hook receives `grad_output`: for a Tanh layer that is exactly d loss / d output,
-    what the lecture reads from `t.grad` after `t.retain_grad()`."""
-    grads: dict[str, torch.Tensor] = {}
-    handles = [
-        module.register_full_backward_hook(
-            lambda _m, _grad_in, grad_out, name=name: grads.__setitem__(name, grad_out[0].detach()))
-        for name, module in model.named_modules() if isinstance(module, layer_types)
-    ]
-    try:
-        yield grads
-    finally:
-        while handles:
-            handles.pop().remove()
-
-
 @torch.no_grad()
 def calibrate_all(tk: SimpleNamespace, model: nn.Sequential, X: torch.Tensor) -> None:
     """Set every BatchNorm's running statistics from the whole training set, layer by layer
@@ -315,7 +302,7 @@ def run_experiment(tk: SimpleNamespace, exp: Experiment, data: dict, steps: int,
     # gradients of every tanh layer before any step is taken, on a batch large enough for smooth
     # histograms. It changes nothing: the gradients are cleared before training starts.
     ix = torch.randint(0, Xtr.shape[0], (DIAGNOSTIC_BATCH,), generator=g)
-    with diag.record_activations(model) as acts, record_gradients(model) as grads:
+    with diag.record_activations(model) as acts, diag.record_gradients(model) as grads:
         initial_loss = F.cross_entropy(model(Xtr[ix]), Ytr[ix])
         initial_loss.backward()
     init_acts = dict(acts)

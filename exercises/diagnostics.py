@@ -100,6 +100,28 @@ def record_activations(model: nn.Module,
     raise NotImplementedError("diagnostics.record_activations is not started yet; hints: course.toml, or `course hint record_activations`")
 
 
+@contextlib.contextmanager
+def record_gradients(model: nn.Module,
+                     layer_types: tuple[type, ...] = (nn.Tanh,)) -> Iterator[dict[str, torch.Tensor]]:
+    """Record the gradient of the loss with respect to the output of every layer of `model`
+    whose type is one of `layer_types`: the lecture's `t.retain_grad()` then `t.grad`, for any
+    nn.Module.
+
+    A context manager: it yields a dict, module name -> d loss / d (that layer's latest output),
+    detached, filled when backward() runs inside the block (after a forward pass inside it).
+    When the block ends (normally or by an exception) the hooks are removed.
+
+    >>> model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 2), nn.Tanh())
+    >>> with record_gradients(model) as grads:
+    ...     model(torch.randn(5, 4)).sum().backward()
+    >>> sorted(grads), grads['3'].tolist() == torch.ones(5, 2).tolist()
+    (['1', '3'], True)
+    """
+    # TODO (diagnostics.record_gradients): while the with-block runs, keep the gradient that reaches each matching layer's
+    #       output in the dict you yield; afterwards leave the model as it was, even after an error.
+    raise NotImplementedError("diagnostics.record_gradients is not started yet; hints: course.toml, or `course hint record_gradients`")
+
+
 def plot_histograms(tensors_by_name: dict[str, torch.Tensor], path: str | Path,
                     title: str = "") -> None:
     """Draw the distribution of every tensor of `tensors_by_name` and save one PNG at `path`.

@@ -147,6 +147,47 @@ def record_activations(model: nn.Module,
     ### END SOLUTION
 
 
+@contextlib.contextmanager
+def record_gradients(model: nn.Module,
+                     layer_types: tuple[type, ...] = (nn.Tanh,)) -> Iterator[dict[str, torch.Tensor]]:
+    """Record the gradient of the loss with respect to the output of every layer of `model`
+    whose type is one of `layer_types`: the lecture's `t.retain_grad()` then `t.grad`, for any
+    nn.Module.
+
+    A context manager: it yields a dict, module name -> d loss / d (that layer's latest output),
+    detached, filled when backward() runs inside the block (after a forward pass inside it).
+    When the block ends (normally or by an exception) the hooks are removed.
+
+    >>> model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 2), nn.Tanh())
+    >>> with record_gradients(model) as grads:
+    ...     model(torch.randn(5, 4)).sum().backward()
+    >>> sorted(grads), grads['3'].tolist() == torch.ones(5, 2).tolist()
+    (['1', '3'], True)
+    """
+    ### BEGIN SOLUTION
+    # TODO: while the with-block runs, keep the gradient that reaches each matching layer's
+    #       output in the dict you yield; afterwards leave the model as it was, even after an error.
+    gradients: dict[str, torch.Tensor] = {}
+    handles = []
+
+    def watch(name):
+        def hook(module, inputs, output):
+            if output.requires_grad:
+                # what retain_grad() would keep: the gradient reaching this very tensor
+                output.register_hook(lambda grad: gradients.__setitem__(name, grad.detach()))
+        return hook
+
+    for name, module in model.named_modules():
+        if isinstance(module, layer_types):
+            handles.append(module.register_forward_hook(watch(name)))
+    try:
+        yield gradients
+    finally:
+        for handle in handles:
+            handle.remove()
+    ### END SOLUTION
+
+
 def plot_histograms(tensors_by_name: dict[str, torch.Tensor], path: str | Path,
                     title: str = "") -> None:
     """Draw the distribution of every tensor of `tensors_by_name` and save one PNG at `path`.
