@@ -57,11 +57,15 @@ def encode(value: Any, other: Callable[[Any, Callable], dict] | None = None,
             return {"$b": len(blobs) - 1}
         if isinstance(v, torch.Tensor):
             return tensor_entry(v)
-        if type(v) in (list, tuple):
-            items = [enc(x, depth + 1) for x in v]
-            return items if type(v) is list else {"$tuple": items}
-        if type(v) is dict:
-            return {"$dict": [[enc(k, depth + 1), enc(x, depth + 1)] for k, x in v.items()]}
+        # A subclass (an OrderedDict, a defaultdict, a namedtuple) crosses as its plain base, read
+        # through the base's own methods, as a tensor subclass crosses as a tensor: the contracts
+        # ask for a dict, a list or a tuple, and an OrderedDict is one.
+        if isinstance(v, list):
+            return [enc(x, depth + 1) for x in list.__iter__(v)]
+        if isinstance(v, tuple):
+            return {"$tuple": [enc(x, depth + 1) for x in tuple.__iter__(v)]}
+        if isinstance(v, dict):
+            return {"$dict": [[enc(k, depth + 1), enc(x, depth + 1)] for k, x in dict.items(v)]}
         if isinstance(v, torch.dtype):
             return {"$dtype": str(v).removeprefix("torch.")}
         if other is None:
