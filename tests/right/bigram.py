@@ -1,9 +1,5 @@
 """Correct versions of lecture 2's bigram exercises in other styles (see tests/right/__init__.py)."""
 
-# torch.optim and torch.func import parts of torch lazily, which the tamper guard of course/pytest_plugin.py
-# takes for a patch of torch.manual_seed; issue 9 removes that guard.
-TAMPER = "tamper guard, issue 9: torch.optim / torch.func look like a patch of torch.manual_seed"
-
 CASES = [
     # ---------------------------------------------------------------- build_vocab
     ("bigram.build_vocab", "lecture style: stoi['.'] = 0 set after the letters", '''
@@ -243,7 +239,7 @@ def train_neural_bigram(xs, ys, vocab_size, steps=100, lr=50.0, reg=0.01, genera
         loss.backward()
         opt.step()
     return W.detach()
-''', TAMPER),
+'''),
     ("bigram.train_neural_bigram", "torch.func.grad, a functional update", '''
 from torch.func import grad
 
@@ -254,5 +250,5 @@ def train_neural_bigram(xs, ys, vocab_size, steps=100, lr=50.0, reg=0.01, genera
     for _ in range(steps):
         W = W - lr * grad(loss_fn)(W)
     return W
-''', TAMPER),
+'''),
 ]

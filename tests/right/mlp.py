@@ -1,9 +1,5 @@
 """Correct versions of lecture 3's MLP exercises in other styles (see tests/right/__init__.py)."""
 
-# torch.optim imports parts of torch lazily, which the tamper guard of course/pytest_plugin.py
-# takes for a patch of torch.manual_seed; issue 9 removes that guard.
-TAMPER = "tamper guard, issue 9: torch.optim looks like a patch of torch.manual_seed"
-
 CASES = [
     # ---------------------------------------------------------------- split_words
     ("mlp.split_words", "a copy by slicing, returned as a list", '''
@@ -234,7 +230,7 @@ def train(params, X, Y, steps, batch_size=32, lr=0.1, generator=None):
             sched.step()
         losses.append(loss.item())
     return losses
-''', TAMPER),
+'''),
     ("mlp.train", "torch.autograd.grad, batches from randperm", '''
 def train(params, X, Y, steps, batch_size=32, lr=0.1, generator=None):
     names = list(params)
