@@ -96,7 +96,8 @@ def reflection(target: Path) -> str:
         return f"({RECALL} not found)"
     for cell in nbformat.read(path, as_version=4).cells:
         if cell.metadata.get("nbgrader", {}).get("grade_id") == "reflection":
-            text = cell.source.strip()
+            text = "\n".join(line for line in cell.source.splitlines()       # the reference's region markers
+                             if not line.startswith(("### BEGIN SOLUTION", "### END SOLUTION"))).strip()
             return text if text and NOT_WRITTEN not in text else "(not written yet: it is the last cell of the recall notebook)"
     return "(no reflection cell in the recall notebook)"
 
