@@ -4,9 +4,11 @@ Each question has an answer cell (the learner's) and a test cell (the course's).
 cells, and the notebook's set-up cell, run beside the learner's code (in the runner), in
 order, in one namespace, as a kernel would run them; nothing of the learner's notebook runs
 here. The test cells come from the course's own copy of the notebook: the instructor's
-source (solutions/, with its hidden tests) when the course has it, and run here, with the
-answers' names bound to what the runner holds (numbers and tensors as copies, functions as
-handles that call into the runner). A learner's release has no source: there, the visible
+source (solutions/) when the course has it, and run here, with the answers' names bound to
+what the runner holds (numbers and tensors as copies, functions as handles that call into the
+runner). Its hidden tests run when the instructor grades (`course grade`, Gradescope: the
+`--instructor-grade` option); a self-check runs the visible ones, so its recall points are
+provisional. A learner's release has no source: there, the visible
 test cells of the learner's own notebook run in the runner too (a learner can only fool
 themselves), and the instructor's grade adds the hidden tests.
 """
@@ -17,7 +19,8 @@ from course.checks import check, exercise, fail, runner_exec, runner_names
 from course.manifest import load
 
 NOTEBOOK = "05-recall.ipynb"
-HIDDEN = re.compile(r"^\s*### (BEGIN|END) HIDDEN TESTS\s*$", re.M)
+MARKERS = re.compile(r"^\s*### (BEGIN|END) HIDDEN TESTS\s*$", re.M)
+HIDDEN = re.compile(r"^\s*### BEGIN HIDDEN TESTS\s*$.*?^\s*### END HIDDEN TESTS\s*$", re.M | re.S)
 
 QUESTIONS = [ex.function for ex in load().exercises if ex.notebook == NOTEBOOK]
 
@@ -33,7 +36,7 @@ def code_cells(path) -> dict[str, str]:
     return cells
 
 
-def verdict(question: str, target) -> None:
+def verdict(question: str, target, hidden: bool = False) -> None:
     path = target / NOTEBOOK
     if not path.exists():
         fail(f"{NOTEBOOK} is missing from {target.name}/: copy it back from a fresh release")
@@ -57,7 +60,9 @@ def verdict(question: str, target) -> None:
     namespace = {"__name__": "__main__"}
     exec(compile(course_cells.get("setup", ""), f"{NOTEBOOK}, cell setup", "exec"), namespace)
     namespace.update(runner_names())        # the answers' names: copies and handles
-    test = HIDDEN.sub("", course_cells[question])
+    # The instructor's grade runs the hidden tests too; the self-check the visible ones, as the
+    # learner's own notebook shows them.
+    test = MARKERS.sub("", course_cells[question]) if hidden else HIDDEN.sub("", course_cells[question])
     try:
         exec(compile(test, f"{NOTEBOOK}, cell {question}", "exec"), namespace)
     except AssertionError as exc:
@@ -66,8 +71,8 @@ def verdict(question: str, target) -> None:
 
 def _question(exercise_id: str):
     @exercise(exercise_id)
-    def test(target_folder):
-        verdict(exercise_id.split(".", 1)[1], target_folder)
+    def test(target_folder, instructor_grade):
+        verdict(exercise_id.split(".", 1)[1], target_folder, hidden=instructor_grade)
     test.__name__ = f"test_{exercise_id.split('.', 1)[1]}"
     return test
 

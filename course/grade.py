@@ -202,7 +202,7 @@ def _worker(course: Course, folder: Path, private: Path, options: Options) -> in
         if options.notebooks and any(ex.notebook for ex in chosen):
             graders.append(root / "autograder" / "test_recall.py")
     argv = [*map(str, graders), "--target", str(work), "--results", str(private / "results.json"),
-            "-q", "-p", "no:cacheprovider", "--rootdir", str(root),
+            "--instructor-grade", "-q", "-p", "no:cacheprovider", "--rootdir", str(root),
             "-c", str(root / "pyproject.toml"), "--basetemp", str(private / "tmp" / "pytest")]
     if options.check_timeout:
         argv += ["--check-timeout", str(options.check_timeout)]
@@ -564,7 +564,9 @@ def _warm_up() -> None:
 
 def cmd_grade(args) -> int:
     from course.grading import sandbox
+    from course.preflight import require
     course = load()
+    require(course, "grade")           # authoring slips stop here, not in a class's grades
     if sandbox.level() == "none" and not args.unsafe_no_sandbox:
         raise CourseError("no sandbox for learner code on this machine (bubblewrap is missing or cannot run): "
                           "a submission could read the hidden graders and change results. Install bubblewrap "

@@ -13,14 +13,13 @@ from tests.test_grade import course_copy
 
 def test_run_autograder_grades_a_submission_on_a_simulated_layout(tmp_path):
     course = course_copy(tmp_path)
-    (course.root / "course").mkdir()
-    for path in (ROOT / "course").glob("*.py"):          # the package goes into the bundle too
-        shutil.copy(path, course.root / "course" / path.name)
+    shutil.copytree(ROOT / "course", course.root / "course",       # the package goes into the bundle too
+                    ignore=shutil.ignore_patterns("__pycache__"))
     bundle = tmp_path / "gradescope.zip"
     names = gradescope.build(course, bundle, only=("bigram",), check_timeout=2, submission_timeout=120)
     assert {"setup.sh", "run_autograder", "gradescope.json", "autograder/test_bigram.py",
             "autograder/hidden/test_bigram_hidden.py", "autograder/fixtures/bigram.json",
-            "course/grade.py", "course.toml"} <= set(names)
+            "course/grade.py", "course/grading/runner.py", "course.toml"} <= set(names)
     assert not any(n.startswith("solutions/") and n.endswith(".py") for n in names)
 
     root = tmp_path / "autograder"                        # what Gradescope makes of it

@@ -236,6 +236,8 @@ class Session:
             return self.sent[entry["arg"]]            # the grader's own tensor, returned by learner code
         if "grad" in entry:
             t.grad = dec(entry["grad"])
+        if entry.get("leaf") is False and t.is_floating_point():
+            t = t.detach().requires_grad_(True).clone()     # computed there: not a leaf here either
         rref = entry.get("rref")
         if not isinstance(rref, int):
             return t
@@ -244,8 +246,8 @@ class Session:
             if not torch.equal(mine.detach(), t.detach()):
                 with torch.no_grad():
                     mine.copy_(t)                     # the same runner tensor: the same object here
-            if (mine.grad is None) != (t.grad is None) or (
-                    t.grad is not None and not (mine.grad.shape == t.grad.shape and torch.equal(mine.grad, t.grad))):
+            if mine.is_leaf and t.is_leaf and ((mine.grad is None) != (t.grad is None) or (
+                    t.grad is not None and not (mine.grad.shape == t.grad.shape and torch.equal(mine.grad, t.grad)))):
                 mine.grad = t.grad
             return mine
         t._seam_rref = (self, rref)
@@ -262,7 +264,8 @@ class Session:
 
     @staticmethod
     def _state_of(t):
-        return (t._version, id(t.grad), t.grad._version if t.grad is not None else None)
+        grad = t.grad if t.is_leaf else None
+        return (t._version, id(grad), grad._version if grad is not None else None)
 
     def _changed_since_sync(self) -> list:
         """The shared tensors the grader changed since the runner last saw them."""
@@ -302,7 +305,7 @@ class Session:
                 raise RunnerBroken(f"a malformed answer ({exc})") from None
             if not isinstance(reply, dict):
                 raise RunnerBroken("a malformed answer")
-            if op == "call":
+            if op in ("call", "call_counting_saved"):
                 mirror(request.get("args", []), reply.get("after"))
             self._synced()
             return reply.get("value")
@@ -540,6 +543,13 @@ class RemoteFunction:
         session = self.session_of()
         return session.request("call", function={"module": self.module, "name": self.name},
                                args=list(args), kwargs=kwargs)
+
+    def counting_saved(self, *args, **kwargs):
+        """(what the call returns, how many tensors autograd saved for backward during it)."""
+        session = self.session_of()
+        value, saved = session.request("call_counting_saved", function={"module": self.module, "name": self.name},
+                                       args=list(args), kwargs=kwargs)
+        return value, saved
 
     def __repr__(self):
         return f"<{self.module}.{self.name} of your code>"

@@ -69,6 +69,8 @@ def pytest_addoption(parser):
     group.addoption("--results", default=None, help="also write the scores as JSON to this file")
     group.addoption("--check-timeout", type=float, default=None,
                     help="seconds one check may take (default: course.toml's [grading] timeout)")
+    group.addoption("--instructor-grade", action="store_true",
+                    help="the instructor's grade: the notebooks' hidden tests run too (course grade sets it)")
 
 
 def pytest_configure(config):
@@ -100,7 +102,10 @@ def pytest_configure(config):
 
 def _start_runner() -> Runner:
     course: Course = _state["course"]
-    return Runner(_state["target"], [course.data_path.parent])
+    try:
+        return Runner(_state["target"], [course.data_path.parent])
+    except (RunnerBroken, RuntimeError, OSError) as exc:
+        raise pytest.UsageError(f"the process that runs your code could not start: {exc}") from None
 
 
 def pytest_unconfigure(config):
@@ -348,6 +353,12 @@ def names() -> list[str]:
     """The bundled data set (data/names.txt), checked against course.toml's sha256."""
     from course.data import load_words
     return load_words(_state["course"])
+
+
+@pytest.fixture(scope="session")
+def instructor_grade(request) -> bool:
+    """Whether this run is the instructor's grade (the notebooks' hidden tests run too)."""
+    return bool(request.config.getoption("instructor_grade"))
 
 
 @pytest.fixture(scope="session")

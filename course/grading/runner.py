@@ -113,6 +113,8 @@ class Worker:
             if sent is t:
                 extra["arg"] = i                       # the very tensor the judge sent: it keeps its identity
                 return extra
+        if not t.is_leaf:
+            extra["leaf"] = False                      # computed: the judge's copy is made a non-leaf too
         if t.requires_grad:                            # one name per tensor, so that the judge can ask
             ident = self.kept_ids.get(id(t))           # for backward() and keep `p is bn.gamma` true
             if ident is None:
@@ -214,9 +216,10 @@ class Worker:
             if not isinstance(request, dict) or call is None:
                 raise seam.SeamError(f"unknown request {op!r}")
             request.pop("sync", None)                  # the judge's changes to shared tensors: applied
-            snapshot = _snapshot(request.get("args", ())) if op == "call" else None
+            calls = op in ("call", "call_counting_saved")
+            snapshot = _snapshot(request.get("args", ())) if calls else None
             value = call(**request)
-            after = _changed(request["args"], snapshot) if op == "call" else None
+            after = _changed(request["args"], snapshot) if calls else None
         except BaseException as exc:   # noqa: BLE001 - whatever learner code raises is reported
             head, out_blobs = {"error": describe_exception(exc, self.target)}, []
         else:
@@ -263,6 +266,15 @@ class Worker:
         if name == "__value__":
             return obj
         return getattr(obj, name)(*args, **(kwargs or {}))
+
+    def op_call_counting_saved(self, function, args=(), kwargs=None):
+        """The call, and how many tensors autograd saved for a backward pass during it (0 when
+        no graph was recorded)."""
+        import torch
+        saved = []
+        with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(1) or t, lambda t: t):
+            value = self.op_call(function, args, kwargs)
+        return [value, len(saved)]
 
     def op_enter(self, obj):
         value = obj.__enter__()
@@ -410,11 +422,13 @@ def _changed(args, snapshot):
             if same and grad is None:
                 return Same()
             return TensorAfter(None if same else v.detach().clone(), grad)
+        if v is None or isinstance(v, (bool, int, float, str, bytes)):
+            return v                                   # a value: what it is now
         if depth > 8:
             return Same()
-        if type(v) in (list, tuple):
-            return type(v)(walk(x, depth + 1) for x in v)
-        if type(v) is dict:
+        if isinstance(v, (list, tuple)):
+            return (list if isinstance(v, list) else tuple)(walk(x, depth + 1) for x in v)
+        if isinstance(v, dict):
             return {k: walk(x, depth + 1) for k, x in v.items()}
         if isinstance(v, torch.Generator):
             return v

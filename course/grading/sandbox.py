@@ -143,7 +143,7 @@ def command(target: Path, readable: list[Path], runner_fd: int) -> list[str]:
     if kind == "none":
         return [python, "-c", RUNNER]
     if kind == "user":
-        return [*(_unshare() if _unshare_works() else []), *_drop(), python, "-I", "-c", RUNNER]
+        return [*(_unshare() if _unshare_works() else []), *_drop(), python, "-s", "-c", RUNNER]
     argv = ["bwrap", "--die-with-parent", "--new-session", *_namespaces(),
             *_proc_flags(), "--dev", "/dev", "--perms", "1777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
     for top in ("usr", "bin", "sbin", "lib", "lib32", "lib64", "etc"):
@@ -171,17 +171,17 @@ def command(target: Path, readable: list[Path], runner_fd: int) -> list[str]:
     argv.append("--")
     if os.geteuid() == 0:
         argv += _drop()
-    return argv + [python, "-I", "-c", RUNNER]
+    return argv + [python, "-s", "-c", RUNNER]
 
 
 def environment(runner_fd: int) -> dict[str, str]:
     """The runner's whole environment: nothing of the judge's (no path to the course)."""
-    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "TMPDIR": "/tmp", "LANG": "C.UTF-8",
-           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1",
-           "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp", "COURSE_RUNNER_FD": str(runner_fd)}
-    if level() == "none":           # the course package is found the way the judge finds it
-        env["PYTHONPATH"] = str(Path(course.__file__).resolve().parent.parent)
-    return env
+    # The course package is imported from where the judge's is (an installed or an unpacked
+    # course): in the sandbox that folder shows nothing but the package itself.
+    return {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "TMPDIR": "/tmp", "LANG": "C.UTF-8",
+            "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1",
+            "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp", "COURSE_RUNNER_FD": str(runner_fd),
+            "PYTHONPATH": str(Path(course.__file__).resolve().parent.parent)}
 
 
 def readable_by_others(path: Path) -> bool:
