@@ -97,6 +97,8 @@ def test_04_experiment_1_normal_init(init_nb):
     assert normal["initial"] > 3 * math.log(init_nb["V"])         # "several times 3.30"
     assert normal["hidden_ratio"] < kaiming["hidden_ratio"]      # "below those of experiment 2"
     assert normal["final"] > kaiming["final"] + 0.5              # "still far behind experiment 2's"
+    spread = lambda r: max(r["grad_std"].values()) / min(r["grad_std"].values())   # noqa: E731
+    assert spread(normal) > 5 > 3 > spread(kaiming)              # gradients: "very different widths" / "similar"
 
 
 def test_04_experiment_2_kaiming(init_nb):
