@@ -1,4 +1,11 @@
-"""Every correct implementation gets full points, in the public and in the hidden tier."""
+"""Every correct implementation gets full points, in the public and in the hidden tier.
+
+The variants of tests/right/ are graded in rounds: round r plants the r-th variant of every
+exercise of a module into one copy of solutions/ and grades the module once (a run costs a
+pytest start and a runner; one per variant would take three times as long). All variants are
+correct, so any mix of them is too; a failure names the exercise and the variant. A variant
+expected to fail for now (a fourth element, its reason) gets a round of its own, marked xfail.
+"""
 import re
 
 import pytest
@@ -19,26 +26,45 @@ def with_hidden_checks() -> set[str]:
 HIDDEN = with_hidden_checks()
 
 
-def params():
+def rounds():
+    by_module: dict[str, dict[str, list]] = {}
+    solo = []
     for case in CASES:
-        exercise_id, name, code = case[:3]
-        marks = [pytest.mark.xfail(reason=case[3], strict=False)] if len(case) > 3 else []
-        yield pytest.param(exercise_id, name, code, marks=marks, id=f"{exercise_id}: {name}")
+        if len(case) > 3:
+            solo.append(case)
+            continue
+        module = case[0].split(".")[0]
+        by_module.setdefault(module, {}).setdefault(case[0], []).append(case)
+    for module, exercises in by_module.items():
+        for r in range(max(len(v) for v in exercises.values())):
+            picked = [cases[r] for cases in exercises.values() if r < len(cases)]
+            yield pytest.param(module, picked, id=f"{module} round {r + 1}")
+    for case in solo:
+        yield pytest.param(case[0].split(".")[0], [case], id=f"{case[0]}: {case[1]}",
+                           marks=pytest.mark.xfail(reason=case[3], strict=False))
 
 
-@pytest.mark.parametrize("exercise_id, name, code", list(params()))
-def test_right_version_gets_full_points(tmp_path, course, exercise_id, name, code):
-    module, function = exercise_id.split(".")
-    target = target_with(tmp_path, module, code)
-    scores, output = run.graders(target, keyword=function, course=course)
-    row = by_id(scores).get(exercise_id)
-    assert row is not None, f"{name}: {exercise_id} was not graded\n{output}"
-    assert row["status"] == "passed" and row["points"] == row["max_points"], \
-        f"{name}: {row['points']}/{row['max_points']} {row['status']}: {row['message']}"
-    names = [c["name"] for c in row["checks"]]
-    assert any(not n.startswith("test_hidden_") for n in names), f"{name}: no public check ran: {names}"
-    if exercise_id in HIDDEN:
-        assert any(n.startswith("test_hidden_") for n in names), f"{name}: no hidden check ran: {names}"
+@pytest.mark.parametrize("module, picked", list(rounds()))
+def test_right_versions_get_full_points(tmp_path, course, shared_runner, module, picked):
+    target = target_with(tmp_path, module, "\n".join(code for _, _, code, *_ in picked))
+    scores, output = run.graders(target, keyword=module, course=course, runner=shared_runner)
+    rows = by_id(scores)
+    wrong = []
+    for exercise_id, name, *_ in picked:
+        row = rows.get(exercise_id)
+        if row is None:
+            wrong.append(f"{exercise_id} ({name}): not graded")
+            continue
+        if row["status"] != "passed" or row["points"] != row["max_points"]:
+            wrong.append(f"{exercise_id} ({name}): {row['points']}/{row['max_points']} {row['status']}: "
+                         f"{row['message']}")
+            continue
+        names = [c["name"] for c in row["checks"]]
+        if not any(not n.startswith("test_hidden_") for n in names):
+            wrong.append(f"{exercise_id} ({name}): no public check ran: {names}")
+        if exercise_id in HIDDEN and not any(n.startswith("test_hidden_") for n in names):
+            wrong.append(f"{exercise_id} ({name}): no hidden check ran: {names}")
+    assert not wrong, "correct versions rejected:\n" + "\n".join(wrong) + ("\n" + output if len(rows) == 0 else "")
 
 
 def test_every_exercise_has_three_right_versions(course):
