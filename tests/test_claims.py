@@ -182,3 +182,12 @@ def test_04_the_gain_sweep_and_the_linear_stack(init_nb):
 def test_04_sampling_from_the_batchnorm_net_in_eval_mode(init_nb):
     names = init_nb["names_bn"]
     assert len(names) == 20 and 3 <= sum(map(len, names)) / 20 <= 9    # "of ordinary length"
+
+
+def test_02_the_nll_of_the_data_and_of_one_unseen_pair(bigram_nb):
+    nll = bigram_nb["data_nll"]
+    assert abs(nll["+1 smoothing"] - 2.45) < 0.01 and nll["uniform"] - nll["+1 smoothing"] > 0.8   # "about 2.45, well below"
+    assert abs(nll["+1 smoothing"] - nll["no smoothing"]) < 0.005          # "smoothing barely changes the score"
+    unseen = bigram_nb["name_nll"]["andrejq"]
+    assert unseen[0] is None or unseen[0] == float("inf") or unseen[0] > 1e6   # "infinitely unlikely" without it
+    assert unseen[1] < 5                                                    # finite with it
