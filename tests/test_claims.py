@@ -191,3 +191,7 @@ def test_02_the_nll_of_the_data_and_of_one_unseen_pair(bigram_nb):
     unseen = bigram_nb["name_nll"]["andrejq"]
     assert unseen[0] is None or unseen[0] == float("inf") or unseen[0] > 1e6   # "infinitely unlikely" without it
     assert unseen[1] < 5                                                    # finite with it
+
+
+def test_03_the_hand_written_cross_entropy_agrees_with_torch(mlp_nb):
+    assert mlp_nb["loss"] == pytest.approx(mlp_nb["reference"], abs=1e-4)
