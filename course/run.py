@@ -17,9 +17,14 @@ from course.manifest import Course, load
 
 
 def graders(target: Path | str, keyword: str | None = None, course: Course | None = None,
-            check_timeout: float | None = None, extra: list[str] | None = None) -> tuple[dict, str]:
-    """(scores as in --results JSON, the printed report) of the graders run on `target`."""
+            check_timeout: float | None = None, extra: list[str] | None = None,
+            runner=None) -> tuple[dict, str]:
+    """(scores as in --results JSON, the printed report) of the graders run on `target`.
+    `runner` (course.grading.judge.Runner, shared=True, its sandbox showing `target`) saves
+    starting one: the project's tests grade hundreds of small folders with one."""
     course = course or load()
+    if runner is not None and not (runner.alive() and runner.shows(Path(target))):
+        runner = None                  # taken down by an earlier run's learner code: start afresh
     with tempfile.TemporaryDirectory(prefix="course-run-") as tmp:
         results, output = Path(tmp) / "results.json", Path(tmp) / "output.txt"
         argv = [str(course.root / "autograder"), "--target", str(target), "--results", str(results),
@@ -38,6 +43,9 @@ def graders(target: Path | str, keyword: str | None = None, course: Course | Non
                 sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__   # not a caller's capture
                 import pytest
                 os.environ["COURSE_ROOT"] = str(course.root)
+                if runner is not None:
+                    from course.grading import judge
+                    judge.use_runner(runner)
                 code = pytest.main(argv)
             finally:
                 os._exit(int(code) if "code" in locals() else 99)

@@ -15,10 +15,22 @@ def course():
     return load(ROOT)
 
 
+@pytest.fixture(scope="session")
+def shared_runner(tmp_path_factory):
+    """One runner for the many small folders the tests grade (its sandbox shows pytest's tmp)."""
+    from course.grading.judge import Runner
+    base = tmp_path_factory.getbasetemp()
+    base.chmod(0o711)                  # the runner's unprivileged user may pass through, not look around
+    runner = Runner(base, [ROOT / "data"], shared=True)
+    yield runner
+    runner.close()
+
+
 def target_with(tmp_path: Path, module: str, code: str, base: str = "solutions") -> Path:
     """A copy of `base`'s modules where `code` is appended to `module`: a later `def` of the same
     name replaces the reference one, which is how a wrong version is planted."""
     target = tmp_path / "target"
+    tmp_path.chmod(0o711)              # see shared_runner
     if not target.exists():
         shutil.copytree(ROOT / base, target, ignore=shutil.ignore_patterns("*.ipynb", "__pycache__", ".*"))
     path = target / f"{module}.py"

@@ -9,10 +9,10 @@ CASES = all_cases()
 
 
 @pytest.mark.parametrize("exercise_id, name, code, hint", CASES, ids=[f"{c[0]}: {c[1]}" for c in CASES])
-def test_wrong_version_is_rejected_with_its_hint(tmp_path, course, exercise_id, name, code, hint):
+def test_wrong_version_is_rejected_with_its_hint(tmp_path, course, shared_runner, exercise_id, name, code, hint):
     module, function = exercise_id.split(".")
     target = target_with(tmp_path, module, code)
-    scores, output = run.graders(target, keyword=function, course=course)
+    scores, output = run.graders(target, keyword=function, course=course, runner=shared_runner)
     row = by_id(scores)[exercise_id]
     assert row["status"] == "failed", f"{name}: graded {row['status']}\n{output}"
     assert row["points"] == 0

@@ -73,8 +73,9 @@ def learner_exception(info: dict) -> LearnerRaised:
 class Runner:
     """One sandboxed runner process (a torch-warm zygote) and the workers forked from it."""
 
-    def __init__(self, target: Path, readable: list[Path], start_timeout: float = 120.0):
+    def __init__(self, target: Path, readable: list[Path], start_timeout: float = 120.0, shared: bool = False):
         self.target = Path(target)
+        self.shared = shared          # used by many runs (course.run): the last of them does not close it
         self.readable = readable
         self.level = sandbox.level()
         judge_end, runner_end = socket.socketpair()
@@ -107,6 +108,11 @@ class Runner:
 
     def alive(self) -> bool:
         return self.process.poll() is None
+
+    def shows(self, folder: Path) -> bool:
+        """Whether the runner's sandbox shows `folder` (it shows its target and what lies below)."""
+        here, there = Path(os.path.realpath(self.target)), Path(os.path.realpath(folder))
+        return here == there or here in there.parents
 
     def spawn(self, config: dict, timeout: float = 30.0) -> "Session":
         seam.send(self.control, {"op": "spawn", "config": config})
@@ -149,6 +155,21 @@ class Runner:
             self.control.close()
         except OSError:
             pass
+
+
+_given: list[Runner] = []
+
+
+def use_runner(runner: Runner) -> None:
+    """The next grading in this process uses `runner` (started already, its sandbox showing
+    the target) instead of starting one."""
+    _given[:] = [runner]
+
+
+def given_runner(target: Path) -> Runner | None:
+    if _given and _given[0].shows(target):
+        return _given.pop()
+    return None
 
 
 # ------------------------------------------------------------------------------ one worker

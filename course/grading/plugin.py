@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from course.checks import GraderFailure, _current
-from course.grading import report
+from course.grading import judge, report
 from course.grading.judge import (CheckTimedOut, LearnerRaised, RemoteFunction, Runner, RunnerBroken,
                                   WorkerDied)
 from course.grading.report import Result
@@ -102,6 +102,9 @@ def pytest_configure(config):
 
 def _start_runner() -> Runner:
     course: Course = _state["course"]
+    given = judge.given_runner(_state["target"])      # one a caller started for many runs (course.run)
+    if given is not None:
+        return given
     try:
         return Runner(_state["target"], [course.data_path.parent])
     except (RunnerBroken, RuntimeError, OSError) as exc:
@@ -111,7 +114,7 @@ def _start_runner() -> Runner:
 def pytest_unconfigure(config):
     _end_session()
     runner = _state.pop("runner", None)
-    if runner is not None:
+    if runner is not None and not runner.shared:
         runner.close()
 
 
