@@ -156,6 +156,66 @@ def record_activations(model, layer_types=(nn.Tanh,)):
         while handles:
             handles.pop().remove()
 '''),
+    # ---------------------------------------------------------------- record_gradients
+    ("diagnostics.record_gradients", "register_full_backward_hook, grad_output[0]", '''
+@contextlib.contextmanager
+def record_gradients(model, layer_types=(nn.Tanh,)):
+    grads = {}
+    handles = []
+    for name, module in model.named_modules():
+        if isinstance(module, layer_types):
+            def hook(module, grad_input, grad_output, name=name):
+                grads[name] = grad_output[0].detach()
+            handles.append(module.register_full_backward_hook(hook))
+    try:
+        yield grads
+    finally:
+        for handle in handles:
+            handle.remove()
+'''),
+    ("diagnostics.record_gradients", "a class with __enter__ / __exit__, tensor hooks via functools.partial", '''
+import functools
+
+class _GradientRecorder:
+    def __init__(self, model, layer_types):
+        self.model, self.layer_types, self.grads, self.handles = model, tuple(layer_types), {}, []
+
+    def _store(self, name, grad):
+        self.grads[name] = grad.detach().clone()
+
+    def _forward(self, name, module, inputs, output):
+        if output.requires_grad:
+            output.register_hook(functools.partial(self._store, name))
+
+    def __enter__(self):
+        for name, module in self.model.named_modules():
+            if isinstance(module, self.layer_types):
+                self.handles.append(module.register_forward_hook(functools.partial(self._forward, name)))
+        return self.grads
+
+    def __exit__(self, *exc_info):
+        while self.handles:
+            self.handles.pop().remove()
+        return False
+
+
+def record_gradients(model, layer_types=(nn.Tanh,)):
+    return _GradientRecorder(model, layer_types)
+'''),
+    ("diagnostics.record_gradients", "ExitStack, a tensor hook on each output", '''
+@contextlib.contextmanager
+def record_gradients(model, layer_types=(nn.Tanh,)):
+    grads = {}
+    with contextlib.ExitStack() as stack:
+        for name, module in model.named_modules():
+            if not isinstance(module, layer_types):
+                continue
+            def watch(m, i, out, name=name):       # returns None: the output stays as it is
+                if out.requires_grad:
+                    out.register_hook(lambda g: grads.update({name: g.detach()}))
+            stack.callback(module.register_forward_hook(watch).remove)
+        yield grads
+'''),
     # ---------------------------------------------------------------- plot_histograms
     ("diagnostics.plot_histograms", "ax.hist with histtype='step'", '''
 def plot_histograms(tensors_by_name, path, title=""):
