@@ -47,8 +47,12 @@ def verdict(question: str, target, hidden: bool = False) -> None:
           f"the answer cell of question {question} is missing from the notebook; copy it back from a fresh release")
     for gid in answers:                     # set-up and this question's answer, in the runner
         runner_exec(learner[gid], f"{NOTEBOOK}, cell {gid}")
-    source = load().root / "solutions" / NOTEBOOK
-    if not source.exists():                 # a learner's release: its visible tests, in the runner too
+    root = load().root
+    # The course's copy: its tests alone where a grading was given them (course grade, Gradescope),
+    # or the instructor's source notebook.
+    source = next((p for p in (root / "autograder" / "notebooks" / NOTEBOOK, root / "solutions" / NOTEBOOK)
+                   if p.exists()), None)
+    if source is None:                 # a learner's release: its visible tests, in the runner too
         check(question in learner,
               f"the test cell of question {question} is missing from the notebook; copy it back from a fresh release")
         try:

@@ -77,16 +77,30 @@ def graded_notebooks(course: Course) -> list[str]:
 
 
 def grading_files(course: Course) -> list[Path]:
-    """The course's files a grading needs (relative to its root): manifest, graders, fixtures, data,
-    and for nbgrader its configuration and the source notebooks of the graded questions."""
+    """The course's files a grading needs (relative to its root): manifest, graders, fixtures, data
+    (the graded notebooks' tests come from `notebook_tests`)."""
     root = course.root
     files = [Path("course.toml"), Path("pyproject.toml"), course.data_path.relative_to(root)]
-    if graded_notebooks(course):
-        files += [Path("nbgrader_config.py"), *(Path("solutions") / nb for nb in graded_notebooks(course))]
     for path in sorted((root / "autograder").rglob("*")):
         if path.is_file() and not SKIPPED & set(path.parts):
             files.append(path.relative_to(root))
     return [f for f in files if (root / f).is_file()]
+
+
+def notebook_tests(course: Course) -> dict[Path, bytes]:
+    """The graded notebooks' test cells (visible and hidden) and set-up cells, without a single
+    answer cell: what grading a notebook needs of solutions/, at autograder/notebooks/<name>
+    (where autograder/test_recall.py looks first)."""
+    made = {}
+    for name in graded_notebooks(course):
+        source = course.root / "solutions" / name
+        if not source.is_file():
+            continue
+        nb = json.loads(source.read_text())
+        nb["cells"] = [c for c in nb["cells"] if c["cell_type"] == "code"
+                       and not c.get("metadata", {}).get("nbgrader", {}).get("solution", False)]
+        made[Path("autograder") / "notebooks" / name] = (json.dumps(nb, indent=1) + "\n").encode()
+    return made
 
 
 def hidden_checks(course: Course) -> set[str]:
@@ -138,7 +152,8 @@ def course_snapshot(course: Course) -> dict[Path, bytes]:
     submission's copy is made from them, so a submission that wrote to the course's own files
     (which it could find) cannot change how the ones after it are graded."""
     if course.root not in _SNAPSHOTS:
-        _SNAPSHOTS[course.root] = {rel: (course.root / rel).read_bytes() for rel in grading_files(course)}
+        _SNAPSHOTS[course.root] = {**{rel: (course.root / rel).read_bytes() for rel in grading_files(course)},
+                                   **notebook_tests(course)}
     return _SNAPSHOTS[course.root]
 
 
@@ -571,10 +586,11 @@ def cmd_grade(args) -> int:
         raise CourseError("no sandbox for learner code on this machine (bubblewrap is missing or cannot run): "
                           "a submission could read the hidden graders and change results. Install bubblewrap "
                           "(apt-get install bubblewrap), or pass --unsafe-no-sandbox for submissions you trust")
-    if sandbox.level() == "user" and sandbox.readable_by_others(course.root) and not args.unsafe_no_sandbox:
-        raise CourseError(f"learner code would run as another user who can read {course.root} (solutions/, the "
-                          f"hidden graders): `chmod o-rx {course.root}`, or install bubblewrap (apt-get install "
-                          "bubblewrap)")
+    exposed = sandbox.exposed_secrets(course.root) if sandbox.level() == "user" else []
+    if exposed and not args.unsafe_no_sandbox:
+        raise CourseError(f"learner code would run as another user who can read {', '.join(map(str, exposed))}: "
+                          f"`chmod -R go-rwx {' '.join(map(str, exposed))}`, or install bubblewrap "
+                          "(apt-get install bubblewrap)")
     print(sandbox.describe())
     torch.set_num_threads(1)
     _warm_up()

@@ -31,6 +31,9 @@ python3 -m venv /autograder/venv
 # torch first and pinned, CPU build: an unpinned torch would pull a multi-GB CUDA build.
 /autograder/venv/bin/pip install --quiet torch=={torch} --index-url https://download.pytorch.org/whl/cpu
 /autograder/venv/bin/pip install --quiet /autograder/source nbgrader
+# The runner's sandbox; where the container forbids namespaces, the runner still drops to an
+# unprivileged user that cannot read /autograder/source (run_autograder).
+apt-get install -y -qq bubblewrap > /dev/null || true
 """
 
 RUN = """#!/usr/bin/env bash
@@ -38,6 +41,14 @@ RUN = """#!/usr/bin/env bash
 # run it outside Gradescope, on a simulated /autograder.
 set -uo pipefail
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
+# Learner code runs as an unprivileged user (course/grading/sandbox.py): it must not read the
+# graders, hidden ones included.
+# It may read the course's package and the public data, nothing else of the source.
+if [ "$(id -u)" = 0 ]; then
+  chmod -R go-rwx "$ROOT/source"
+  chmod go+x "$ROOT/source"
+  chmod -R go+rX "$ROOT/source/course" "$ROOT/source/data"
+fi
 PYTHON="${COURSE_PYTHON:-$ROOT/venv/bin/python}"
 export PYTHONPATH="$ROOT/source${PYTHONPATH:+:$PYTHONPATH}"
 export COURSE_ROOT="$ROOT/source" OMP_NUM_THREADS=1 MPLBACKEND=Agg
@@ -47,12 +58,21 @@ exec "$PYTHON" -m course.gradescope --submission "$ROOT/submission" --results "$
 """
 
 
-def bundle_files(course: Course) -> list[Path]:
-    """What goes into the bundle besides the scripts (relative to the course root)."""
-    from course.grade import grading_files
+def bundle_files(course: Course, only: tuple[str, ...] = ()) -> list[Path]:
+    """What goes into the bundle besides the scripts and the notebooks' tests (relative to the
+    course root): the package, the manifest, the data, and the graders of what `only` selects."""
+    from course.grade import Options, graded_exercises, grading_files
     package = sorted(p.relative_to(course.root) for p in (course.root / "course").rglob("*.py")
                      if "__pycache__" not in p.parts)
-    return sorted(set(grading_files(course)) | set(package))
+    chosen = graded_exercises(course, Options(only=only))
+    wanted = {ex.module for ex in chosen if not ex.notebook} | {"recall" for ex in chosen if ex.notebook}
+
+    def needed(rel: Path) -> bool:
+        if rel.parts[0] != "autograder" or rel.suffix not in (".py", ".json") or rel.name == "conftest.py":
+            return True
+        stem = rel.stem.removeprefix("test_").removesuffix("_hidden")
+        return stem in wanted
+    return sorted({rel for rel in grading_files(course) if needed(rel)} | set(package))
 
 
 def build(course: Course, out: Path, only: tuple[str, ...] = (), check_timeout: float | None = None,
@@ -70,8 +90,12 @@ def build(course: Course, out: Path, only: tuple[str, ...] = (), check_timeout: 
             info.external_attr = 0o755 << 16              # executable once unpacked
             zf.writestr(info, text)
         zf.writestr("gradescope.json", json.dumps(settings, indent=1) + "\n")
-        for rel in bundle_files(course):
+        from course.grade import notebook_tests
+        for rel in bundle_files(course, only):
             zf.write(course.root / rel, rel.as_posix())
+        if any(ex.notebook for ex in graded_exercises(course, Options(only=only))):
+            for rel, blob in notebook_tests(course).items():     # test cells only: no answer ships
+                zf.writestr(rel.as_posix(), blob)
         return zf.namelist()
 
 
@@ -97,6 +121,10 @@ def run(submission: Path, results: Path) -> int:
         options = grade.Options(check_timeout=settings.get("check_timeout"),
                                 submission_timeout=settings.get("submission_timeout") or 600.0,
                                 only=tuple(settings.get("only") or ()))
+        from course.grading import sandbox
+        if sandbox.level() == "none":
+            raise RuntimeError("no sandbox for learner code here (bubblewrap cannot run and the autograder "
+                               "is not root, so it cannot switch to an unprivileged user)")
         grade._warm_up()
         record = grade.grade_submission(course, submission_folder(submission, course), options=options)
         payload = grade.gradescope_results(record, grade.hidden_checks(course))

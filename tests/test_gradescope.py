@@ -42,3 +42,16 @@ def test_run_autograder_grades_a_submission_on_a_simulated_layout(tmp_path):
     assert tests["bigram.build_vocab"]["score"] == 2 and tests["bigram.train_neural_bigram"]["score"] == 4
     assert results["score"] == sum(t["score"] for t in tests.values()) == 2 + 3 + 3 + 4
     assert all(t["visibility"] == "visible" and t["max_score"] > 0 for t in tests.values())
+
+
+def test_the_bundle_holds_the_notebook_tests_and_no_solution(tmp_path, course):
+    names = gradescope.build(course, tmp_path / "all.zip")
+    assert not any(n.startswith("solutions/") for n in names)
+    with zipfile.ZipFile(tmp_path / "all.zip") as zf:
+        nb = json.loads(zf.read("autograder/notebooks/05-recall.ipynb"))
+    kinds = [c.get("metadata", {}).get("nbgrader", {}) for c in nb["cells"]]
+    assert kinds and not any(k.get("solution") for k in kinds)
+    assert any("BEGIN HIDDEN TESTS" in "".join(c["source"]) for c in nb["cells"])
+    only = gradescope.build(course, tmp_path / "bigram.zip", only=("bigram",))
+    assert "autograder/test_bigram.py" in only and "autograder/test_mlp.py" not in only
+    assert not any(n.startswith("autograder/notebooks/") for n in only)

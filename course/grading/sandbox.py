@@ -185,13 +185,14 @@ def environment(runner_fd: int) -> dict[str, str]:
 
 
 def readable_by_others(path: Path) -> bool:
-    """Could another user read what is under `path` (a folder and every folder above it lets
-    others in)?"""
+    """Could another user get into `path` (it and every folder above it let others through)?"""
     path = Path(os.path.realpath(path))
-    for folder in [path, *path.parents]:
-        if not os.stat(folder).st_mode & 0o001:
-            return False
-    return True
+    return all(os.stat(folder).st_mode & 0o001 for folder in [path, *path.parents])
+
+
+def exposed_secrets(root: Path) -> list[Path]:
+    """The course's secret folders (solutions, graders) that another user could get into."""
+    return [p for p in (root / "solutions", root / "autograder") if p.exists() and readable_by_others(p)]
 
 
 def kill_leftovers(uid: int) -> None:
