@@ -3,17 +3,18 @@
 SUBMISSIONS holds one folder per student (the folder's name is the student id) with that
 learner's files of exercises/: the modules and the notebooks, as the release laid them out.
 
-Each submission is graded in its own process, a fork of this one (torch is imported once,
-here), in its own session so that everything it starts can be killed together:
+Every submission is copied before the first one runs. Each is then graded by its own judge, a
+fork of this process (torch is imported once, here), in its own session so that everything it
+starts can be killed together:
 
-- it works on a private temporary copy of the submission and of the graders (public and
-  hidden), their fixtures and the data; the copy of the graders is read-only, it is checked
-  after every check and put back if written to (`--protect-files`), and it lives and dies
-  with the submission, so nothing one learner does reaches the course or another learner;
-- every check has its deadline, memory cap and output cap (course/isolation.py), every
-  module is imported once on its own first, and the whole submission has a wall-time limit
-  (and a CPU-time limit, so that nothing it leaves behind spins for ever);
-- one torch thread, no core dumps, a cap on the size of the files it writes.
+- the judge works on a private copy of the graders (public and hidden), their fixtures, the
+  data and the notebooks' test cells, that no learner code can see; it runs pytest with the
+  graders and never runs learner code (course/grading/);
+- learner code runs in the judge's runner, in the sandbox course/grading/sandbox.py describes,
+  which sees the submission's copy read-only and nothing of the course but its package and
+  data; a runner of a concurrent grading runs as another user;
+- every check has its deadline, memory cap and output cap, every module is imported once on
+  its own first, and the whole submission has a wall-time limit.
 
 Only this process writes RESULTS: per student `students/<id>/scores.json` (kept for resuming),
 `feedback.md` and Gradescope's `results.json`, and `grades.csv` for the class, rewritten after

@@ -74,23 +74,12 @@ def nbgrader_config(course: Course, work: Path):
     return config
 
 
-def nbgrader_api(course: Course, work: Path, forked: bool = False):
-    """nbgrader's Python API (NbGraderAPI) working in `work`. With `forked`, autograde runs
-    the cells in a fork of this process instead of a new kernel (course/nbexec.py)."""
+def nbgrader_api(course: Course, work: Path):
+    """nbgrader's Python API (NbGraderAPI) working in `work`."""
     _bin_on_path()
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     config = nbgrader_config(course, work)
-    if forked:
-        from nbgrader.converters import Autograde
-        from nbgrader.preprocessors import Execute
-
-        from course.nbexec import ForkedExecute
-        steps = Autograde().autograde_preprocessors
-        config.Autograde.autograde_preprocessors = [ForkedExecute if step is Execute else step for step in steps]
-        config.ForkedExecute.timeout = int(3 * course.grading("timeout"))
-        config.ForkedExecute.memory_mb = course.grading("memory_mb")
-        config.ForkedExecute.output_limit = course.grading("output_limit")
     return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
@@ -358,15 +347,16 @@ def execute(path: Path, timeout: float = 60, env: dict | None = None, allow_erro
 
 
 # ------------------------------------------------------------------ grading one submission
-def autograde_notebook(notebook_path, workdir, forked: bool = False) -> dict:
+def autograde_notebook(notebook_path, workdir) -> dict:
     """Autograde one learner's notebook with nbgrader, hidden tests included.
 
     `notebook_path` is a submitted notebook; its file name says which notebook of course.toml it
     is (e.g. 05-recall.ipynb). `workdir` is a folder for nbgrader's tree and gradebook; it may be
     reused between calls (the assignment is generated from solutions/ once), but not by two
     calls at the same time. Needs the instructor's tree (solutions/ holds the source notebook).
-    With `forked`, the cells run in a fork of this process rather than a new Jupyter kernel
-    (course/nbexec.py): the same grades, without a kernel's start-up (`course grade` uses it).
+    This is nbgrader's own autograde, in a Jupyter kernel of this machine, for instructors who
+    grade with nbgrader; `course grade` grades the notebook through the sandboxed runner
+    instead (autograder/test_recall.py), and a test checks that both give the same points.
 
     Returns a dict:
 
@@ -403,7 +393,7 @@ def autograde_notebook(notebook_path, workdir, forked: bool = False) -> dict:
         nbformat.read(path, as_version=4)
     except Exception as exc:  # noqa: BLE001 - not JSON, not a notebook, not there
         return give_up(f"{notebook} is not a notebook that can be read ({type(exc).__name__})")
-    api = nbgrader_api(course, work, forked=forked)
+    api = nbgrader_api(course, work)
     source = course.root / "solutions" / notebook
     staged = work / "source" / assignment.id / notebook
     if not (staged.exists() and staged.read_bytes() == source.read_bytes()

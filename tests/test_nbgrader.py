@@ -179,24 +179,18 @@ def test_autograde_notebook_reports_per_question(graded, course, tmp_path):
     assert result["manual_pending"] == dict(notebooks.assignment_of(course, NB).manual)
 
 
-def test_the_forked_executor_grades_as_the_kernel_does(graded, course, tmp_path):
-    path = tmp_path / NB
-    nbformat.write(hardcoded(graded["source"], graded["released"]), path)
-    kernel = notebooks.autograde_notebook(path, graded["work"])
-    forked = notebooks.autograde_notebook(path, graded["work"], forked=True)
-    assert forked["questions"] == kernel["questions"]
-    assert forked["autograded"] == kernel["autograded"] == kernel["max_autograded"] - 3
-
-
-def test_the_forked_executor_contains_a_hanging_cell(course):
-    from course.nbexec import execute_cells
-    outputs = execute_cells(["x = 1", "print(x + 1)", "raise ValueError('no')", "while True: pass", "print(3)"],
-                            timeout=1)
-    assert outputs[0] == []
-    assert outputs[1][0]["text"] == "2\n"
-    assert outputs[2][0]["ename"] == "ValueError"          # an error does not stop the next cell
-    assert outputs[3][0]["ename"] == "CellTimeoutError"
-    assert outputs[4][0]["ename"] == "NotRun"
+def test_the_runner_grades_the_notebook_as_nbgrader_does(graded, course, tmp_path):
+    """`course grade` grades the recall notebook through the sandboxed runner; nbgrader's own
+    autograde (a Jupyter kernel, hidden tests injected) gives every question the same points."""
+    from course import run
+    target = tmp_path / "target"
+    target.mkdir()
+    nbformat.write(hardcoded(graded["source"], graded["released"]), target / NB)
+    kernel = notebooks.autograde_notebook(target / NB, graded["work"])
+    scores, output = run.graders(target, keyword="recall", course=course, extra=["--instructor-grade"])
+    ours = {row["id"]: row["points"] for row in scores["exercises"]}
+    assert ours == {ex_id: q["points"] for ex_id, q in kernel["questions"].items()}, output
+    assert sum(ours.values()) == kernel["max_autograded"] - 3
 
 
 def test_autograde_notebook_survives_a_broken_file(course, tmp_path):
