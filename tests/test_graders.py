@@ -42,3 +42,37 @@ def count_bigrams(words, stoi):
     row = scores["exercises"][0]
     assert row["status"] == "failed"
     assert "bigram.bigram_pairs, which is not started yet" in row["message"]
+
+
+def test_selection_by_exercise_module_or_assignment_is_exact(course, tmp_path, shared_runner):
+    from tests.conftest import target_with
+    target = target_with(tmp_path, "mlp", "")                       # a copy of solutions/
+    for word, expected in (("mlp.train", ["mlp.train"]),
+                           ("batchnorm", ["batchnorm.BatchNorm1d", "batchnorm.calibrate"]),   # not recall's
+                           ("recall", [ex.id for ex in course.exercises if ex.assignment == "recall"])):
+        scores, output = run.graders(target, keyword=word, course=course, runner=shared_runner)
+        assert [r["id"] for r in scores["exercises"]] == expected, output
+    scores, output = run.graders(target, keyword="no_such_thing", course=course, runner=shared_runner)
+    assert scores["exercises"] == []
+    assert "-k no_such_thing: no exercise, module or assignment" in output and "mlp.train" in output
+
+
+def test_next_shows_the_hint_the_failure_named(course, tmp_path, shared_runner):
+    from tests.conftest import target_with
+    target = target_with(tmp_path, "bigram", '''
+def bigram_probs(counts, smoothing=1.0):
+    P = counts.float() + smoothing
+    return P / P.sum(1)                   # keepdim forgotten
+''')
+    scores, output = run.graders(target, keyword="bigram_probs", course=course, runner=shared_runner)
+    hints = list(course.exercise("bigram.bigram_probs").hints)
+    number = hints.index("keepdim") + 1
+    assert number > 1 and f"hint {number} of {len(hints)}: {course.exercise('bigram.bigram_probs').hint('keepdim')}" \
+        in output.split("Next:")[1]
+
+
+def test_the_self_checks_recall_points_are_provisional(course):
+    _, output = run.graders(ROOT / "solutions", keyword="recall", course=course)
+    assert "passed *" in output and "* provisional" in output
+    _, graded = run.graders(ROOT / "solutions", keyword="recall", course=course, extra=["--instructor-grade"])
+    assert "provisional" not in graded

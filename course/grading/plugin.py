@@ -123,6 +123,31 @@ def _exercise_id(item) -> str | None:
     return marker.args[0] if marker else None
 
 
+def _select(config, items, course: Course) -> None:
+    """`-k NAME` with one name of the course selects exactly: an exercise id (mlp.train), an
+    exercise's function (train), a module (batchnorm: its exercises, not recall.batchnorm_modes)
+    or an assignment (init-batchnorm). Another single name that no check's name contains is a
+    one-line error listing the ids; anything else is pytest's own -k."""
+    word = (config.option.keyword or "").strip()
+    if not word or any(c in word for c in " ()") or word.startswith("not"):
+        return
+    matches = {ex.id for ex in course.exercises
+               if word in (ex.id, ex.function, ex.module, ex.assignment, ex.notebook)}
+    if not matches:
+        if any(word in item.name for item in items):
+            return                               # the name of a check: pytest's -k finds it
+        ids = ", ".join(ex.id for ex in course.exercises)
+        raise pytest.UsageError(f"-k {word}: no exercise, module or assignment of course.toml is called that; "
+                                f"the exercises are: {ids}")
+    keep = [item for item in items if _exercise_id(item) in matches]
+    dropped = [item for item in items if _exercise_id(item) not in matches]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+    items[:] = keep
+    config.option.keyword = ""                   # selected: pytest's own -k has nothing left to do
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(session, config, items):
     course: Course = _state["course"]
     known = {ex.id for ex in course.exercises}
@@ -135,6 +160,7 @@ def pytest_collection_modifyitems(session, config, items):
         # `-k count_bigrams` selects an exercise's checks by its function name, `-k init-batchnorm`
         # a whole assignment
         item.extra_keyword_matches.update({ex_id.split(".", 1)[1], course.exercise(ex_id).assignment})
+    _select(config, items, course)
     # The instructors' hidden checks (autograder/hidden/) come after the public ones.
     items.sort(key=lambda item: "hidden" in Path(str(item.path)).parts)
 
@@ -344,7 +370,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     except ValueError:
         shown = _state["target"]
     tr.section(f"makemore course: {shown}", sep="=", bold=True)
-    for text, colour in report.lines(course, rows, str(shown), verbose=config.getoption("verbose") > 0):
+    for text, colour in report.lines(course, rows, str(shown), verbose=config.getoption("verbose") > 0,
+                                     provisional=not config.getoption("instructor_grade")):
         tr.write_line(text, **({colour: True} if colour else {}))
     path = config.getoption("results")
     if path:

@@ -55,9 +55,10 @@ COLOURS = {"passed": "green", "failed": "red", "error": "red", "timed out": "red
 
 
 def lines(course: Course, rows: list[ExerciseScore], target: str = "exercises",
-          verbose: bool = False) -> list[tuple[str, str | None]]:
+          verbose: bool = False, provisional: bool = False) -> list[tuple[str, str | None]]:
     """The report as (text, colour) lines: messages of what went wrong, the table, the total
-    and what to do next."""
+    and what to do next. With `provisional`, the notebooks' points are marked as such: the
+    instructor's grade adds their hidden tests."""
     out: list[tuple[str, str | None]] = []
     width = max([len(r.id) for r in rows] + [len("exercise")]) + 2
     troubled = [r for r in rows if r.status not in ("passed", "not started")]
@@ -70,11 +71,15 @@ def lines(course: Course, rows: list[ExerciseScore], target: str = "exercises",
             out.extend(("    " + t, None) for t in r.detail.rstrip().splitlines())
         out.append(("", None))
     out.append((f"{'exercise':<{width}}{'points':>8}   status", None))
+    marked = {ex.id for ex in course.exercises if ex.notebook} if provisional else set()
     for r in rows:
-        out.append((f"{r.id:<{width}}{r.points:>3} / {r.max_points:<2}  {r.status}", COLOURS[r.status]))
+        mark = " *" if r.id in marked and r.status == "passed" else ""
+        out.append((f"{r.id:<{width}}{r.points:>3} / {r.max_points:<2}  {r.status}{mark}", COLOURS[r.status]))
     total = sum(r.points for r in rows)
     possible = sum(r.max_points for r in rows)
     out.append((f"Total: {total}/{possible} points", "bold"))
+    if any(r.id in marked and r.status == "passed" for r in rows):
+        out.append(("* provisional: the notebook's visible tests pass; the instructor's grade adds hidden ones", None))
     out.append((next_step(course, rows, target), None))
     return out
 
@@ -84,13 +89,16 @@ def next_step(course: Course, rows: list[ExerciseScore], target: str = "exercise
     if todo is None:
         return "Next: every exercise that ran passes. Well done — open the notebooks and train your own model."
     ex = course.exercise(todo.id)
-    first_hint = next(iter(ex.hints.values()))
+    hints = list(ex.hints.values())
+    # The hint the failure itself named (its message carries it), else the gentlest.
+    number = next((i for i, text in enumerate(hints) if text and text in todo.message), 0)
+    hint = f"hint {number + 1} of {len(hints)}: {hints[number]}" if hints else ""
     where = (f"{target}/{ex.notebook}, question {ex.function}" if ex.notebook
              else f"{target}/{ex.module}.py, function {ex.function}")
     if todo.status == "not started":
-        return f"Next: {todo.id} ({where}).\n  hint 1 of {len(ex.hints)}: {first_hint}"
+        return f"Next: {todo.id} ({where}).\n  {hint}"
     problem = todo.message.splitlines()[0] if todo.message else todo.status
-    return (f"Next: {todo.id} ({where}) — {problem}\n  hint 1 of {len(ex.hints)}: {first_hint}"
+    return (f"Next: {todo.id} ({where}) — {problem}\n  {hint}"
             f"\n  (all hints: `course hint {ex.function}`)")
 
 
