@@ -87,10 +87,16 @@ class Runner:
                                         start_new_session=True)
         runner_end.close()
         self.control = judge_end
-        header = self._reply(start_timeout)
-        if not header.get("ready"):
-            raise RuntimeError(f"the runner did not start: {self.startup_log()}")
-        self.uid = header.get("uid")
+        self.start_timeout, self.uid = start_timeout, None
+        # It imports torch while the judge collects the graders; the first spawn waits for it.
+
+    def ready(self) -> None:
+        """Wait until the runner has started (once)."""
+        if self.uid is None:
+            header = self._reply(self.start_timeout)
+            if not header.get("ready"):
+                raise RuntimeError(f"the runner did not start: {self.startup_log()}")
+            self.uid = header.get("uid")
 
     def startup_log(self) -> str:
         self.log.seek(0)
@@ -115,6 +121,7 @@ class Runner:
         return here == there or here in there.parents
 
     def spawn(self, config: dict, timeout: float = 30.0) -> "Session":
+        self.ready()
         seam.send(self.control, {"op": "spawn", "config": config})
         ready, _, _ = select.select([self.control], [], [], timeout)
         if not ready:
@@ -127,6 +134,7 @@ class Runner:
 
     def kill(self, pid: int) -> None:
         try:
+            self.ready()
             seam.send(self.control, {"op": "kill", "pid": pid})
             self._reply(2.0)
         except (RunnerBroken, OSError):
@@ -134,6 +142,7 @@ class Runner:
 
     def exit_status(self, pid: int) -> dict:
         try:
+            self.ready()
             seam.send(self.control, {"op": "status", "pid": pid, "wait": 1.0})
             return self._reply(3.0)
         except (RunnerBroken, OSError):

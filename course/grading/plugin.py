@@ -184,11 +184,14 @@ def _session_for(ex_id: str, limits: dict):
               "output_limit": limits["output_limit"]}
     try:
         session = runner.spawn(config)
-    except (RunnerBroken, OSError):
+    except (RunnerBroken, OSError, RuntimeError):
         # Learner code took the runner down (it may kill its own processes): start a new one.
         runner.close()
         runner = _state["runner"] = _start_runner()
-        session = runner.spawn(config)
+        try:
+            session = runner.spawn(config)
+        except (RunnerBroken, OSError, RuntimeError) as exc:
+            pytest.exit(f"the process that runs your code could not start: {exc}", returncode=4)
     _state.update(session=session, session_exercise=ex_id)
     del course
     return session
