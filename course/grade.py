@@ -29,6 +29,7 @@ import ctypes
 import hashlib
 import io
 import json
+import math
 import os
 import resource
 import shutil
@@ -38,6 +39,7 @@ import sys
 import tempfile
 import time
 import traceback
+import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -47,7 +49,13 @@ from course.manifest import Course, CourseError, load
 
 # What a submission may hold: the files of exercises/, nothing huge.
 MAX_FILE_BYTES = 20 * 2**20
-SKIPPED = {"__pycache__", ".ipynb_checkpoints", ".git"}
+SKIPPED = {"__pycache__", ".ipynb_checkpoints", ".git", "__MACOSX"}
+# A student's .zip: at most this many files, this many bytes unpacked (each file MAX_FILE_BYTES).
+MAX_ZIP_FILES = 500
+MAX_ZIP_BYTES = 100 * 2**20
+# What learner code printed, kept per check in scores.json and in students/<id>/output.txt.
+PRINTED_PER_CHECK = 2000
+PRINTED_PER_STUDENT = 50_000
 
 
 @dataclass
@@ -134,14 +142,89 @@ def submission_files(folder: Path) -> list[Path]:
     return sorted(files)
 
 
-def students(submissions: Path) -> list[tuple[str, Path]]:
+def students(submissions: Path) -> tuple[list[tuple[str, Path]], list[tuple[str, str]]]:
+    """The class: (student id, folder or .zip) in id order, and what is skipped, with why.
+    A folder's name is the student id; so is a .zip's name without .zip (a folder wins over a
+    .zip of the same name)."""
     if not submissions.is_dir():
         raise CourseError(f"{submissions}: no such folder (it should hold one folder per student)")
-    found = [(p.name, p) for p in sorted(submissions.iterdir())
-             if p.is_dir() and not p.name.startswith((".", "_")) and not p.is_symlink()]
+    found, skipped = {}, []
+    entries = sorted(submissions.iterdir())
+    for p in entries:
+        if p.name.startswith((".", "_")):
+            continue
+        if p.is_symlink():
+            skipped.append((p.name, "a symbolic link (links are never followed: copy the submission in)"))
+        elif p.is_dir():
+            found[p.name] = p
+    for p in entries:
+        if p.name.startswith((".", "_")) or p.is_symlink() or p.is_dir():
+            continue
+        if p.suffix.lower() == ".zip":
+            if p.stem in found:
+                skipped.append((p.name, f"the folder {p.stem}/ is graded instead (one submission per student)"))
+            else:
+                found[p.stem] = p
+        else:
+            skipped.append((p.name, "not a folder or a .zip (unpack it into a folder named after the student)"))
     if not found:
-        raise CourseError(f"{submissions}: no student folders in it")
-    return found
+        raise CourseError(f"{submissions}: no student folders or .zip files in it")
+    return sorted(found.items()), skipped
+
+
+class UnsafeZip(Exception):
+    """A student's .zip that is not unpacked; the message says why."""
+
+
+def unpack_zip(archive: Path, dest: Path) -> Path:
+    """Unpack a student's .zip into `dest`, refusing anything that could land outside it: absolute
+    paths, `..`, links, devices, more than MAX_ZIP_FILES files or MAX_ZIP_BYTES bytes (counted as
+    they are read, not as the zip claims). One folder around everything (`ann/bigram.py`) is
+    taken away. Raises UnsafeZip; `dest` is then left empty."""
+    dest.mkdir(parents=True, exist_ok=True)
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            members = []
+            for info in zf.infolist():
+                name = info.filename
+                parts = [part for part in name.replace("\\", "/").split("/") if part not in ("", ".")]
+                if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+                    raise UnsafeZip(f"it holds an absolute path ({name})")
+                if ".." in parts:
+                    raise UnsafeZip(f"it holds a path that leaves its folder ({name})")
+                kind = stat.S_IFMT(info.external_attr >> 16)
+                if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
+                    raise UnsafeZip(f"it holds a link or a special file ({name})")
+                if info.is_dir() or not parts or SKIPPED & set(parts) or parts[-1] == ".DS_Store":
+                    continue
+                members.append((info, parts))
+            if len(members) > MAX_ZIP_FILES:
+                raise UnsafeZip(f"it holds {len(members)} files (at most {MAX_ZIP_FILES})")
+            tops = {parts[0] for _, parts in members}
+            strip = 1 if len(tops) == 1 and all(len(parts) > 1 for _, parts in members) else 0
+            total = 0
+            for info, parts in members:
+                target = dest.joinpath(*parts[strip:])
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(info) as src, open(target, "xb") as out:
+                    size = 0
+                    while chunk := src.read(2**20):
+                        size += len(chunk)
+                        total += len(chunk)
+                        if size > MAX_FILE_BYTES:
+                            raise UnsafeZip(f"{'/'.join(parts)} is larger than {MAX_FILE_BYTES // 2**20} MB")
+                        if total > MAX_ZIP_BYTES:
+                            raise UnsafeZip(f"it unpacks to more than {MAX_ZIP_BYTES // 2**20} MB")
+                        out.write(chunk)
+    except UnsafeZip:
+        _remove(dest)
+        dest.mkdir()
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
+        _remove(dest)
+        dest.mkdir()
+        raise UnsafeZip(f"it cannot be unpacked ({type(exc).__name__}: {str(exc)[:120]})") from None
+    return dest
 
 
 # ------------------------------------------------------------------------------ one submission
@@ -225,21 +308,44 @@ def _worker(course: Course, folder: Path, private: Path, options: Options) -> in
     import pytest
     # The notebooks' questions are graded by autograder/test_recall.py like every exercise: the
     # answer cells run in the runner, the course's own test cells (hidden ones included) here.
-    code = pytest.main(argv) if graders else 0
+    code = pytest.main(argv, plugins=[PrintedLog(private / "printed.json")]) if graders else 0
     return int(code)
+
+
+class PrintedLog:
+    """A pytest plugin of the judge: after each check, what learner code printed during it (the
+    judge's Result.printed, already capped there) goes to a JSON file, exercise -> check -> text.
+    Written after every check that printed, so a grading cut short keeps what it had."""
+
+    def __init__(self, path: Path):
+        self.path, self.printed = path, {}
+
+    def pytest_runtest_teardown(self, item, nextitem):
+        result, marker = getattr(item, "course_result", None), item.get_closest_marker("exercise")
+        text = getattr(result, "printed", "")
+        if marker and isinstance(text, str) and text:
+            self.printed.setdefault(marker.args[0], {})[item.name] = text[:PRINTED_PER_CHECK]
+            tmp = self.path.with_name(self.path.name + ".tmp")
+            tmp.write_text(json.dumps(self.printed))
+            os.replace(tmp, self.path)
 
 
 STATUSES = {"passed", "failed", "not started", "error", "timed out"}
 
 
-def _checked_row(ex, got: dict) -> dict:
+def _checked_row(ex, got: dict, printed: dict | None = None) -> dict:
     """A row from the judge's results file, checked as any input is: known status, points only
-    for a pass and never above the exercise's, short strings."""
+    for a pass and never above the exercise's, short strings. `printed`: check name -> what
+    learner code printed in it."""
     status = got.get("status") if got.get("status") in STATUSES else "error"
     points = ex.points if status == "passed" and got.get("points") == ex.points else 0
     message = str(got.get("message", ""))[:4000]
     checks = [{k: str(c.get(k, ""))[:4000] for k in ("name", "status", "message")}
               for c in got.get("checks", []) if isinstance(c, dict)][:200]
+    for c in checks:
+        text = (printed or {}).get(c["name"])
+        if isinstance(text, str) and text:
+            c["printed"] = text[:PRINTED_PER_CHECK]
     return _row(ex.id, points, ex.points, status, message, checks)
 
 
@@ -303,16 +409,21 @@ def finish(course: Course, job: Job, wait_status: int | None, options: Options) 
         by_id = {r["id"]: r for r in partial.get("exercises", []) if isinstance(r, dict) and "id" in r}
     except (OSError, ValueError, AttributeError):
         by_id = {}
-    # The written parts of the notebooks handed in wait for the instructor (nbgrader's formgrader).
-    notebooks = {"manual_pending": sum(
-        sum(a.manual.values()) for a in course.assignments
-        if any((job.folder / nb).is_file() for nb in a.notebooks)
-        and any(ex.assignment == a.id for ex in graded_exercises(course, options)))}
+    try:
+        printed = json.loads((job.private / "printed.json").read_text())
+        printed = printed if isinstance(printed, dict) else {}
+    except (OSError, ValueError):
+        printed = {}
+    # The written parts of the notebooks handed in wait for the instructor (nbgrader's formgrader):
+    # assignment -> the points read by hand (a gradebook, when given, says which are graded).
+    graded_assignments = {ex.assignment for ex in graded_exercises(course, options)}
+    manual = {a.id: sum(a.manual.values()) for a in course.assignments
+              if a.manual and a.id in graded_assignments and any((job.folder / nb).is_file() for nb in a.notebooks)}
     rows = []
     for ex in graded_exercises(course, options):
         got = by_id.get(ex.id)
         if got is not None:
-            rows.append(_checked_row(ex, got))
+            rows.append(_checked_row(ex, got, printed.get(ex.id) if isinstance(printed.get(ex.id), dict) else None))
         elif ex.notebook and not options.notebooks:
             continue                                  # not graded here (no nbgrader, or --no-notebooks)
         elif ended == "timed out":
@@ -324,9 +435,11 @@ def finish(course: Course, job: Job, wait_status: int | None, options: Options) 
                              "the submission stopped unexpectedly" if ended == "crashed" else
                              "this exercise was not graded"))
     _remove(job.private)
+    for r in rows:
+        r["ended"] = ended                            # how the grading that made this row ended
     return {"student": job.student, "ended": ended, "seconds": round(seconds, 1),
             "total": sum(r["points"] for r in rows), "max_total": sum(r["max_points"] for r in rows),
-            "manual_pending": notebooks.get("manual_pending", 0), "exercises": rows}
+            "manual_pending": sum(manual.values()), "manual": manual, "exercises": rows}
 
 
 def _remove(path: Path) -> None:
@@ -377,50 +490,146 @@ def grade_submission(course: Course, folder: Path, student: str = "submission",
 
 
 # ------------------------------------------------------------------------------ the class
+class Graded(list):
+    """The records of a class grading (a list, by student id), with what was skipped and why."""
+    skipped: list[tuple[str, str]]
+
+    @property
+    def complete(self) -> bool:
+        """Whether every submission was graded to completion (nothing skipped, timed out or crashed)."""
+        return not self.skipped and all(r["ended"] == "completed" for r in self)
+
+
+def check_options(jobs: int | None, options: Options) -> None:
+    """Numbers an instructor typed: one line when one cannot work."""
+    if jobs is not None and (not isinstance(jobs, int) or jobs < 1):
+        raise CourseError(f"--jobs {jobs}: grade at least one submission at a time (--jobs 1 or more)")
+    for flag, value in (("--check-timeout", options.check_timeout), ("--submission-timeout", options.submission_timeout)):
+        if value is not None and not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+            raise CourseError(f"{flag} {value}: a time limit is a number of seconds above 0")
+
+
+def check_out(submissions: Path, out: Path) -> None:
+    """`out` inside the submissions folder would be graded as a student by the next run."""
+    sub, where = submissions.resolve(), out.resolve()
+    if where == sub or sub in where.parents:
+        raise CourseError(f"--out {out} is inside the submissions folder, where the next run would take it for "
+                          f"a student; put it beside that folder instead (e.g. --out {sub.parent / 'results'})")
+
+
+def selected_ids(course: Course, options: Options) -> list[str]:
+    """The exercises a grading with `options` gives a row to."""
+    return [ex.id for ex in graded_exercises(course, options) if options.notebooks or not ex.notebook]
+
+
+def _up_to_date(old: dict | None, ids: list[str], fingerprint: str, graders: str) -> bool:
+    """Whether `old` has a row for each of `ids` graded on this submission with these graders."""
+    rows = {r.get("id"): r for r in (old or {}).get("exercises", []) if isinstance(r, dict)}
+    return bool(old) and all(i in rows and rows[i].get("submission_sha256") == fingerprint
+                             and rows[i].get("graders_sha256") == graders for i in ids)
+
+
+ENDINGS = ("crashed", "timed out", "completed")     # a merged record ends as the worst of its rows
+
+
+def merge(course: Course, old: dict | None, new: dict, options: Options) -> dict:
+    """The student's record after grading `options`' selection: the new rows replace the old ones
+    of the same exercises; rows of exercises outside the selection are kept as they were."""
+    if not old or not isinstance(old.get("exercises"), list):
+        return new
+    rows = {r["id"]: r for r in old["exercises"] if isinstance(r, dict) and "id" in r}
+    rows.update({r["id"]: r for r in new["exercises"]})
+    ordered = [rows[ex.id] for ex in course.exercises if ex.id in rows]
+    chosen = {ex.assignment for ex in graded_exercises(course, options)}
+    manual = {k: v for k, v in (old.get("manual") or {}).items() if k not in chosen}
+    manual.update(new["manual"])
+    endings = {r.get("ended", old.get("ended", "completed")) for r in ordered} | {new["ended"]}
+    return {**new, "ended": next(e for e in ENDINGS if e in endings),
+            "total": sum(r["points"] for r in ordered), "max_total": sum(r["max_points"] for r in ordered),
+            "manual": manual, "manual_pending": sum(manual.values()), "exercises": ordered}
+
+
 def grade_class(course: Course, submissions: Path, out: Path, jobs: int | None = None,
-                options: Options | None = None, fresh: bool = False, progress=None) -> list[dict]:
-    """Grade every student of `submissions` into `out`; returns the records, by student id."""
+                options: Options | None = None, fresh: bool = False, progress=None,
+                student: str | None = None, gradebook: Path | None = None) -> Graded:
+    """Grade every student of `submissions` into `out` (only `student`, when given, and always
+    again); returns the records of the whole class, by student id, with what was skipped.
+
+    What `out` holds already is merged, not overwritten: a grading of some exercises (`--only`)
+    replaces those exercises' rows of each student and keeps the others; a student not graded
+    this time keeps their record."""
     options = options or Options()
-    jobs = max(1, jobs or len(os.sched_getaffinity(0)))
-    roster = students(submissions)
+    check_options(jobs, options)
+    check_out(submissions, out)
+    jobs = jobs or len(os.sched_getaffinity(0))
+    roster, skipped = students(submissions)
+    if student is not None:
+        if student not in dict(roster):
+            raise CourseError(f"--student {student}: no folder or .zip of that name in {submissions} "
+                              f"(students: {', '.join(s for s, _ in roster[:8])}{' ...' if len(roster) > 8 else ''})")
     graded_exercises(course, options)               # an unknown --only stops here, before any work
+    manual = read_gradebook(course, gradebook) if gradebook is not None else None
+    ids = selected_ids(course, options)
     snapshot = course_snapshot(course)
-    graders = digest(course.root, list(snapshot), snapshot) + ":" + ",".join(options.only)
+    graders = digest(course.root, list(snapshot), snapshot)
     hidden = hidden_checks(course)
     out.mkdir(parents=True, exist_ok=True)
-    records, todo = {}, []
-    for student, folder in roster:
-        fingerprint = digest(folder, submission_files(folder))
-        old = _read_record(out, student)
-        if not fresh and old and old.get("submission_sha256") == fingerprint and old.get("graders_sha256") == graders:
-            records[student] = old                 # graded already, and nothing has changed since
-        else:
-            todo.append((student, folder, fingerprint))
-    bar = progress or Progress(len(roster))
-    bar.update(len(records), sum(_troubled(r) for r in records.values()))
-    running: dict[int, Job] = {}
-    fingerprints = {}
-    # Every submission is copied before the first one runs: nothing a grading does (or anyone
-    # else does meanwhile) changes what the others hand in.
+    records, todo, olds = {}, [], {}
+    # Every submission is copied (a .zip unpacked) before the first one runs: nothing a grading
+    # does (or anyone else does meanwhile) changes what the others hand in.
     staged = Path(tempfile.mkdtemp(prefix="course-submissions-"))
-    todo = [(student, _stage(folder, staged / student), fingerprint) for student, folder, fingerprint in todo]
+    running: dict[int, Job] = {}
+    bar = progress
     try:
+        for sid, path in roster:
+            old = olds[sid] = _read_record(out, sid)
+            if student is not None and sid != student:
+                if old:
+                    records[sid] = old                # not graded this time: kept as it is
+                continue
+            if path.suffix.lower() == ".zip" and not path.is_dir():
+                try:
+                    folder = unpack_zip(path, staged / sid)
+                except UnsafeZip as exc:
+                    skipped.append((path.name, f"not graded: {exc}"))
+                    if old:
+                        records[sid] = old
+                    continue
+            else:
+                folder = _stage(path, staged / sid)
+            fingerprint = digest(folder, submission_files(folder))
+            if not fresh and student is None and _up_to_date(old, ids, fingerprint, graders):
+                records[sid] = old                    # graded already, and nothing has changed since
+            else:
+                todo.append((sid, folder, fingerprint))
+        for name, why in skipped:
+            print(f"skipped {name}: {why}", file=sys.stderr)
+        bar = bar or Progress(len(todo) + sum(1 for sid, _ in roster if sid in records and
+                                              (student is None or sid == student)))
+        done = len(records) if student is None else 0
+        bar.update(done, 0 if student is not None else sum(_troubled(r) for r in records.values()))
+        fingerprints, fresh_records = {}, []
         while todo or running:
             while todo and len(running) < jobs:
-                student, folder, fingerprint = todo.pop(0)
-                fingerprints[student] = fingerprint
+                sid, folder, fingerprint = todo.pop(0)
+                fingerprints[sid] = fingerprint
                 slot = min(set(range(jobs)) - {j.slot for j in running.values()})
-                job = start(course, student, folder, options, slot)
+                job = start(course, sid, folder, options, slot)
                 running[job.pid] = job
             for job, status in _wait(running, options):
                 from course.grading import sandbox
                 sandbox.kill_leftovers(RUNNER_UIDS + job.slot)    # a runner without a PID namespace
                 record = finish(course, job, status, options)
-                record.update(submission_sha256=fingerprints[job.student], graders_sha256=graders)
+                for r in record["exercises"]:
+                    r.update(submission_sha256=fingerprints[job.student], graders_sha256=graders)
+                record = merge(course, olds.get(job.student), record, options)
+                apply_manual(course, record, manual)
                 records[job.student] = record
+                fresh_records.append(record)
                 write_student(out, course, record, hidden)
                 write_csv(out, course, [records[s] for s, _ in roster if s in records])
-                bar.update(len(records), sum(_troubled(r) for r in records.values()))
+                shown = fresh_records if student is not None else list(records.values())
+                bar.update(len(shown) if student is not None else len(records), sum(_troubled(r) for r in shown))
                 break                                 # start the next one while the others run
     finally:
         for pid, job in running.items():            # interrupted: stop what is still running
@@ -430,12 +639,17 @@ def grade_class(course: Course, submissions: Path, out: Path, jobs: int | None =
             except (ProcessLookupError, ChildProcessError):
                 pass
             _remove(job.private)
-        shutil.rmtree(staged, ignore_errors=True)
-        bar.close()
-    ordered = [records[s] for s, _ in roster]
+        _remove(staged)
+        if bar is not None:
+            bar.close()
+    ordered = Graded(records[s] for s, _ in roster if s in records)
+    ordered.skipped = skipped
     for record in ordered:                          # outputs of resumed students are rewritten as well
+        apply_manual(course, record, manual)
         write_student(out, course, record, hidden)
     write_csv(out, course, ordered)
+    from course import classreport
+    classreport.write(out, course, ordered, skipped)
     return ordered
 
 
@@ -454,32 +668,112 @@ def _troubled(record: dict) -> bool:
 
 def _read_record(out: Path, student: str) -> dict | None:
     try:
-        return json.loads((out / "students" / student / "scores.json").read_text())
+        record = json.loads((out / "students" / student / "scores.json").read_text())
+        return record if isinstance(record, dict) and isinstance(record.get("exercises"), list) else None
     except (OSError, ValueError):
         return None
 
 
 class Progress:
-    """students done / total and failures so far, on one line of stderr."""
+    """students done / total and failures so far: a tqdm bar on stderr (in place on a terminal;
+    elsewhere, a line per student)."""
 
     def __init__(self, total: int, stream=None, width: int = 30):
-        self.total, self.stream, self.width = total, stream or sys.stderr, width
-        self.tty = getattr(self.stream, "isatty", lambda: False)()
+        from tqdm import tqdm
+        self.stream = stream or sys.stderr
+        tty = getattr(self.stream, "isatty", lambda: False)()
         self.last = None
+
+        class Bar(tqdm):
+            monitor_interval = 0          # no monitor thread: this process forks the gradings
+
+        self.bar = Bar(total=total, file=self.stream if tty else _Lines(self.stream), ascii=".#",
+                       mininterval=0, miniters=1, dynamic_ncols=False,
+                       bar_format=f"grading [{{bar:{width}}}] {{n}}/{{total}} students{{postfix}}")
+        self.bar.set_postfix_str("0 with errors or timeouts", refresh=False)
 
     def update(self, done: int, failures: int) -> None:
         if (done, failures) == self.last:
             return
         self.last = (done, failures)
-        filled = self.width * done // max(self.total, 1)
-        text = (f"grading [{'#' * filled}{'.' * (self.width - filled)}] {done}/{self.total} students, "
-                f"{failures} with errors or timeouts")
-        self.stream.write(("\r" + text) if self.tty else text + "\n")
-        self.stream.flush()
+        self.bar.set_postfix_str(f"{failures} with errors or timeouts", refresh=False)
+        self.bar.update(done - self.bar.n)
+        if done == self.bar.n and self.bar.n == 0:
+            self.bar.refresh()
 
     def close(self) -> None:
-        if self.tty:
-            self.stream.write("\n")
+        self.bar.close()
+
+
+class _Lines:
+    """A log file or a pipe: each redraw of the bar (tqdm starts one with '\\r') as a line of its own."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text: str) -> None:
+        line = text.replace("\r", "").rstrip()
+        if line:
+            self.stream.write(line + "\n")
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+# ------------------------------------------------------------------------------ manual points
+def read_gradebook(course: Course, path: Path) -> dict:
+    """The manual points of nbgrader's gradebook (read with nbgrader.api.Gradebook, from a copy:
+    the instructor's file is never written): student -> assignment -> cell -> points, or None for
+    a cell still to be graded by hand."""
+    path = Path(path)
+    if not path.is_file():
+        raise CourseError(f"--gradebook {path}: no such file (nbgrader's gradebook.db, e.g. .nbgrader/gradebook.db)")
+    import sqlite3
+    try:
+        with sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True) as db:
+            tables = {t for (t,) in db.execute("select name from sqlite_master where type='table'")}
+    except sqlite3.Error:
+        tables = set()
+    if not {"grade", "grade_cells", "submitted_notebook", "student"} <= tables:
+        raise CourseError(f"--gradebook {path}: not an nbgrader gradebook (give nbgrader's gradebook.db)")
+    from nbgrader.api import Gradebook, MissingEntry
+    found: dict = {}
+    with tempfile.TemporaryDirectory(prefix="course-gradebook-") as tmp:
+        copy = Path(tmp) / "gradebook.db"
+        shutil.copyfile(path, copy)
+        with Gradebook(f"sqlite:///{copy}") as gb:
+            for student in gb.students:
+                for a in course.assignments:
+                    for nb in a.notebooks:
+                        try:
+                            sub = gb.find_submission_notebook(Path(nb).stem, a.id, student.id)
+                        except MissingEntry:
+                            continue
+                        cells = found.setdefault(student.id, {}).setdefault(a.id, {})
+                        for g in sub.grades:
+                            if g.name in a.manual:
+                                pending = g.needs_manual_grade or g.score is None
+                                cells[g.name] = None if pending else min(float(g.score), a.manual[g.name])
+    return found
+
+
+def apply_manual(course: Course, record: dict, gradebook: dict | None) -> None:
+    """Set the record's manual points: graded ones from the gradebook (when given), the rest pending."""
+    points, pending, cells = 0.0, 0.0, []
+    mine = (gradebook or {}).get(record["student"], {})
+    for a in course.assignments:
+        if a.id not in (record.get("manual") or {}):
+            continue                                   # no notebook of it handed in, or not graded
+        for cell, worth in a.manual.items():
+            got = mine.get(a.id, {}).get(cell)
+            if got is None:
+                pending += worth
+                cells.append(f"{a.id}/{cell}")
+            else:
+                points += got
+    record["manual_points"] = (int(points) if points == int(points) else points) if gradebook is not None else None
+    record["manual_pending"] = int(pending) if pending == int(pending) else pending
+    record["manual_pending_cells"] = cells
 
 
 # ------------------------------------------------------------------------------ outputs
@@ -495,7 +789,36 @@ def write_student(out: Path, course: Course, record: dict, hidden: set[str]) -> 
     folder = out / "students" / record["student"]
     _atomic_write(folder / "results.json", json.dumps(gradescope_results(record, hidden), indent=1) + "\n")
     _atomic_write(folder / "feedback.md", feedback(course, record, hidden))
+    _atomic_write(folder / "output.txt", printed_output(record))
     _atomic_write(folder / "scores.json", json.dumps(record, indent=1) + "\n")   # last: marks it done
+
+
+def printed_output(record: dict) -> str:
+    """What the student's code printed, check by check (each capped at PRINTED_PER_CHECK
+    characters, the whole at PRINTED_PER_STUDENT). For the instructor: code can print what a
+    hidden check gave it, so this file is not handed out as feedback.md is."""
+    lines = [f"# What {record['student']}'s code printed while it was graded (for the instructor: it may "
+             "show the inputs of hidden checks)", ""]
+    size, cut = 0, False
+    for r in record["exercises"]:
+        for c in r.get("checks", []):
+            text = c.get("printed") or ""
+            if not text:
+                continue
+            tier = " (hidden check)" if c.get("name", "").startswith("test_hidden_") else ""
+            if size + len(text) > PRINTED_PER_STUDENT:
+                cut = True
+                break
+            size += len(text)
+            lines += [f"## {r['id']}: {c.get('name')}{tier}, {c.get('status')}",
+                      text.rstrip("\n") + ("\n[... cut: the first {:,} characters are kept]".format(PRINTED_PER_CHECK)
+                                            if len(text) >= PRINTED_PER_CHECK else ""), ""]
+        if cut:
+            lines.append(f"[... the rest is not kept: {PRINTED_PER_STUDENT:,} characters at most a student]")
+            break
+    if not size:
+        lines.append("(nothing printed)")
+    return "\n".join(lines) + "\n"
 
 
 def write_csv(out: Path, course: Course, records: list[dict]) -> None:
@@ -503,16 +826,20 @@ def write_csv(out: Path, course: Course, records: list[dict]) -> None:
     ids = [ex.id for ex in course.exercises if ex.id in graded]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["student", *ids, "total", "max_total", "manual_pending", "grading"])
+    writer.writerow(["student", *ids, "total", "max_total", "manual", "manual_pending", "grading"])
     for record in records:
         points = {r["id"]: r["points"] for r in record["exercises"]}
+        manual = record.get("manual_points")
         writer.writerow([record["student"], *(points.get(i, "") for i in ids), record["total"],
-                         record["max_total"], record.get("manual_pending", 0), record["ended"]])
+                         record["max_total"], "" if manual is None else manual, record.get("manual_pending", 0),
+                         record["ended"]])
     _atomic_write(out / "grades.csv", buf.getvalue())
 
 
 def _summary(record: dict) -> str:
     text = f"{record['total']} / {record['max_total']} points, graded automatically"
+    if record.get("manual_points") is not None and record.get("manual"):
+        text += f"; {record['manual_points']:g} points of written answers graded by your instructor"
     if record.get("manual_pending"):
         text += f"; {record['manual_pending']:g} more points of written answers are read by your instructor"
     if record["ended"] == "timed out":
@@ -581,6 +908,10 @@ def _warm_up() -> None:
 def cmd_grade(args) -> int:
     from course.grading import sandbox
     from course.preflight import require
+    options = Options(check_timeout=args.check_timeout, submission_timeout=args.submission_timeout,
+                      notebooks=not args.no_notebooks, only=tuple(args.only or ()))
+    check_options(args.jobs, options)  # a typo stops here, in one line, before any work
+    check_out(Path(args.submissions), Path(args.out))
     course = load()
     require(course, "grade")           # authoring slips stop here, not in a class's grades
     if sandbox.level() == "none" and not args.unsafe_no_sandbox:
@@ -595,22 +926,40 @@ def cmd_grade(args) -> int:
     print(sandbox.describe())
     torch.set_num_threads(1)
     _warm_up()
-    options = Options(check_timeout=args.check_timeout, submission_timeout=args.submission_timeout,
-                      notebooks=not args.no_notebooks, only=tuple(args.only or ()))
     out = Path(args.out)
-    records = grade_class(course, Path(args.submissions), out, jobs=args.jobs, options=options, fresh=args.fresh)
+    records = grade_class(course, Path(args.submissions), out, jobs=args.jobs, options=options, fresh=args.fresh,
+                          student=args.student, gradebook=Path(args.gradebook) if args.gradebook else None)
+    if records:
+        mean = sum(r["total"] for r in records) / len(records)
+        print(f"graded {len(records)} submissions: mean {mean:.1f} / {records[0]['max_total']} points")
     problems = [r["student"] for r in records if _troubled(r)]
-    mean = sum(r["total"] for r in records) / len(records)
-    print(f"graded {len(records)} submissions: mean {mean:.1f} / {records[0]['max_total']} points")
     if problems:
         print(f"{len(problems)} with errors or timeouts: {', '.join(problems[:10])}"
               + (" ..." if len(problems) > 10 else ""))
-    print(f"grades: {out / 'grades.csv'}; feedback and Gradescope results: {out / 'students'}/<id>/")
-    return 0
+    print(f"grades: {out / 'grades.csv'}; class report: {out / 'summary.md'}; "
+          f"feedback, output and Gradescope results: {out / 'students'}/<id>/")
+    unfinished = [r["student"] for r in records if r["ended"] != "completed"]
+    if records.complete:
+        return 0
+    what = []
+    if unfinished:
+        what.append(f"{len(unfinished)} not graded to the end ({', '.join(unfinished[:5])}"
+                    f"{' ...' if len(unfinished) > 5 else ''}: see their feedback.md)")
+    if records.skipped:
+        what.append(f"{len(records.skipped)} skipped ({', '.join(n for n, _ in records.skipped[:5])}"
+                    f"{' ...' if len(records.skipped) > 5 else ''}: see above)")
+    print(f"course grade: {' and '.join(what)}; exit status {INCOMPLETE}", file=sys.stderr)
+    return INCOMPLETE
+
+
+INCOMPLETE = 3      # exit status: the grading ran, but not every submission was graded to completion
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("grade", help="instructors: grade a class's submissions (isolated, time-limited)")
+    p = sub.add_parser("grade", help="instructors: grade a class's submissions (isolated, time-limited)",
+                       epilog="exit status: 0 every submission graded to completion; 2 nothing graded (a problem "
+                              "with the command or the course, said in one line); 3 graded, but some submission "
+                              "timed out, crashed the grading or was skipped (listed)")
     p.add_argument("submissions", help="a folder with one folder per student (its name is the student id)")
     p.add_argument("--out", required=True, help="where grades.csv and the per-student results go")
     p.add_argument("--jobs", "-j", type=int, default=None, help="submissions graded at once (default: cores)")
@@ -624,5 +973,11 @@ def add_parser(sub) -> None:
                    help="grade without a sandbox (only for submissions you trust: learner code could read "
                         "the graders and change results)")
     p.add_argument("--only", action="append", metavar="NAME",
-                   help="grade only this assignment, module or notebook (repeat for more)")
+                   help="grade only this assignment, module or notebook (repeat for more); the other "
+                        "exercises' grades in --out are kept")
+    p.add_argument("--student", metavar="ID", default=None,
+                   help="grade this one student again (the others' records are kept)")
+    p.add_argument("--gradebook", metavar="PATH", default=None,
+                   help="nbgrader's gradebook.db: the written answers' points graded in the formgrader go "
+                        "into grades.csv (the rest stay pending)")
     p.set_defaults(run=cmd_grade)

@@ -1,0 +1,176 @@
+"""The class report of `course grade`: `<out>/summary.md` and `<out>/summary.png`.
+
+One job: from the students' records (course/grade.py), the picture of the class an instructor
+needs after a grading: the score histogram, each exercise's pass rate (most-failed first, the
+failures split into public and hidden ones), and the subtotals of each assignment.
+
+A failed exercise is a *hidden* failure when every check of it that did not pass is of the hidden
+tier (its name starts with `test_hidden_`): the public checks passed, the instructor's other
+inputs did not. Any other failure (a public check, an import error, a timeout) is a *public* one:
+the learner could have seen it in `pytest autograder`.
+"""
+from __future__ import annotations
+
+import os
+import statistics
+from pathlib import Path
+
+from course.manifest import Course
+
+HIDDEN_PREFIX = "test_hidden_"
+KINDS = ("passed", "public", "hidden", "not started")
+COLOURS = {"passed": "#4c9a2a", "public": "#d1495b", "hidden": "#edae49", "not started": "#b8b8b8"}
+LABELS = {"passed": "passed", "public": "failed a public check", "hidden": "failed a hidden check only",
+          "not started": "not started"}
+
+
+def outcome(row: dict) -> str:
+    """passed, public, hidden or not started: what one student's row of one exercise came to."""
+    if row["status"] == "passed":
+        return "passed"
+    if row["status"] == "not started":
+        return "not started"
+    failed = [c.get("name", "") for c in row.get("checks", []) if c.get("status") not in ("passed", None, "")]
+    return "hidden" if failed and all(n.startswith(HIDDEN_PREFIX) for n in failed) else "public"
+
+
+def exercise_stats(course: Course, records: list[dict]) -> list[dict]:
+    """Per exercise graded: how many students each outcome, most-failed first (lowest pass rate;
+    course order between equals)."""
+    order = {ex.id: i for i, ex in enumerate(course.exercises)}
+    stats: dict[str, dict] = {}
+    for record in records:
+        for row in record["exercises"]:
+            s = stats.setdefault(row["id"], {"id": row["id"], "graded": 0, **{k: 0 for k in KINDS}})
+            s["graded"] += 1
+            s[outcome(row)] += 1
+    for s in stats.values():
+        s["pass_rate"] = s["passed"] / s["graded"]
+    return sorted(stats.values(), key=lambda s: (s["pass_rate"], order.get(s["id"], len(order))))
+
+
+def assignment_stats(course: Course, records: list[dict]) -> list[dict]:
+    """Per assignment graded: the subtotals of the students who have it (points of its exercises)."""
+    of = {ex.id: ex.assignment for ex in course.exercises}
+    out = []
+    for a in course.assignments:
+        totals, possible = [], set()
+        for record in records:
+            rows = [r for r in record["exercises"] if of.get(r["id"]) == a.id]
+            if rows:
+                totals.append(sum(r["points"] for r in rows))
+                possible.add(sum(r["max_points"] for r in rows))
+        if totals:
+            out.append({"id": a.id, "title": a.title, "students": len(totals), "max": max(possible),
+                        "mean": statistics.fmean(totals), "median": statistics.median(totals),
+                        "full": sum(t == max(possible) for t in totals), "zero": sum(t == 0 for t in totals),
+                        "totals": totals})
+    return out
+
+
+def markdown(course: Course, records: list[dict], skipped: list[tuple[str, str]]) -> str:
+    totals = [r["total"] for r in records]
+    possible = max((r["max_total"] for r in records), default=0)
+    lines = ["# Class report", ""]
+    if not records:
+        lines += ["No submission has been graded yet.", ""]
+    else:
+        unfinished = [r for r in records if r["ended"] != "completed"]
+        lines += [f"{len(records)} {_students(len(records))} graded: mean {statistics.fmean(totals):.1f}, median "
+                  f"{statistics.median(totals):g} of up to {possible} points (automatic points; lowest {min(totals)}, "
+                  f"highest {max(totals)}).", "",
+                  "![score histogram, pass rates and subtotals](summary.png)", ""]
+        if unfinished:
+            lines += [f"Not graded to the end ({len(unfinished)}): "
+                      + ", ".join(f"{r['student']} ({r['ended']})" for r in unfinished) + ".", ""]
+    if skipped:
+        lines += [f"**Skipped ({len(skipped)})**, not graded:", ""]
+        lines += [f"- `{name}`: {why}" for name, why in skipped] + [""]
+    if records:
+        lines += ["## Exercises, most-failed first", "",
+                  "A hidden failure: the public checks passed, a hidden check (other inputs) did not.", "",
+                  "| exercise | pass rate | passed | failed a public check | failed a hidden check only | not started |",
+                  "|---|---:|---:|---:|---:|---:|"]
+        for s in exercise_stats(course, records):
+            lines.append(f"| {s['id']} | {s['pass_rate']:.0%} | {s['passed']} / {s['graded']} | {s['public']} | "
+                         f"{s['hidden']} | {s['not started']} |")
+        lines += ["", "## Assignments", "", "| assignment | students | mean | median | full marks | zero |",
+                  "|---|---:|---:|---:|---:|---:|"]
+        for a in assignment_stats(course, records):
+            lines.append(f"| {a['id']} | {a['students']} | {a['mean']:.1f} / {a['max']} | {a['median']:g} | "
+                         f"{a['full']} | {a['zero']} |")
+        pending = [r for r in records if r.get("manual_pending")]
+        graded = [r for r in records if r.get("manual_points") is not None and r.get("manual")]
+        if pending or graded:
+            lines += ["", "## Written answers (graded by hand)", ""]
+            if graded:
+                lines.append(f"{len(graded)} {_students(len(graded))} with written answers in the gradebook: mean "
+                             f"{statistics.fmean(r['manual_points'] for r in graded):.1f} points graded so far.")
+            if pending:
+                lines.append(f"{len(pending)} {_students(len(pending))} with points still pending: "
+                             + ", ".join(f"{r['student']} ({r['manual_pending']:g})" for r in pending[:20])
+                             + (" ..." if len(pending) > 20 else "") + ".")
+    return "\n".join(lines) + "\n"
+
+
+def _students(n: int) -> str:
+    return "student" if n == 1 else "students"
+
+
+def picture(course: Course, records: list[dict], path: Path) -> None:
+    """summary.png: the score histogram, the subtotals per assignment, the pass rates per exercise."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    exercises = exercise_stats(course, records)
+    assignments = assignment_stats(course, records)
+    height = max(6.0, 0.3 * len(exercises) + 1.8)
+    fig = Figure(figsize=(13, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    grid = fig.add_gridspec(2, 2, width_ratios=[1, 1.3])
+    hist, sub, rates = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[1, 0]), fig.add_subplot(grid[:, 1])
+
+    totals = [r["total"] for r in records]
+    possible = max((r["max_total"] for r in records), default=1) or 1
+    hist.hist(totals, bins=min(20, max(1, possible)), range=(0, possible), color="#30638e", edgecolor="white")
+    hist.set(title=f"Scores of {len(records)} students", xlabel=f"automatic points (of up to {possible})",
+             ylabel="students")
+    hist.yaxis.set_major_locator(MaxNLocator(integer=True))
+
+    if assignments:
+        sub.boxplot([[100 * t / a["max"] for t in a["totals"]] for a in assignments], orientation="horizontal",
+                    tick_labels=[f"{a['id']} ({a['max']} pts)" for a in assignments])
+        for i, a in enumerate(assignments, start=1):
+            sub.plot([100 * a["mean"] / a["max"]], [i], "D", color="#d1495b")
+        sub.set(title="Subtotals per assignment (diamond: mean)", xlabel="% of the assignment's points",
+                xlim=(-5, 105))
+        sub.invert_yaxis()
+
+    names = [s["id"] for s in exercises]
+    left = [0.0] * len(exercises)
+    for kind in KINDS:
+        widths = [100 * s[kind] / s["graded"] for s in exercises]
+        rates.barh(names, widths, left=left, color=COLOURS[kind], label=LABELS[kind])
+        left = [a + b for a, b in zip(left, widths)]
+    for i, s in enumerate(exercises):
+        rates.text(1, i, f"{s['pass_rate']:.0%} of {s['graded']}", va="center", fontsize=8, color="white")
+    rates.invert_yaxis()
+    rates.set(title="Exercises, most-failed first", xlabel="% of the students graded", xlim=(0, 100))
+    rates.tick_params(axis="y", labelsize=8)
+    fig.legend(*rates.get_legend_handles_labels(), loc="outside lower right", ncol=4, fontsize=8, frameon=False)
+    fig.savefig(path, dpi=100)
+
+
+def write(out: Path, course: Course, records: list[dict], skipped: list[tuple[str, str]] = ()) -> tuple[Path, Path]:
+    """Write `out`/summary.md and `out`/summary.png (the picture only when something was graded)."""
+    out = Path(out)
+    md, png = out / "summary.md", out / "summary.png"
+    tmp = out / ".summary.md.tmp"
+    tmp.write_text(markdown(course, records, list(skipped)))
+    os.replace(tmp, md)
+    if records:
+        picture(course, records, out / ".summary.tmp.png")
+        os.replace(out / ".summary.tmp.png", png)
+    return md, png
