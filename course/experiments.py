@@ -265,24 +265,24 @@ def evaluate(model: nn.Module, X: torch.Tensor, Y: torch.Tensor) -> float:
 
 # ---------------------------------------------------------------------- one experiment
 class Progress:
-    """A one-line progress bar on stderr (a line per experiment when stderr is not a terminal)."""
+    """A tqdm bar on stderr while an experiment trains (on a terminal only), then one line with its result."""
 
     def __init__(self, label: str, total: int, stream=sys.stderr):
-        self.label, self.total, self.stream = label, total, stream
-        self.tty = stream.isatty()
+        from tqdm import tqdm
+        self.label, self.stream = label, stream
         self.start = time.perf_counter()
+        self.bar = tqdm(total=total, file=stream, desc=f"{label:<26}", ascii=".#", leave=False, mininterval=0.2,
+                        disable=not stream.isatty(), bar_format="{desc} [{bar:30}] {n:>5}/{total} loss {postfix}")
 
     def update(self, step: int, loss: float) -> None:
-        if self.tty and (step % 50 == 0 or step == self.total):
-            done = int(30 * step / self.total)
-            self.stream.write(f"\r{self.label:<26} [{'#' * done}{'.' * (30 - done)}] "
-                              f"{step:>5}/{self.total} loss {loss:6.3f}")
-            self.stream.flush()
+        if not self.bar.disable:
+            self.bar.set_postfix_str(f"{loss:6.3f}", refresh=False)
+            self.bar.update(step - self.bar.n)
 
     def close(self, text: str) -> None:
+        self.bar.close()
         seconds = time.perf_counter() - self.start
-        lead = "\r" if self.tty else ""
-        self.stream.write(f"{lead}{self.label:<26} {text}  ({seconds:.1f} s){' ' * 20}\n")
+        self.stream.write(f"{self.label:<26} {text}  ({seconds:.1f} s)\n")
         self.stream.flush()
 
 

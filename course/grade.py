@@ -17,9 +17,14 @@ starts can be killed together:
   its own first, and the whole submission has a wall-time limit.
 
 Only this process writes RESULTS: per student `students/<id>/scores.json` (kept for resuming),
-`feedback.md` and Gradescope's `results.json`, and `grades.csv` for the class, rewritten after
-every student. Running again skips the students whose submission and graders have not
-changed since they were graded (`--fresh` grades everyone again).
+`feedback.md`, `output.txt` (what their code printed) and Gradescope's `results.json`, and
+`grades.csv` for the class, rewritten after every student; at the end the class report
+(course/classreport.py). What RESULTS holds is merged, never overwritten: a grading of some
+exercises (`--only`) or of one student (`--student`) replaces those rows and keeps the rest.
+Running again skips the students whose rows of the selection were graded on the same
+submission and graders (`--fresh` grades everyone again). A student's `.zip` is unpacked, with
+checks, into the private copy. The exit status is 0 when every submission was graded to
+completion, INCOMPLETE (3) when one timed out, crashed the grading or was skipped.
 """
 from __future__ import annotations
 

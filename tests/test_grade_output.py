@@ -371,3 +371,22 @@ def test_the_progress_bar_is_tqdm_counting_students_and_failures(graded):
     troubled = sum(grade._troubled(r) for r in graded["records"])
     assert f"5/5 students, {troubled} with errors or timeouts" in last and "#" in last
     assert os.environ.get("TQDM_DISABLE") is None
+
+
+def test_course_experiments_draws_its_bar_with_tqdm():
+    from tqdm import tqdm
+
+    from course.experiments import Progress as ExperimentProgress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    for stream, drawn in ((io.StringIO(), False), (Terminal(), True)):
+        bar = ExperimentProgress("Kaiming", 10, stream=stream)
+        assert isinstance(bar.bar, tqdm) and bar.bar.disable is not drawn
+        for step in range(1, 11):
+            bar.update(step, 2.5)
+        bar.close("loss 3.30 -> 2.50")
+        assert stream.getvalue().endswith("loss 3.30 -> 2.50  (0.0 s)\n") or "loss 3.30 -> 2.50" in stream.getvalue()
+        assert ("[" in stream.getvalue()) is drawn
