@@ -109,7 +109,7 @@ def markdown(course: Course, records: list[dict], skipped: list[tuple[str, str]]
             if pending:
                 lines.append(f"{len(pending)} {_students(len(pending))} with points still pending: "
                              + ", ".join(f"{r['student']} ({r['manual_pending']:g})" for r in pending[:20])
-                             + (" ..." if len(pending) > 20 else "") + ".")
+                             + (f" and {len(pending) - 20} more." if len(pending) > 20 else "."))
     return "\n".join(lines) + "\n"
 
 
@@ -156,6 +156,7 @@ def picture(course: Course, records: list[dict], path: Path) -> None:
         left = [a + b for a, b in zip(left, widths)]
     for i, s in enumerate(exercises):
         rates.text(1, i, f"{s['pass_rate']:.0%} of {s['graded']}", va="center", fontsize=8, color="white")
+    rates.margins(y=0.01)
     rates.invert_yaxis()
     rates.set(title="Exercises, most-failed first", xlabel="% of the students graded", xlim=(0, 100))
     rates.tick_params(axis="y", labelsize=8)

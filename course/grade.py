@@ -511,7 +511,8 @@ def check_options(jobs: int | None, options: Options) -> None:
         raise CourseError(f"--jobs {jobs}: grade at least one submission at a time (--jobs 1 or more)")
     for flag, value in (("--check-timeout", options.check_timeout), ("--submission-timeout", options.submission_timeout)):
         if value is not None and not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-            raise CourseError(f"{flag} {value}: a time limit is a number of seconds above 0")
+            raise CourseError(f"{flag} {value:g}: a time limit is a number of seconds above 0" if isinstance(value, (int, float))
+                              else f"{flag} {value}: a time limit is a number of seconds above 0")
 
 
 def check_out(submissions: Path, out: Path) -> None:
@@ -693,18 +694,15 @@ class Progress:
             monitor_interval = 0          # no monitor thread: this process forks the gradings
 
         self.bar = Bar(total=total, file=self.stream if tty else _Lines(self.stream), ascii=".#",
-                       mininterval=0, miniters=1, dynamic_ncols=False,
+                       mininterval=0, miniters=1, postfix="0 with errors or timeouts",
                        bar_format=f"grading [{{bar:{width}}}] {{n}}/{{total}} students{{postfix}}")
-        self.bar.set_postfix_str("0 with errors or timeouts", refresh=False)
 
     def update(self, done: int, failures: int) -> None:
         if (done, failures) == self.last:
             return
         self.last = (done, failures)
-        self.bar.set_postfix_str(f"{failures} with errors or timeouts", refresh=False)
+        self.bar.set_postfix_str(f"{failures} with errors or timeouts", refresh=done == self.bar.n)
         self.bar.update(done - self.bar.n)
-        if done == self.bar.n and self.bar.n == 0:
-            self.bar.refresh()
 
     def close(self) -> None:
         self.bar.close()
@@ -714,12 +712,13 @@ class _Lines:
     """A log file or a pipe: each redraw of the bar (tqdm starts one with '\\r') as a line of its own."""
 
     def __init__(self, stream):
-        self.stream = stream
+        self.stream, self.last = stream, None
 
     def write(self, text: str) -> None:
         line = text.replace("\r", "").rstrip()
-        if line:
+        if line and line != self.last:         # closing the bar draws its last line again
             self.stream.write(line + "\n")
+            self.last = line
 
     def flush(self) -> None:
         self.stream.flush()
