@@ -597,7 +597,7 @@ def grade_class(course: Course, submissions: Path, out: Path, jobs: int | None =
                 try:
                     folder = unpack_zip(path, staged / sid)
                 except UnsafeZip as exc:
-                    skipped.append((path.name, f"not graded: {exc}"))
+                    skipped.append((path.name, str(exc)))
                     if old:
                         records[sid] = old
                     continue
