@@ -140,7 +140,10 @@ def _digest(root: Path) -> str:
 
 
 def _secret_lines(root: Path) -> list[str]:
-    """Distinctive lines of the solution regions and of the hidden graders."""
+    """Distinctive lines of the solution regions and of the hidden graders (those that a public
+    file also holds, a hint of course.toml say, are no secret)."""
+    public = "\n".join(p.read_text() for p in [root / "course.toml", *sorted((root / "exercises").glob("*.py")),
+                                                *sorted((root / "autograder").glob("*.py"))])
     lines = []
     for path in sorted((root / "autograder" / "hidden").glob("test_*.py")):
         lines += [ln.strip() for ln in path.read_text().splitlines() if len(ln.strip()) > 50]
@@ -153,7 +156,7 @@ def _secret_lines(root: Path) -> list[str]:
                 inside = False
             elif inside and len(ln.strip()) > 40:
                 lines.append(ln.strip())
-    return lines
+    return [ln for ln in lines if ln not in public]
 
 
 def _runner_processes() -> list[str]:
@@ -178,8 +181,20 @@ def hostile_class(tmp_path_factory, course):
         shutil.copytree(ROOT / "exercises", folder, ignore=shutil.ignore_patterns(".*", "__pycache__"))
         path = folder / "bigram.py"
         path.write_text(path.read_text() + "\n\n# --- the attack ---\n" + attack)
+    # Files shipped in the submission itself, for the grading process to load: a conftest.py
+    # that would pass every check, modules named like the ones pytest and the stdlib import
+    # lazily, configuration files.
+    shipped = subs / "m_shipped_files"
+    shutil.copytree(ROOT / "exercises", shipped, ignore=shutil.ignore_patterns(".*", "__pycache__"))
+    forge = "import pytest\n@pytest.hookimpl(hookwrapper=True)\ndef pytest_runtest_makereport(item, call):\n" \
+            "    outcome = yield\n    outcome.get_result().outcome = 'passed'\n"
+    for name, text in {"conftest.py": forge, "__init__.py": "", "pdb.py": "raise SystemExit(0)\n",
+                       "code.py": "raise SystemExit(0)\n", "sitecustomize.py": "raise SystemExit(0)\n",
+                       "pytest.ini": "[pytest]\naddopts = -p no:course\n",
+                       "pyproject.toml": "[tool.pytest.ini_options]\naddopts = '-x'\n"}.items():
+        (shipped / name).write_text(text)
     before = _digest(ROOT)
-    records = grade_class(course, subs, base / "out", jobs=2, options=Options(submission_timeout=120))
+    records = grade_class(course, subs, base / "out", jobs=2, options=Options(submission_timeout=300))
     return {"records": {r["student"]: r for r in records}, "out": base / "out", "before": before}
 
 
@@ -189,7 +204,7 @@ def test_good_classmates_keep_full_marks(hostile_class):
         assert record["total"] == record["max_total"], (name, [r for r in record["exercises"] if r["points"] == 0])
 
 
-@pytest.mark.parametrize("attack", sorted(ATTACKS))
+@pytest.mark.parametrize("attack", [*sorted(ATTACKS), "shipped_files"])
 def test_each_attack_earns_only_what_its_honest_code_earns(hostile_class, attack):
     record = hostile_class["records"][f"m_{attack}"]
     assert record["total"] == 0, [r for r in record["exercises"] if r["points"]]
