@@ -160,10 +160,11 @@ def _secret_lines(root: Path) -> list[str]:
 
 
 def _runner_processes() -> list[str]:
-    """Processes of the users runners run as (course grade gives each concurrent grading its own)."""
-    uids = [sandbox.UNPRIVILEGED, *range(RUNNER_UIDS, RUNNER_UIDS + 8)]
-    done = subprocess.run(["ps", "-u", ",".join(map(str, uids)), "-o", "pid=,cmd="], capture_output=True, text=True)
-    return [ln for ln in done.stdout.splitlines() if ln.strip()]
+    """Live processes of the users `course grade`'s runners run as (one per concurrent grading).
+    A zombie is no process: it is dead, only its exit status waits for a parent to read it."""
+    uids = ",".join(map(str, range(RUNNER_UIDS, RUNNER_UIDS + 8)))
+    done = subprocess.run(["ps", "-u", uids, "-o", "stat=,pid=,cmd="], capture_output=True, text=True)
+    return [ln for ln in done.stdout.splitlines() if ln.strip() and not ln.lstrip().startswith("Z")]
 
 
 @pytest.fixture(scope="module")
