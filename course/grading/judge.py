@@ -102,15 +102,26 @@ class Runner:
         self.log.seek(0)
         return self.log.read().decode(errors="replace")[-2000:] or "(no output)"
 
-    def _reply(self, timeout: float) -> dict:
-        ready, _, _ = select.select([self.control], [], [], timeout)
-        if not ready:
-            raise RunnerBroken("the runner did not answer in time")
-        try:
-            header, _ = seam.receive(self.control)
-        except (EOFError, OSError, seam.SeamError) as exc:
-            raise RunnerBroken(f"the runner stopped answering ({exc}): {self.startup_log()}") from None
-        return header
+    def _reply(self, timeout: float, ident: int | None = None) -> dict:
+        """The runner's answer to request `ident`; an answer to an older request (one whose
+        asker stopped waiting, in this process or in an earlier run sharing the runner) is
+        passed over."""
+        deadline = time.monotonic() + timeout
+        while True:
+            ready, _, _ = select.select([self.control], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                raise RunnerBroken("the runner did not answer in time")
+            try:
+                header, _ = seam.receive(self.control)
+            except (EOFError, OSError, seam.SeamError) as exc:
+                raise RunnerBroken(f"the runner stopped answering ({exc}): {self.startup_log()}") from None
+            if ident is None or header.get("id") == ident:
+                return header
+
+    def _ask(self, header: dict) -> int:
+        ident = int.from_bytes(os.urandom(6), "big")     # unique across the runs that share a runner
+        seam.send(self.control, {**header, "id": ident})
+        return ident
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -122,29 +133,26 @@ class Runner:
 
     def spawn(self, config: dict, timeout: float = 30.0) -> "Session":
         self.ready()
-        seam.send(self.control, {"op": "spawn", "config": config})
+        info = self._reply(timeout, self._ask({"op": "spawn", "config": config}))
         ready, _, _ = select.select([self.control], [], [], timeout)
         if not ready:
             raise RunnerBroken("the runner did not start a worker in time")
-        data, fds, _, _ = socket.recv_fds(self.control, 4096, 1)
-        if not fds or len(data) < 4:
+        data, fds, _, _ = socket.recv_fds(self.control, 1, 1)
+        if not fds or not isinstance(info.get("pid"), int):
             raise RunnerBroken("the runner did not send a worker")
-        info = json.loads(data[4:4 + int.from_bytes(data[:4], "big")])
-        return Session(self, socket.socket(fileno=fds[0]), int(info["pid"]))
+        return Session(self, socket.socket(fileno=fds[0]), info["pid"])
 
     def kill(self, pid: int) -> None:
         try:
             self.ready()
-            seam.send(self.control, {"op": "kill", "pid": pid})
-            self._reply(2.0)
+            self._reply(10.0, self._ask({"op": "kill", "pid": pid}))
         except (RunnerBroken, OSError):
             self.close()          # a runner that cannot kill its worker is taken down whole
 
     def exit_status(self, pid: int) -> dict:
         try:
             self.ready()
-            seam.send(self.control, {"op": "status", "pid": pid, "wait": 1.0})
-            return self._reply(3.0)
+            return self._reply(10.0, self._ask({"op": "status", "pid": pid, "wait": 5.0}))
         except (RunnerBroken, OSError):
             return {"status": None}
 

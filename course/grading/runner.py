@@ -588,7 +588,7 @@ def zygote(control: socket.socket) -> None:
             header, _ = seam.receive(control)
         except (EOFError, OSError, seam.SeamError):
             return
-        op = header.get("op")
+        op, ident = header.get("op"), header.get("id")    # every answer names its request
         reap()
         if op == "spawn":
             mine, theirs = socket.socketpair()
@@ -600,8 +600,8 @@ def zygote(control: socket.socket) -> None:
                 _worker_main(mine, header.get("config", {}))
             mine.close()
             children.add(pid)
-            head = json.dumps({"pid": pid}).encode()
-            socket.send_fds(control, [len(head).to_bytes(4, "big") + head], [theirs.fileno()])
+            seam.send(control, {"id": ident, "pid": pid})
+            socket.send_fds(control, [b"\0"], [theirs.fileno()])
             theirs.close()
         elif op == "kill":
             pid = header.get("pid")
@@ -610,7 +610,7 @@ def zygote(control: socket.socket) -> None:
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
-            seam.send(control, {"killed": pid})
+            seam.send(control, {"id": ident, "killed": pid})
         elif op == "status":
             pid, deadline = header.get("pid"), time.monotonic() + float(header.get("wait", 1.0))
             while pid in children and time.monotonic() < deadline:
@@ -618,11 +618,11 @@ def zygote(control: socket.socket) -> None:
                 time.sleep(0.005)
             status = statuses.get(pid)
             if status is None:
-                seam.send(control, {"status": None})
+                seam.send(control, {"id": ident, "status": None})
             elif os.WIFSIGNALED(status):
-                seam.send(control, {"status": "signal", "signal": os.WTERMSIG(status)})
+                seam.send(control, {"id": ident, "status": "signal", "signal": os.WTERMSIG(status)})
             else:
-                seam.send(control, {"status": "exit", "code": os.waitstatus_to_exitcode(status)})
+                seam.send(control, {"id": ident, "status": "exit", "code": os.waitstatus_to_exitcode(status)})
         else:
             return
 
