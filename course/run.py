@@ -25,6 +25,8 @@ def graders(target: Path | str, keyword: str | None = None, course: Course | Non
     course = course or load()
     if runner is not None and not (runner.alive() and runner.shows(Path(target))):
         runner = None                  # taken down by an earlier run's learner code: start afresh
+    if runner is not None:
+        runner.ready()                 # here, once: the runs forked from this process share what it read
     with tempfile.TemporaryDirectory(prefix="course-run-") as tmp:
         results, output = Path(tmp) / "results.json", Path(tmp) / "output.txt"
         argv = [str(course.root / "autograder"), "--target", str(target), "--results", str(results),
