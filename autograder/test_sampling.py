@@ -5,6 +5,7 @@ frequencies must match the distribution the contract describes, within a margin 
 times the sampling noise. So any correct sampler passes, however it draws.
 """
 import torch
+import torch.nn as nn
 
 from course.checks import GraderFailure, check, describe, exercise, expect, is_sequence
 
@@ -205,7 +206,9 @@ def bigram_model(row0):
     logp = torch.full((V, V), -30.0)
     logp[0] = row0.log()
     logp[1:, 0] = 0.0
-    return lambda ctx: logp[ctx[:, -1]]
+    # An embedding of the one context character is a row of logp: torch's own layers, so the
+    # model runs beside your code (the grader's own functions would be called back at every step).
+    return nn.Sequential(nn.Embedding.from_pretrained(logp), nn.Flatten(1))
 
 
 ROW0 = torch.tensor([1e-13, 0.1, 0.2, 0.3, 0.4])
