@@ -29,7 +29,7 @@ def graders(target: Path | str, keyword: str | None = None, course: Course | Non
         runner.ready()                 # here, once: the runs forked from this process share what it read
     with tempfile.TemporaryDirectory(prefix="course-run-") as tmp:
         results, output = Path(tmp) / "results.json", Path(tmp) / "output.txt"
-        argv = [str(course.root / "autograder"), "--target", str(target), "--results", str(results),
+        argv = [*map(str, grader_files(course, keyword)), "--target", str(target), "--results", str(results),
                 "-p", "no:cacheprovider", "--rootdir", str(course.root), "-c", str(course.root / "pyproject.toml")]
         if keyword:
             argv += ["-k", keyword]
@@ -56,3 +56,21 @@ def graders(target: Path | str, keyword: str | None = None, course: Course | Non
         scores = json.loads(results.read_text()) if results.exists() else {"exercises": [], "total": 0,
                                                                              "max_total": 0}
         return scores, text
+
+
+def grader_files(course: Course, keyword: str | None) -> list[Path]:
+    """The grader files a run needs: for a keyword naming exercises of the course (an id, a
+    function, a module, an assignment), only the files that check them (collecting all of them
+    costs a second a run); otherwise the whole autograder/ folder."""
+    folder = course.root / "autograder"
+    chosen = [ex for ex in course.exercises
+              if keyword and keyword in (ex.id, ex.function, ex.module, ex.assignment, ex.notebook)]
+    if not chosen:
+        return [folder]
+    files = []
+    for path in sorted(folder.rglob("test_*.py")):
+        text = path.read_text()
+        if any(f'"{ex.id}"' in text for ex in chosen) or (path.name == "test_recall.py"
+                                                          and any(ex.notebook for ex in chosen)):
+            files.append(path)
+    return files or [folder]
