@@ -267,17 +267,20 @@ def one_example_data(n=64):
 
 
 def sgd(p, X, Y, rates, zero_grad=True):
-    """torch.optim.SGD on one example, at rates[i] on step i: the trajectory every correct
-    train() follows. zero_grad=False lets the gradients pile up, the usual slip, to name it."""
+    """Plain SGD (torch.optim.SGD's step without momentum: p -= rate * p.grad) on one example,
+    at rates[i] on step i: the trajectory every correct train() follows. zero_grad=False lets
+    the gradients pile up, the usual slip, to name it. (Written out: creating a torch.optim
+    optimizer imports torch._dynamo, a second and a half of every self-check.)"""
     p, losses = fresh(p), []
-    opt = torch.optim.SGD(p.values(), lr=0.0)
     for rate in rates:
-        opt.param_groups[0]["lr"] = rate
         if zero_grad:
-            opt.zero_grad()
+            for t in p.values():
+                t.grad = None
         loss = F.cross_entropy(reference_forward(p, X[:1]), Y[:1])
         loss.backward()
-        opt.step()
+        with torch.no_grad():
+            for t in p.values():
+                t -= rate * t.grad
         losses.append(loss.item())
     return p, losses
 
