@@ -76,3 +76,15 @@ def test_the_self_checks_recall_points_are_provisional(course):
     assert "passed *" in output and "* provisional" in output
     _, graded = run.graders(ROOT / "solutions", keyword="recall", course=course, extra=["--instructor-grade"])
     assert "provisional" not in graded
+
+
+def test_an_error_inside_a_helper_names_the_helper(course, tmp_path, shared_runner):
+    """generate() fails because sample_next() raises: the message names sample_next."""
+    from tests.conftest import target_with
+    target = target_with(tmp_path, "sampling", '''
+def sample_next(logits, temperature=1.0, top_k=None, generator=None):
+    return 1 // 0
+''')
+    scores, output = run.graders(target, keyword="sampling.generate", course=course, runner=shared_runner)
+    row = scores["exercises"][0]
+    assert row["status"] == "error" and "in sample_next" in row["message"], output

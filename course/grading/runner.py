@@ -512,8 +512,9 @@ def describe_exception(exc: BaseException, target: str, sending: bool = False) -
     where = ""
     tb = cause.__traceback__
     while tb is not None:
-        if tb.tb_frame.f_code.co_filename.startswith(target):
-            where = f"{Path(tb.tb_frame.f_code.co_filename).name}, line {tb.tb_lineno}"
+        if tb.tb_frame.f_code.co_filename.startswith(target):      # the innermost place in learner code
+            where = (f"{Path(tb.tb_frame.f_code.co_filename).name}, line {tb.tb_lineno}, "
+                     f"in {tb.tb_frame.f_code.co_name}")
         tb = tb.tb_next
     try:
         detail = "".join(traceback.format_exception(cause))[-4000:]

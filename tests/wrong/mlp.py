@@ -93,6 +93,12 @@ def cross_entropy(logits, Y):
     probs = logits.exp() / logits.exp().sum(1, keepdim=True)
     return -probs[torch.arange(len(Y)), Y].log().mean()
 ''', "max"),
+    ("mlp.cross_entropy", "max subtracted, then the log of the softmax (underflows to log 0)", '''
+def cross_entropy(logits, Y):
+    shifted = logits - logits.max(1, keepdim=True).values
+    probs = shifted.exp() / shifted.exp().sum(1, keepdim=True)
+    return -probs[torch.arange(len(Y)), Y].log().mean()
+''', "logzero"),
     ("mlp.cross_entropy", "normalised over the examples (dim 0)", '''
 def cross_entropy(logits, Y):
     shifted = logits - logits.max(0, keepdim=True).values
