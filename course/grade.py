@@ -306,7 +306,7 @@ def _worker(course: Course, folder: Path, private: Path, options: Options) -> in
         if options.notebooks and any(ex.notebook for ex in chosen):
             graders.append(root / "autograder" / "test_recall.py")
     argv = [*map(str, graders), "--target", str(work), "--results", str(private / "results.json"),
-            "--instructor-grade", "-q", "-p", "no:cacheprovider", "--rootdir", str(root),
+            "--instructor-grade", "--assert=plain", "-q", "-p", "no:cacheprovider", "--rootdir", str(root),
             "-c", str(root / "pyproject.toml"), "--basetemp", str(private / "tmp" / "pytest")]
     if options.check_timeout:
         argv += ["--check-timeout", str(options.check_timeout)]

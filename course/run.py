@@ -30,7 +30,8 @@ def graders(target: Path | str, keyword: str | None = None, course: Course | Non
     with tempfile.TemporaryDirectory(prefix="course-run-") as tmp:
         results, output = Path(tmp) / "results.json", Path(tmp) / "output.txt"
         argv = [*map(str, grader_files(course, keyword)), "--target", str(target), "--results", str(results),
-                "-p", "no:cacheprovider", "--rootdir", str(course.root), "-c", str(course.root / "pyproject.toml")]
+                "-p", "no:cacheprovider", "--assert=plain",      # graders use check/expect, not bare assert
+                "--rootdir", str(course.root), "-c", str(course.root / "pyproject.toml")]
         if keyword:
             argv += ["-k", keyword]
         if check_timeout:
