@@ -376,7 +376,6 @@ RUNNER_UIDS = 61000         # the runner of the grading in slot k runs as user 6
 def start(course: Course, student: str, folder: Path, options: Options, slot: int = 0) -> Job:
     """Fork the process that grades one submission (the judge of it; its runner is sandboxed)."""
     private = Path(tempfile.mkdtemp(prefix="course-grade-"))
-    os.environ["COURSE_RUNNER_UID"] = str(RUNNER_UIDS + slot)
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
@@ -384,6 +383,7 @@ def start(course: Course, student: str, folder: Path, options: Options, slot: in
         code = 70
         try:
             os.setsid()            # its own process group: it and all it starts are killed as one
+            os.environ["COURSE_RUNNER_UID"] = str(RUNNER_UIDS + slot)     # its runner's own user
             code = _worker(course, folder, private, options)
         except BaseException:  # noqa: BLE001 - reported to the parent through the file below
             try:
