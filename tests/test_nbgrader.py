@@ -302,3 +302,28 @@ def test_the_self_check_reports_each_question_from_its_visible_tests(graded, cou
     assert "in training, the output should be gamma" in rows["recall.batchnorm_modes"]["message"]
     assert "NameError" in rows["recall.softmax_ce_grad"]["message"]
     assert "Total: 3/12 points" in output and "Next: recall.kaiming_relu (" in output
+
+
+def test_the_visible_recall_tests_catch_a_batchnorm_that_never_updates_its_statistics(graded, course, tmp_path):
+    from course import run
+    nb = hardcoded(graded["source"], graded["released"])
+    bn = cell(nb, "batchnorm_modes_answer")
+    assert "running_mean.mul_" in bn.source or "running_mean" in bn.source
+    # the reference updates the running statistics in place inside `with torch.no_grad():`; drop that block
+    lines, kept, skipping = bn.source.splitlines(), [], None
+    for line in lines:
+        indent = len(line) - len(line.lstrip())
+        if skipping is not None and line.strip() and indent <= skipping:
+            skipping = None
+        if skipping is None and line.strip().startswith("with torch.no_grad()"):
+            skipping = indent
+            continue
+        if skipping is None:
+            kept.append(line)
+    bn.source = "\n".join(kept)
+    target = tmp_path / "target"
+    target.mkdir()
+    nbformat.write(nb, target / NB)
+    scores, output = run.graders(target, keyword="recall.batchnorm_modes", course=course)
+    row = scores["exercises"][0]
+    assert row["status"] == "failed" and "running statistics should move" in row["message"], output
