@@ -1,6 +1,6 @@
 """How fast `course grade` grades a class: 100 synthetic submissions on the machine's cores.
 
-    python bench/grade_class.py [--students 100] [--jobs 2] [--check-timeout 10]
+    python bench/grade_class.py [--students 100] [--jobs 2] [--check-timeout 10] [--out DIR]
 
 The class mixes correct submissions (the reference modules and the recall notebook),
 partly done ones (the stubs with lecture 2 finished, the released notebook), broken ones
@@ -68,13 +68,16 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=100)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--check-timeout", type=float, default=None)
+    parser.add_argument("--out", default=None,
+                        help="keep the results here (grades.csv, the class report summary.md and .png)")
     args = parser.parse_args()
     course = load(ROOT)
     grade._warm_up()
     with tempfile.TemporaryDirectory(prefix="bench-grade-") as tmp:
         kinds = make_class(Path(tmp) / "submissions", args.students, course)
+        out = Path(args.out) if args.out else Path(tmp) / "out"
         start = time.perf_counter()
-        records = grade.grade_class(course, Path(tmp) / "submissions", Path(tmp) / "out", jobs=args.jobs,
+        records = grade.grade_class(course, Path(tmp) / "submissions", out, jobs=args.jobs,
                                     options=grade.Options(check_timeout=args.check_timeout))
         seconds = time.perf_counter() - start
     slowest = sorted(records, key=lambda r: -r["seconds"])[:3]
