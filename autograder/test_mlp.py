@@ -271,20 +271,16 @@ def one_example_data(n=64):
 
 
 def sgd(p, X, Y, rates, zero_grad=True):
-    """Plain SGD (torch.optim.SGD's step without momentum: p -= rate * p.grad) on one example,
-    at rates[i] on step i: the trajectory every correct train() follows. zero_grad=False lets
-    the gradients pile up, the usual slip, to name it. (Written out: creating a torch.optim
-    optimizer imports torch._dynamo, a second and a half of every self-check.)"""
-    p, losses = fresh(p), []
+    """Plain SGD (torch.optim.SGD's step without momentum) on one example, at rates[i] on step
+    i: the trajectory every correct train() follows. zero_grad=False lets the gradients pile
+    up, the usual slip, to name it. Written functionally with torch.autograd.grad: creating a
+    torch.optim optimizer imports torch._dynamo, a second and a half of every self-check."""
+    p, losses, piled = fresh(p), [], None
     for rate in rates:
-        if zero_grad:
-            for t in p.values():
-                t.grad = None
         loss = F.cross_entropy(reference_forward(p, X[:1]), Y[:1])
-        loss.backward()
-        with torch.no_grad():
-            for t in p.values():
-                t -= rate * t.grad
+        grads = torch.autograd.grad(loss, list(p.values()))
+        piled = grads if zero_grad or piled is None else [a + g for a, g in zip(piled, grads)]
+        p = {k: (v - rate * g).detach().requires_grad_() for (k, v), g in zip(p.items(), piled)}
         losses.append(loss.item())
     return p, losses
 

@@ -26,19 +26,15 @@ def logits_of(p, X):
 
 
 def sgd_reference(p, X, Y, rates):
-    """Plain SGD (torch.optim.SGD's step without momentum: q -= rate * q.grad) over the whole of
-    X, Y, at rates[i] on step i: the losses and the end state. (Written out: creating a
-    torch.optim optimizer imports torch._dynamo, a second and a half of every self-check.)"""
+    """Plain SGD (torch.optim.SGD's step without momentum) over the whole of X, Y, at rates[i] on
+    step i: the losses and the end state. Written functionally with torch.autograd.grad:
+    creating a torch.optim optimizer imports torch._dynamo, a second and a half of every self-check."""
     q = {k: v.detach().clone().requires_grad_() for k, v in p.items()}
     losses = []
     for rate in rates:
-        for t in q.values():
-            t.grad = None
         loss = F.cross_entropy(logits_of(q, X), Y)
-        loss.backward()
-        with torch.no_grad():
-            for t in q.values():
-                t -= float(rate) * t.grad
+        grads = torch.autograd.grad(loss, list(q.values()))
+        q = {k: (v - float(rate) * g).detach().requires_grad_() for (k, v), g in zip(q.items(), grads)}
         losses.append(loss.item())
     return losses, q
 
