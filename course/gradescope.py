@@ -76,7 +76,7 @@ def bundle_files(course: Course, only: tuple[str, ...] = ()) -> list[Path]:
 
 
 def build(course: Course, out: Path, only: tuple[str, ...] = (), check_timeout: float | None = None,
-          submission_timeout: float = 600.0) -> list[str]:
+          submission_timeout: float = 540.0) -> list[str]:
     """Write the bundle to `out`; returns the names it holds."""
     import torch
     from course.grade import Options, graded_exercises
@@ -119,7 +119,7 @@ def run(submission: Path, results: Path) -> int:
         settings = json.loads((course.root / "gradescope.json").read_text()) \
             if (course.root / "gradescope.json").exists() else {}
         options = grade.Options(check_timeout=settings.get("check_timeout"),
-                                submission_timeout=settings.get("submission_timeout") or 600.0,
+                                submission_timeout=settings.get("submission_timeout") or 540.0,
                                 only=tuple(settings.get("only") or ()))
         from course.grading import sandbox
         if sandbox.level() == "none":
@@ -153,7 +153,8 @@ def add_parser(sub) -> None:
     p.add_argument("--only", action="append", metavar="NAME",
                    help="grade only this assignment, module or notebook (repeat for more)")
     p.add_argument("--check-timeout", type=float, default=None, help="seconds one check may take")
-    p.add_argument("--submission-timeout", type=float, default=600.0, help="seconds for the whole submission")
+    p.add_argument("--submission-timeout", type=float, default=540.0,
+                   help="seconds for the whole submission (default 540: under Gradescope's default limit of 10 minutes)")
     p.set_defaults(run=cmd_gradescope)
 
 
