@@ -118,15 +118,26 @@ def test_a_grading_run_by_an_unprivileged_user(tmp_path):
         if subprocess.run(["id", "makemore-judge"], capture_output=True).returncode != 0:
             subprocess.run(["useradd", "--system", "--no-create-home", "makemore-judge"], check=True)
         uid = int(subprocess.run(["id", "-u", "makemore-judge"], capture_output=True, text=True).stdout)
-        # Python may live under /root (pyenv), which other users cannot enter: show them that one
-        # folder in a mount namespace of its own, and nothing else of /root.
-        real = Path(os.path.realpath(sys.executable)).parents[1]
+        # The unprivileged user must reach Python, the virtual environment and the course, which
+        # may lie under /root (pyenv) or a private /tmp folder (a CI clone): a mount namespace of
+        # its own shows those folders, each under traversable parents, and nothing else of them.
+        needed = {Path(os.path.realpath(p)) for p in (sys.base_prefix, sys.prefix, ROOT)}
+        needed.add(Path(os.path.realpath(sys.executable)).parents[1])
         view = ["bwrap", "--bind", "/", "/", "--unshare-pid", "--proc", "/proc", "--dev", "/dev",
-                "--perms", "1777", "--tmpfs", "/tmp", "--perms", "0777", "--dir", str(seen),
-                "--bind", str(work), str(seen)]
-        if real.is_relative_to("/root"):
-            top = Path("/root") / real.relative_to("/root").parts[0]
-            view += ["--perms", "0755", "--tmpfs", "/root", "--ro-bind", str(top), str(top)]
+                "--perms", "0755", "--tmpfs", "/root", "--perms", "1777", "--tmpfs", "/tmp"]
+        made = set()
+        for path in sorted(needed | {work}, key=lambda p: len(p.parts)):
+            if not (path.is_relative_to("/root") or path.is_relative_to("/tmp")):
+                continue
+            if any(path.is_relative_to(m) for m in made if m in needed or m == work):
+                continue
+            target = seen if path == work else path
+            for parent in reversed(target.parents):
+                if parent not in made and parent not in (Path("/"), Path("/root"), Path("/tmp")):
+                    view += ["--perms", "0755" if target != seen else "0777", "--dir", str(parent)]
+                    made.add(parent)
+            view += ["--bind", str(path), str(target)]
+            made.add(path)
         argv = [*view, "--", "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
                 "--inh-caps=-all", *argv]
     done = subprocess.run(argv, capture_output=True, text=True, cwd="/", timeout=600,
