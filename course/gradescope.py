@@ -5,7 +5,10 @@ then `run_autograder` for every submission, which it puts in /autograder/submiss
 result must land in /autograder/results/results.json. The bundle holds the course's own
 package, the manifest, the graders (public and hidden) with their fixtures, the data and,
 for nbgrader, its configuration and the graded source notebooks; `gradescope.json` records
-what to grade (`--only`) and the time limits.
+what to grade (`--only`) and the time limits. `setup.sh` installs every dependency but torch
+from the lock, gradescope/requirements-py310.txt (exact versions and sha256 for Python 3.10 on
+manylinux x86_64; gradescope/lock.py writes it), then torch pinned to the course's version from
+PyTorch's CPU index (PyPI where the index cannot be reached), then the course with --no-deps.
 
 `run_autograder` calls `python -m course.gradescope`, which grades the one submission through
 course.grade (its own process, private copy, limits) and writes results.json. The paths come
@@ -20,21 +23,51 @@ import sys
 import zipfile
 from pathlib import Path
 
-from course.manifest import Course, load
+from course.manifest import Course, CourseError, load
+
+LOCK = Path("gradescope") / "requirements-py310.txt"     # written by gradescope/lock.py
+TORCH_INDEX = "https://download.pytorch.org/whl/cpu"
 
 SETUP = """#!/usr/bin/env bash
-# Gradescope runs this once, when it builds the autograder's image.
+# Gradescope runs this once, when it builds the autograder's image (Ubuntu 22.04, Python 3.10).
+# $AUTOGRADER_ROOT and $TORCH_INDEX let a test run it outside Gradescope.
 set -euo pipefail
-cd /autograder/source
+ROOT="${AUTOGRADER_ROOT:-/autograder}"
+cd "$ROOT/source"
 apt-get update -qq && apt-get install -y -qq python3 python3-pip python3-venv > /dev/null
-python3 -m venv /autograder/venv
-# torch first and pinned, CPU build: an unpinned torch would pull a multi-GB CUDA build.
-/autograder/venv/bin/pip install --quiet torch=={torch} --index-url https://download.pytorch.org/whl/cpu
-/autograder/venv/bin/pip install --quiet /autograder/source nbgrader
+python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' || {
+  echo "setup.sh: {lock} is for Python 3.10 (Gradescope's Ubuntu 22.04 image), not $(python3 -V)" >&2; exit 1; }
+python3 -m venv "$ROOT/venv"
+PIP="$ROOT/venv/bin/pip"
+# Every dependency but torch: the lock's exact versions, each file checked against its sha256.
+# (Refresh the lock with gradescope/lock.py in the course's repository.)
+"$PIP" install --quiet --require-hashes --only-binary=:all: -r {lock}
+# torch, pinned, the CPU build: PyPI's torch for Linux is a multi-GB CUDA build. PyTorch's CPU index
+# is added with --extra-index-url, so PyPI stays reachable (its {torch}+cpu outranks PyPI's {torch});
+# torch's dependencies are installed from the lock already. Where the index cannot be reached,
+# torch {torch} comes from PyPI.
+TORCH_INDEX="${TORCH_INDEX-{index}}"
+REACHABLE="import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=15)"
+if [ -n "$TORCH_INDEX" ] && "$ROOT/venv/bin/python" -c "$REACHABLE" "$TORCH_INDEX/torch/" 2> /dev/null; then
+  "$PIP" install --quiet --extra-index-url "$TORCH_INDEX" torch=={torch}
+else
+  echo "setup.sh: torch {torch} from PyPI${TORCH_INDEX:+ ($TORCH_INDEX cannot be reached)}" >&2
+  "$PIP" install --quiet torch=={torch}
+fi
+# The course itself: its dependencies and its build backend (setuptools) are all installed above.
+"$PIP" install --quiet --no-deps --no-build-isolation "$ROOT/source"
+"$PIP" check
 # The runner's sandbox; where the container forbids namespaces, the runner still drops to an
 # unprivileged user that cannot read /autograder/source (run_autograder).
 apt-get install -y -qq bubblewrap > /dev/null || true
 """
+
+
+def setup_script(torch_version: str) -> str:
+    """setup.sh for a bundle whose torch is `torch_version` (the course's own, without +cpu)."""
+    return (SETUP.replace("{torch}", torch_version).replace("{lock}", LOCK.as_posix())
+            .replace("{index}", TORCH_INDEX))
+
 
 RUN = """#!/usr/bin/env bash
 # Gradescope runs this for every submission. $AUTOGRADER_ROOT and $COURSE_PYTHON let a test
@@ -81,15 +114,20 @@ def build(course: Course, out: Path, only: tuple[str, ...] = (), check_timeout: 
     import torch
     from course.grade import Options, graded_exercises
     graded_exercises(course, Options(only=only))          # an unknown --only stops here
+    lock = course.root / LOCK
+    if not lock.is_file():
+        raise CourseError(f"{LOCK.as_posix()} is missing: setup.sh installs the bundle's dependencies from it; "
+                          "write it with `python gradescope/lock.py`")
     settings = {"only": list(only), "check_timeout": check_timeout, "submission_timeout": submission_timeout}
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, text in (("setup.sh", SETUP.replace("{torch}", torch.__version__.split("+")[0])),
+        for name, text in (("setup.sh", setup_script(torch.__version__.split("+")[0])),
                            ("run_autograder", RUN)):
             info = zipfile.ZipInfo(name)
             info.external_attr = 0o755 << 16              # executable once unpacked
             zf.writestr(info, text)
         zf.writestr("gradescope.json", json.dumps(settings, indent=1) + "\n")
+        zf.write(lock, LOCK.as_posix())
         from course.grade import notebook_tests
         for rel in bundle_files(course, only):
             zf.write(course.root / rel, rel.as_posix())
@@ -136,13 +174,27 @@ def run(submission: Path, results: Path) -> int:
     return 0
 
 
+def locked_torch(course: Course) -> str | None:
+    """The torch version the lock was written for (its header says), or None."""
+    for line in (course.root / LOCK).read_text().splitlines():
+        if line.startswith("# torch "):
+            return line.split()[2]
+    return None
+
+
 def cmd_gradescope(args) -> int:
     course = load()
     from course.preflight import require
     require(course, "gradescope")      # authoring slips stop here, not in a class's grades
     names = build(course, Path(args.out), tuple(args.only or ()), args.check_timeout, args.submission_timeout)
+    import torch
+    torch_version = torch.__version__.split("+")[0]
+    if locked_torch(course) != torch_version:
+        print(f"warning: {LOCK.as_posix()} holds the dependencies of torch {locked_torch(course)}, the bundle "
+              f"installs torch {torch_version}: run `python gradescope/lock.py` and build again", file=sys.stderr)
     graders = sum(1 for n in names if n.startswith("autograder/") and n.endswith(".py"))
-    print(f"{args.out}: {len(names)} files (setup.sh, run_autograder, {graders} grader files, fixtures, data)")
+    print(f"{args.out}: {len(names)} files (setup.sh, run_autograder, the lock, {graders} grader files, "
+          "fixtures, data)")
     print("upload it as the autograder of a Gradescope programming assignment")
     return 0
 

@@ -1,20 +1,45 @@
-"""`course gradescope`: the bundle's run_autograder grades one submission on a simulated /autograder."""
+"""`course gradescope`: the bundle's run_autograder grades one submission on a simulated /autograder;
+its setup.sh installs pinned dependencies (the lock, gradescope/requirements-py310.txt), torch from
+PyTorch's CPU index with PyPI as the fallback, then the course with --no-deps."""
+import importlib.metadata
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
+from pathlib import Path
+
+import pytest
+from packaging import tags
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name, parse_wheel_filename
+from packaging.version import Version
 
 from course import gradescope
+from course.manifest import CourseError
+from gradescope.lock import GLIBC_MINOR, PYTHON_VERSION, platforms
 from tests.conftest import ROOT
 from tests.test_grade import course_copy
+from tests.test_setup import PY310, index  # noqa: F401 - `index` is a fixture: a stand-in CPU index
+
+LOCK = ROOT / gradescope.LOCK
+TORCH = importlib.metadata.version("torch").split("+")[0]
+# Gradescope's default image: Ubuntu 22.04, CPython 3.10.12, glibc 2.35, x86_64
+GRADESCOPE_ENV = {"python_version": "3.10", "python_full_version": PYTHON_VERSION, "sys_platform": "linux",
+                  "platform_system": "Linux", "platform_machine": "x86_64", "os_name": "posix",
+                  "implementation_name": "cpython", "platform_python_implementation": "CPython", "extra": ""}
 
 
 def test_run_autograder_grades_a_submission_on_a_simulated_layout(tmp_path):
     course = course_copy(tmp_path)
     shutil.copytree(ROOT / "course", course.root / "course",       # the package goes into the bundle too
                     ignore=shutil.ignore_patterns("__pycache__"))
+    (course.root / "gradescope").mkdir()                           # and the lock setup.sh installs
+    shutil.copy(LOCK, course.root / gradescope.LOCK)
     bundle = tmp_path / "gradescope.zip"
     names = gradescope.build(course, bundle, only=("bigram",), check_timeout=2, submission_timeout=120)
     assert {"setup.sh", "run_autograder", "gradescope.json", "autograder/test_bigram.py",
@@ -55,3 +80,147 @@ def test_the_bundle_holds_the_notebook_tests_and_no_solution(tmp_path, course):
     only = gradescope.build(course, tmp_path / "bigram.zip", only=("bigram",))
     assert "autograder/test_bigram.py" in only and "autograder/test_mlp.py" not in only
     assert not any(n.startswith("autograder/notebooks/") for n in only)
+
+
+# ------------------------------------------------------------------ the lock and setup.sh
+def locked() -> dict[str, dict]:
+    """The lock's entries by name: version, hashes, and its comment (wheel; requires-python; via)."""
+    entries, name = {}, None
+    for number, line in enumerate(LOCK.read_text().splitlines(), 1):
+        text = line.strip()
+        if not text or (text.startswith("#") and name is None):
+            continue                                                  # the header
+        if text.startswith("--hash="):
+            entries[name]["hashes"].append(text.removeprefix("--hash="))
+        elif text.startswith("#"):
+            entries[name]["comment"] = text.lstrip("# ")
+        else:
+            match = re.fullmatch(r"([A-Za-z0-9._-]+)==([^\s\\]+) \\", text)
+            assert match, f"{LOCK.name}:{number}: not `name==version \\`: {line!r}"
+            name = match[1]
+            assert name not in entries, f"{LOCK.name}:{number}: {name} twice"
+            entries[name] = {"version": match[2], "hashes": [], "comment": "", "line": number}
+    return entries
+
+
+def test_every_line_of_the_lock_is_pinned_with_a_hash():
+    entries = locked()
+    assert len(entries) > 50
+    for name, entry in entries.items():
+        assert name == canonicalize_name(name), f"{name}: write its normalised name"
+        Version(entry["version"])                                     # a version, not a range
+        assert entry["hashes"] and all(re.fullmatch(r"sha256:[0-9a-f]{64}", h) for h in entry["hashes"]), name
+    assert "torch" not in entries           # setup.sh installs it from PyTorch's CPU index, pinned by version
+
+
+def test_the_lock_covers_the_project_nbgrader_jupyter_and_what_torch_needs():
+    """pyproject.toml's dependencies (as on Python 3.10: tomli too) and build requirement, nbgrader,
+    jupyter and the course's torch's own requirements, each at a version its specifier admits.
+    A dependency added to pyproject.toml or a newer torch fails here until the lock is written again."""
+    entries = locked()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    wanted = [*project["project"]["dependencies"], *project["build-system"]["requires"], "nbgrader", "jupyter",
+              *(r for r in importlib.metadata.requires("torch") if "extra ==" not in r)]
+    checked = set()
+    for req in map(Requirement, wanted):
+        name = canonicalize_name(req.name)
+        if name == "torch" or (req.marker and not req.marker.evaluate(GRADESCOPE_ENV)):
+            continue
+        assert name in entries, f"{req} is not in {LOCK.name}: run `python gradescope/lock.py`"
+        assert req.specifier.contains(entries[name]["version"], prereleases=True), \
+            f"{LOCK.name} has {name}=={entries[name]['version']}, which {req} does not admit"
+        checked.add(name)
+    assert {"numpy", "matplotlib", "nbgrader", "jupyter", "tomli", "setuptools", "sympy"} <= checked
+    assert f"# torch {TORCH} is not here" in LOCK.read_text(), \
+        f"the lock was written for another torch than the course's {TORCH}: run `python gradescope/lock.py`"
+
+
+def test_the_locked_files_are_wheels_for_cpython_310_on_manylinux_x86_64():
+    """Each hash is that of a wheel (named in the entry's comment) of the pinned version, installable
+    on Gradescope's Python 3.10 and glibc 2.35: its tags and its requires-python admit them."""
+    assert platforms()[0] == f"manylinux_2_{GLIBC_MINOR}_x86_64" and "manylinux2014_x86_64" in platforms()
+    supported = {*tags.cpython_tags((3, 10), ["cp310"], platforms()),
+                 *tags.compatible_tags((3, 10), "cp310", platforms())}
+    for name, entry in locked().items():
+        wheel, requires_python, via = entry["comment"].split("; ")
+        wheel_name, version, _, wheel_tags = parse_wheel_filename(wheel)
+        assert (wheel_name, version) == (name, Version(entry["version"])), f"{name}: the pin and {wheel} disagree"
+        assert wheel_tags & supported, f"{wheel} does not install on CPython 3.10, manylinux x86_64"
+        spec = requires_python.removeprefix("requires-python ")
+        assert spec == "any" or SpecifierSet(spec).contains(PYTHON_VERSION), f"{name} needs Python {spec}"
+        assert via.startswith("via ") and len(via) > 4, name
+    numpy = locked()["numpy"]["comment"].split(";")[0]
+    assert {t.interpreter for t in parse_wheel_filename(numpy)[3]} == {"cp310"}    # numpy: built for 3.10
+
+
+def test_the_bundle_ships_the_lock_and_setup_installs_from_it(tmp_path, course):
+    gradescope.build(course, tmp_path / "b.zip", only=("bigram",))
+    with zipfile.ZipFile(tmp_path / "b.zip") as zf:
+        assert zf.read(gradescope.LOCK.as_posix()) == LOCK.read_bytes()
+        setup = zf.read("setup.sh").decode()
+    steps = [line for line in setup.splitlines() if '"$PIP" install' in line]
+    assert steps[0].endswith(f"--require-hashes --only-binary=:all: -r {gradescope.LOCK.as_posix()}")
+    assert all(f"torch=={TORCH}" in s for s in steps[1:3]) and "--extra-index-url" in steps[1]
+    assert "--no-deps" in steps[-1] and steps[-1].endswith('"$ROOT/source"')
+    assert "--index-url " not in setup                           # PyPI stays reachable beside the CPU index
+
+
+def test_no_bundle_without_its_lock(tmp_path):
+    course = course_copy(tmp_path)
+    with pytest.raises(CourseError, match="requirements-py310.txt is missing"):
+        gradescope.build(course, tmp_path / "b.zip", only=("bigram",))
+
+
+def fake_setup(tmp_path: Path, python: str, torch_index: str | None) -> tuple[subprocess.CompletedProcess, list[str]]:
+    """Run the bundle's setup.sh on a simulated /autograder whose apt-get and pip only record their
+    arguments: `python3` is `python` (but for `-m venv`, which makes the stand-in venv)."""
+    root, bin_, log = tmp_path / "autograder", tmp_path / "bin", tmp_path / "calls.log"
+    (root / "source").mkdir(parents=True)
+    (root / "source" / "setup.sh").write_text(gradescope.setup_script(TORCH))
+    bin_.mkdir()
+    venv = root / "venv" / "bin"
+    (bin_ / "apt-get").write_text(f"#!/bin/sh\necho \"apt-get $*\" >> {log}\n")
+    (bin_ / "python3").write_text(
+        f"#!/bin/sh\nif [ \"$1\" = -m ] && [ \"$2\" = venv ]; then\n  mkdir -p {venv}\n"
+        f"  printf '#!/bin/sh\\necho \"pip $*\" >> {log}\\n' > {venv}/pip\n  chmod +x {venv}/pip\n"
+        f"  ln -s {sys.executable} {venv}/python\n  exit 0\nfi\nexec {python} \"$@\"\n")
+    for tool in ("apt-get", "python3"):
+        (bin_ / tool).chmod(0o755)
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "PATH": f"{bin_}:{os.environ['PATH']}"}
+    env.pop("TORCH_INDEX", None)
+    if torch_index is not None:
+        env["TORCH_INDEX"] = torch_index
+    done = subprocess.run(["bash", str(root / "source" / "setup.sh")], env=env, capture_output=True, text=True,
+                          timeout=60)
+    calls = log.read_text().splitlines() if log.exists() else []
+    return done, [c.removeprefix("pip ") for c in calls if c.startswith("pip ")]
+
+
+needs_310 = pytest.mark.skipif(PY310 is None, reason="no Python 3.10 interpreter here (set COURSE_PYTHON310): "
+                                                    "setup.sh checks that python3 is 3.10")
+
+
+@needs_310
+def test_setup_installs_the_lock_then_torch_from_the_cpu_index_then_the_course(tmp_path, index):
+    done, calls = fake_setup(tmp_path, PY310, f"{index}/cpu")
+    assert done.returncode == 0, done.stderr
+    lock = gradescope.LOCK.as_posix()
+    assert calls == [f"install --quiet --require-hashes --only-binary=:all: -r {lock}",
+                     f"install --quiet --extra-index-url {index}/cpu torch=={TORCH}",
+                     f"install --quiet --no-deps --no-build-isolation {tmp_path / 'autograder' / 'source'}",
+                     "check"]
+
+
+@needs_310
+def test_setup_takes_torch_from_pypi_when_the_cpu_index_cannot_be_reached(tmp_path, index):
+    done, calls = fake_setup(tmp_path, PY310, f"{index}/no-such-index")          # a 404
+    assert done.returncode == 0, done.stderr
+    assert calls[1] == f"install --quiet torch=={TORCH}" and len(calls) == 4
+    assert f"torch {TORCH} from PyPI ({index}/no-such-index cannot be reached)" in done.stderr
+
+
+def test_setup_stops_on_a_python_other_than_3_10(tmp_path):
+    assert sys.version_info[:2] != (3, 10)                     # the project's tests run on 3.11
+    done, calls = fake_setup(tmp_path, sys.executable, None)
+    assert done.returncode == 1 and calls == []
+    assert "is for Python 3.10" in done.stderr
