@@ -11,7 +11,8 @@ import pytest
 
 from course import run
 from course.grading import sandbox
-from course.grading.judge import Runner, RemoteFunction
+from course.grading.judge import RemoteFunction
+from course.grading.launch import Runner
 from tests.conftest import ROOT, by_id
 
 PROBE = '''

@@ -7,13 +7,14 @@
   collected, and gives each exercise a worker process of its own.
 - Every check has a deadline; a worker that passes it is killed. The first check of an
   exercise that does not pass ends it: its remaining checks are reported as not run.
-- Each target module is first imported once on its own: a module that hangs, crashes or fails
-  at import costs its exercises one deadline, not one per check.
+- Each target module is first imported once, before the first check that uses it: a module that
+  hangs, crashes or fails at import costs its exercises one deadline, not one per check.
 - At the end: a score table per exercise of course.toml, the total, and what to do next,
   instead of a wall of tracebacks (`-v` shows them).
 """
 from __future__ import annotations
 
+import atexit
 import os
 import sys
 import time
@@ -23,14 +24,16 @@ from pathlib import Path
 
 import pytest
 
-from course.checks import GraderFailure, _current
-from course.grading import judge, report
-from course.grading.judge import (CheckTimedOut, LearnerRaised, RemoteFunction, Runner, RunnerBroken,
-                                  WorkerDied)
+from course.grading import launch, report
+from course.grading.launch import Runner, RunnerBroken
 from course.grading.report import Result
 from course.manifest import Course, CourseError, find_root, load
 from course.stubs import not_started_message
 from course.target import resolve as resolve_target
+
+# The judge's torch-heavy modules, imported in pytest_configure once the runner is starting, so
+# that the runner's interpreter and this one import torch at the same time (on two cores).
+checks = judge = None
 
 _state: dict = {}
 SKIPPED = "already failed an earlier check"
@@ -49,7 +52,7 @@ class RemoteModule:
     def __getattr__(self, attr):
         if attr.startswith("__"):
             raise AttributeError(attr)
-        return RemoteFunction(current_session, self._name, attr)
+        return judge.RemoteFunction(current_session, self._name, attr)
 
     def __repr__(self) -> str:
         return f"<module {self._name} of the target>"
@@ -76,8 +79,6 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     config.addinivalue_line("markers", "exercise(id): the course exercise a grader checks")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    import torch
-    torch.set_num_threads(1)          # small models: one thread is several times faster here
     try:
         root = Path(os.environ["COURSE_ROOT"]) if os.environ.get("COURSE_ROOT") else None
         if root is None:
@@ -95,14 +96,20 @@ def pytest_configure(config):
     for name in course.modules:
         setattr(fixtures, name, pytest.fixture(name=name)(lambda name=name: RemoteModule(name)))
     config.pluginmanager.register(fixtures, "course_target_modules")
-    # The runner starts now, while pytest collects: it is its own interpreter, and never sees a grader.
+    # The runner starts now, before this process imports torch and collects the graders: it is
+    # its own interpreter, and never sees a grader.
     if not getattr(config.option, "collectonly", False):
         _state["runner"] = _start_runner()
+    global checks, judge
+    from course import checks
+    from course.grading import judge
+    import torch
+    torch.set_num_threads(1)          # small models: one thread is several times faster here
 
 
 def _start_runner() -> Runner:
     course: Course = _state["course"]
-    given = judge.given_runner(_state["target"])      # one a caller started for many runs (course.run)
+    given = launch.given_runner(_state["target"])      # one a caller started for many runs (course.run)
     if given is not None:
         return given
     try:
@@ -111,11 +118,32 @@ def _start_runner() -> Runner:
         raise pytest.UsageError(f"the process that runs your code could not start: {exc}") from None
 
 
+def pytest_sessionfinish(session, exitstatus):
+    _state["exitstatus"] = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config):
     _end_session()
     runner = _state.pop("runner", None)
     if runner is not None and not runner.shared:
         runner.close()
+    if "exitstatus" in _state and _whole_process():
+        atexit.register(_exit_now, _state["exitstatus"])
+
+
+def _whole_process() -> bool:
+    """Whether this process is nothing but this pytest run (`pytest ...`, `python -m pytest ...`)."""
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    return getattr(spec, "name", None) == "pytest.__main__" or Path(sys.argv[0]).name in ("pytest", "py.test")
+
+
+def _exit_now(status: int) -> None:
+    """Leave as soon as pytest is done: tearing down an interpreter that imported torch takes
+    about 0.4 s, and nothing is left to tidy (the report is written, the runner is gone)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
 
 def _exercise_id(item) -> str | None:
@@ -161,8 +189,10 @@ def pytest_collection_modifyitems(session, config, items):
         # a whole assignment
         item.extra_keyword_matches.update({ex_id.split(".", 1)[1], course.exercise(ex_id).assignment})
     _select(config, items, course)
-    # The instructors' hidden checks (autograder/hidden/) come after the public ones.
-    items.sort(key=lambda item: "hidden" in Path(str(item.path)).parts)
+    # In the course's order (course.toml), each exercise's checks together, the instructors'
+    # hidden ones (autograder/hidden/) after its public ones: one worker serves them all.
+    order = {ex.id: i for i, ex in enumerate(course.exercises)}
+    items.sort(key=lambda item: (order[_exercise_id(item)], "hidden" in Path(str(item.path)).parts))
 
 
 # ------------------------------------------------------------------------------ sessions
@@ -197,11 +227,12 @@ def _session_for(ex_id: str, limits: dict):
     return session
 
 
-def _import_result(name: str, timeout: float, limits: dict) -> Result:
-    """Import the target's module `name` once on its own; the result is kept."""
+def _import_result(name: str, ex_id: str, timeout: float, limits: dict) -> Result:
+    """Import the target's module `name` in the worker of `ex_id`, before its first check: once
+    per module, the result kept (a module that hangs or fails at import costs one deadline)."""
     imports = _state["imports"]
     if name not in imports:
-        session = _session_for(f"import {name}", limits)
+        session = _session_for(ex_id, limits)
         session.deadline = time.monotonic() + timeout
         start = time.perf_counter()
         try:
@@ -209,7 +240,7 @@ def _import_result(name: str, timeout: float, limits: dict) -> Result:
             imports[name] = Result("passed")
         except BaseException as exc:   # noqa: BLE001 - classified below
             imports[name] = Result(*classify(exc, timeout), seconds=time.perf_counter() - start)
-        _end_session()
+            _end_session()
     return imports[name]
 
 
@@ -226,7 +257,7 @@ def pytest_pyfunc_call(pyfuncitem):
     timeout = pyfuncitem.config.getoption("check_timeout") or ex.timeout or course.grading("timeout")
     limits = dict(memory_mb=course.grading("memory_mb"), output_limit=course.grading("output_limit"))
     modules = [name for name in args if name in course.modules]
-    result = next((r for r in (_import_result(name, timeout, limits) for name in modules)
+    result = next((r for r in (_import_result(name, ex_id, timeout, limits) for name in modules)
                    if r.status != "passed"), None)
     if result is None:
         result = _run_check(pyfuncitem, ex_id, args, timeout, limits)
@@ -248,18 +279,18 @@ def _run_check(item, ex_id: str, args: dict, timeout: float, limits: dict) -> Re
     session.printed.clear()
     start = time.perf_counter()
     session.deadline = time.monotonic() + timeout
-    _current.append(ex_id)
+    checks._current.append(ex_id)
     try:
         item.obj(**args)
         status, message, detail = "passed", "", ""
     except BaseException as exc:     # noqa: BLE001 - every outcome becomes a verdict
         status, message = classify(exc, timeout)
-        detail = exc.info.get("detail", "") if isinstance(exc, LearnerRaised) else \
+        detail = exc.info.get("detail", "") if isinstance(exc, judge.LearnerRaised) else \
             "".join(traceback.format_exception(exc))[-4000:]
         if isinstance(exc, (KeyboardInterrupt,)):
             raise
     finally:
-        _current.pop()
+        checks._current.pop()
         session.deadline = float("inf")
     if status != "passed":
         _end_session()
@@ -269,19 +300,19 @@ def _run_check(item, ex_id: str, args: dict, timeout: float, limits: dict) -> Re
 # ------------------------------------------------------------------------------ verdicts
 def classify(exc: BaseException, timeout: float = 0) -> tuple[str, str]:
     """(status, message) for what a check raised."""
-    ex_id = _current[-1] if _current else "?"
-    if isinstance(exc, GraderFailure):
+    ex_id = checks._current[-1] if checks._current else "?"
+    if isinstance(exc, checks.GraderFailure):
         return "failed", str(exc)
-    if isinstance(exc, CheckTimedOut):
+    if isinstance(exc, judge.CheckTimedOut):
         return "timed out", (f"stopped after {timeout:g} s: look for a loop that never ends "
                              "(or a recursion that never reaches its base case)")
-    if isinstance(exc, WorkerDied):
+    if isinstance(exc, judge.WorkerDied):
         return "error", str(exc)
     if isinstance(exc, RunnerBroken):
         return "error", f"the process running your code broke the connection ({exc})"
     if isinstance(exc, GraderBug):
         return "error", f"the course's grader is broken, not your code ({exc}); please tell your instructor"
-    if isinstance(exc, LearnerRaised):
+    if isinstance(exc, judge.LearnerRaised):
         return _learner_verdict(exc.info, ex_id)
     if isinstance(exc, KeyError) and "has no hint" in str(exc):
         return "error", f"the course's grader is broken, not your code ({exc}); please tell your instructor"

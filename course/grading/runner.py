@@ -2,8 +2,8 @@
 
 It starts as its own interpreter (inside the sandbox, see sandbox.py), imports torch once and
 becomes a *zygote*: it holds no grader, no fixture, no hidden test, no solution, and it never
-will. For each exercise the judge asks it for a *worker*, a fork (about 10 ms) that imports
-the learner's modules and answers the judge's requests over its own socket:
+will. For each exercise the judge asks it for a *worker*, a fork (made ahead, while the judge
+is busy with the previous one) that imports the learner's modules and answers the judge's requests over its own socket:
 
     import a module · call a function · get/set an attribute or call a method of an object
     that lives here (a handle) · build an nn.Module from a description · backward() ·
@@ -292,7 +292,7 @@ class Worker:
         return obj.__exit__(cls, exc, None)
 
     def op_backward(self, tensor, gradient=None):
-        tensor.backward(gradient)
+        seam.backward(tensor, gradient)
         import torch
         mine = {ident: t.grad for ident, t in self.objects.items()
                 if isinstance(t, torch.Tensor) and t.is_leaf and t.grad is not None}
@@ -388,7 +388,9 @@ class ImportFailed(Exception):
 
 
 def _snapshot(args):
-    """Clones of the tensors among `args`, to tell afterwards which ones learner code changed."""
+    """What learner code may change among `args`, to tell afterwards what it changed: clones of
+    the tensors, and copies of the lists and dicts of plain values (a list of 32,000 words is
+    then compared at C speed instead of being sent back)."""
     import torch
     found = {}
 
@@ -398,9 +400,15 @@ def _snapshot(args):
         if isinstance(v, torch.Tensor):
             found[id(v)] = v.detach().clone()
         elif isinstance(v, (list, tuple)):
+            if type(v) is list and all(type(x) in seam.FLAT for x in v):
+                found[id(v)] = v[:]
+                return
             for x in v:
                 walk(x, depth + 1)
         elif isinstance(v, dict):
+            if type(v) is dict and all(type(x) in seam.FLAT for x in (*v, *v.values())):
+                found[id(v)] = dict(v)
+                return
             for x in v.values():
                 walk(x, depth + 1)
     walk(args)
@@ -410,7 +418,7 @@ def _snapshot(args):
 def _changed(args, snapshot):
     """The arguments as they are after the call, for the judge to mirror what learner code
     did to them (it must see a mutated list or a trained parameter as the learner left it).
-    Unchanged tensors are sent as a marker."""
+    Unchanged tensors, lists and dicts are sent as a marker."""
     import torch
 
     def walk(v, depth=0):
@@ -426,6 +434,10 @@ def _changed(args, snapshot):
             return v                                   # a value: what it is now
         if depth > 8:
             return Same()
+        if type(v) in (list, dict):
+            before = snapshot.get(id(v))
+            if type(before) is type(v) and _plain_equal(before, v):
+                return Same()
         if isinstance(v, (list, tuple)):
             return (list if isinstance(v, list) else tuple)(walk(x, depth + 1) for x in v)
         if isinstance(v, dict):
@@ -436,6 +448,15 @@ def _changed(args, snapshot):
             return ModuleAfter({k: t.detach().clone() for k, t in v.state_dict().items()})
         return Same()
     return walk(list(args))
+
+
+def _plain_equal(before, now) -> bool:
+    """Whether a list or dict of plain values is as it was: the same items (keys, in order) of
+    the same exact types (1, True and 1.0 are told apart)."""
+    def columns(v):
+        return [[*v], [*v.values()]] if type(v) is dict else [v]
+    return all(len(a) == len(b) and a == b and [*map(type, a)] == [*map(type, b)]
+               for a, b in zip(columns(before), columns(now)))
 
 
 class ModuleAfter:
@@ -545,9 +566,14 @@ def _limit(config: dict) -> None:
         resource.setrlimit(which, (value, hard))
 
 
-def _worker_main(sock: socket.socket, config: dict) -> None:
+def _worker_main(sock: socket.socket) -> None:
+    """A spare worker: it waits for its configuration (the first frame), then serves."""
     code = 0
     try:
+        header, _ = seam.receive(sock)
+        config = header.get("config")
+        if not isinstance(config, dict) or not isinstance(config.get("target"), str):
+            raise seam.SeamError("a worker needs its configuration first")
         import faulthandler
         faulthandler.disable()
         devnull = os.open(os.devnull, os.O_RDWR)
@@ -583,7 +609,27 @@ def zygote(control: socket.socket) -> None:
                 children.discard(pid)
                 statuses[pid] = status
 
+    def fork_spare() -> tuple[int, socket.socket]:
+        """A worker forked ahead of its request, so that a spawn costs the judge no fork: it
+        waits for its configuration (and is killed with the runner if it never gets one)."""
+        mine, theirs = socket.socketpair()
+        gc.freeze()
+        pid = os.fork()
+        if pid == 0:
+            control.close()
+            theirs.close()
+            _worker_main(mine)
+        mine.close()
+        children.add(pid)
+        return pid, theirs
+
     seam.send(control, {"ready": True, "pid": os.getpid(), "uid": os.getuid()})
+    spare = fork_spare()
+    # While the judge's first checks run: matplotlib, which the graders of figures (and many a
+    # learner's module) import, so that workers do not each pay for it (about 0.4 s).
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot  # noqa: F401
     while True:
         try:
             header, _ = seam.receive(control)
@@ -592,18 +638,16 @@ def zygote(control: socket.socket) -> None:
         op, ident = header.get("op"), header.get("id")    # every answer names its request
         reap()
         if op == "spawn":
-            mine, theirs = socket.socketpair()
-            gc.freeze()
-            pid = os.fork()
-            if pid == 0:
-                control.close()
-                theirs.close()
-                _worker_main(mine, header.get("config", {}))
-            mine.close()
-            children.add(pid)
+            if spare[0] not in children:                   # it died waiting (killed by learner code)
+                spare[1].close()
+                spare = fork_spare()
+            pid, theirs = spare
+            config = header.get("config")
+            seam.send(theirs, {"config": config if isinstance(config, dict) else {}})
             seam.send(control, {"id": ident, "pid": pid})
             socket.send_fds(control, [b"\0"], [theirs.fileno()])
             theirs.close()
+            spare = fork_spare()                           # while the judge talks to this one
         elif op == "kill":
             pid = header.get("pid")
             if pid in children:

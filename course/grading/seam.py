@@ -18,16 +18,28 @@ import math
 import os
 import socket
 import struct
-from typing import Any, Callable
+from functools import cache
+from typing import TYPE_CHECKING, Any, Callable
 
-import torch
+if TYPE_CHECKING:
+    import torch
+# torch itself is imported by the functions that need it: the frames need none, and the judge
+# starts the runner before it pays for importing torch (so that the two imports overlap).
 
 MAX_HEADER = 64 * 2**20          # a header larger than this is refused
 MAX_BLOB = 1024 * 2**20          # so is a tensor larger than 1 GiB
 MAX_DEPTH = 40
+FLAT = frozenset({str, int, bool, type(None)})  # exactly these types (no subclass) cross as they are
+FLAT_JSON = FLAT | {float}                     # and what json.loads makes of a list of them
 
-DTYPES = {name: getattr(torch, name) for name in (
-    "float32", "float64", "float16", "bfloat16", "int64", "int32", "int16", "int8", "uint8", "bool")}
+DTYPE_NAMES = ("float32", "float64", "float16", "bfloat16", "int64", "int32", "int16", "int8", "uint8", "bool")
+
+
+@cache
+def dtypes() -> dict:
+    """The dtypes a tensor may have to cross, by name."""
+    import torch
+    return {name: getattr(torch, name) for name in DTYPE_NAMES}
 
 
 class SeamError(Exception):
@@ -40,6 +52,7 @@ def encode(value: Any, other: Callable[[Any, Callable], dict] | None = None,
     """(JSON-able structure, tensor blobs) for `value`. `other(obj, enc)` encodes what is not
     plain data (it returns a tagged dict) or raises TypeError; `tensor_extra(t, enc)` adds
     fields to a tensor's entry (a reference, its gradient)."""
+    import torch
     blobs: list[bytes] = []
 
     def enc(v, depth=0):
@@ -61,7 +74,10 @@ def encode(value: Any, other: Callable[[Any, Callable], dict] | None = None,
         # through the base's own methods, as a tensor subclass crosses as a tensor: the contracts
         # ask for a dict, a list or a tuple, and an OrderedDict is one.
         if isinstance(v, list):
-            return [enc(x, depth + 1) for x in list.__iter__(v)]
+            items = [*list.__iter__(v)]
+            if all(type(x) in FLAT for x in items):
+                return items                      # a list of words or indices: as it is, at C speed
+            return [enc(x, depth + 1) for x in items]
         if isinstance(v, tuple):
             return {"$tuple": [enc(x, depth + 1) for x in tuple.__iter__(v)]}
         if isinstance(v, dict):
@@ -78,7 +94,7 @@ def encode(value: Any, other: Callable[[Any, Callable], dict] | None = None,
             if base.layout != torch.strided or base.device.type != "cpu":
                 raise TypeError("only dense CPU tensors can cross to the other process")
             name = str(base.dtype).removeprefix("torch.")
-            if name not in DTYPES:
+            if name not in DTYPE_NAMES:
                 raise TypeError(f"tensors of dtype {base.dtype} cannot cross to the other process")
             blobs.append(base.contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
         entry = {"$t": len(blobs) - 1, "dtype": name, "shape": list(base.shape)}
@@ -95,12 +111,16 @@ def decode(data: Any, blobs: list[bytes], other: Callable[[dict, Callable], Any]
            tensor_hook: Callable[[dict, torch.Tensor, Callable], Any] | None = None) -> Any:
     """The value `encode` described. `other(tagged, dec)` resolves references;
     `tensor_hook(entry, tensor, dec)` may replace a decoded tensor (by its reference)."""
+    import torch
+
     def dec(v, depth=0):
         if depth > MAX_DEPTH:
             raise SeamError("nested too deeply")
         if v is None or isinstance(v, (bool, int, float, str)):
             return v
         if isinstance(v, list):
+            if all(type(x) in FLAT_JSON for x in v):
+                return v                          # fresh from json.loads: plain already
             return [dec(x, depth + 1) for x in v]
         if not isinstance(v, dict) or len(v) == 0:
             raise SeamError(f"unexpected {type(v).__name__}")
@@ -155,15 +175,32 @@ def decode(data: Any, blobs: list[bytes], other: Callable[[dict, Callable], Any]
 
 
 def _dtype(name) -> torch.dtype:
-    if name not in DTYPES:
+    if name not in DTYPE_NAMES:
         raise SeamError(f"dtype {name!r} is not accepted")
-    return DTYPES[name]
+    return dtypes()[name]
 
 
 def _list(v) -> list:
     if not isinstance(v, list):
         raise SeamError("expected a list")
     return v
+
+
+# ------------------------------------------------------------------------------ backward
+def backward(tensor: torch.Tensor, gradient: torch.Tensor | None = None) -> None:
+    """`tensor.backward(gradient)`, as both sides run it. With a gradient, it is the backward of
+    `(tensor * gradient).sum()`: the same gradients, without the shape-checking import torch
+    makes on its first `backward(gradient)` (sympy, about 0.3 s in every fresh worker)."""
+    import torch
+    if gradient is None:
+        tensor.backward()
+        return
+    if not isinstance(gradient, torch.Tensor):
+        gradient = torch.as_tensor(gradient, dtype=tensor.dtype)
+    if gradient.shape != tensor.shape:
+        raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {tuple(gradient.shape)} "
+                           f"and output[0] has a shape of {tuple(tensor.shape)}.")
+    (tensor * gradient.to(tensor.dtype)).sum().backward()
 
 
 # ------------------------------------------------------------------------------ frames
