@@ -246,13 +246,18 @@ def course_snapshot(course: Course) -> dict[Path, bytes]:
     return _SNAPSHOTS[course.root]
 
 
-def _prepare(course: Course, folder: Path, private: Path) -> tuple[Path, Path]:
-    """Copy the graders and the submission into `private`; the graders' copy is made read-only."""
-    root, work = private / "course", private / "submission"
+def _prepare(course: Course, folder: Path, private: Path, work: Path | None = None) -> tuple[Path, Path]:
+    """Copy the graders and the submission into `private` (the submission into `work` instead,
+    when given: the folder a reused runner shows); the graders' copy is made read-only."""
+    root = private / "course"
     for rel, blob in course_snapshot(course).items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_bytes(blob)
-    work.mkdir()
+    if work is None:
+        work = private / "submission"
+        work.mkdir()
+    else:
+        _empty(work)
     for rel in submission_files(folder):
         (work / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(folder / rel, work / rel)
@@ -283,9 +288,13 @@ def _limit_process(options: Options, course: Course) -> None:
         pass
 
 
-def _worker(course: Course, folder: Path, private: Path, options: Options) -> int:
-    """In the forked process: grade the private copy; results go to files in `private`."""
-    root, work = _prepare(course, folder, private)
+def _worker(course: Course, folder: Path, private: Path, options: Options, runner=None) -> int:
+    """In the forked process: grade the private copy; results go to files in `private`. With
+    `runner` (a slot's, made clean for this submission) the copy goes where it looks."""
+    root, work = _prepare(course, folder, private, runner.target if runner is not None else None)
+    if runner is not None:
+        from course.grading import launch
+        launch.use_runner(runner)
     os.environ.update(COURSE_ROOT=str(root), COURSE_ORIGINAL_ROOT=str(course.root),
                       HOME=str(private / "home"), TMPDIR=str(private / "tmp"),
                       OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
@@ -373,8 +382,9 @@ class Job:
 RUNNER_UIDS = 61000         # the runner of the grading in slot k runs as user 61000 + k (when root)
 
 
-def start(course: Course, student: str, folder: Path, options: Options, slot: int = 0) -> Job:
-    """Fork the process that grades one submission (the judge of it; its runner is sandboxed)."""
+def start(course: Course, student: str, folder: Path, options: Options, slot: int = 0, runner=None) -> Job:
+    """Fork the process that grades one submission (the judge of it; its runner is sandboxed:
+    `runner`, a slot's runner made clean for it, or one the judge starts)."""
     private = Path(tempfile.mkdtemp(prefix="course-grade-"))
     sys.stdout.flush()
     sys.stderr.flush()
@@ -384,7 +394,7 @@ def start(course: Course, student: str, folder: Path, options: Options, slot: in
         try:
             os.setsid()            # its own process group: it and all it starts are killed as one
             os.environ["COURSE_RUNNER_UID"] = str(RUNNER_UIDS + slot)     # its runner's own user
-            code = _worker(course, folder, private, options)
+            code = _worker(course, folder, private, options, runner)
         except BaseException:  # noqa: BLE001 - reported to the parent through the file below
             try:
                 (private / "worker-error.txt").write_text(traceback.format_exc())
@@ -445,6 +455,52 @@ def finish(course: Course, job: Job, wait_status: int | None, options: Options) 
     return {"student": job.student, "ended": ended, "seconds": round(seconds, 1),
             "total": sum(r["points"] for r in rows), "max_total": sum(r["max_points"] for r in rows),
             "manual_pending": sum(manual.values()), "manual": manual, "exercises": rows}
+
+
+def _empty(folder: Path) -> None:
+    for entry in folder.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            _remove(entry)
+        else:
+            entry.unlink()
+
+
+class RunnerSlots:
+    """One runner per concurrent grading (slot), made clean between two submissions instead of
+    started anew for each: starting one costs about 1.5 s of CPU (Python, torch, matplotlib),
+    making it clean a few milliseconds. Clean means (runner.sweep, checked there): every
+    process the last submission started killed, its private /tmp emptied, its IPC objects
+    removed, then a new spare worker forked; the next submission is copied in only then. A
+    runner that cannot be made sure of is closed and a new one started. Only where the sandbox
+    gives the runner a PID namespace with a /proc of its own (sandbox.reusable()); elsewhere
+    every grading starts its own runner."""
+
+    def __init__(self, course: Course):
+        self.course = course
+        self.base = Path(tempfile.mkdtemp(prefix="course-slots-"))
+        self.base.chmod(0o711)            # each runner sees its own slot's folder, and nothing else
+        self.runners: dict = {}
+
+    def runner(self, slot: int):
+        from course.grading.launch import Runner
+        runner = self.runners.pop(slot, None)
+        if runner is not None and not runner.reset():
+            runner.close()
+            runner = None
+        if runner is None:
+            target = self.base / f"slot{slot}" / "submission"
+            target.mkdir(parents=True, exist_ok=True)
+            target.parent.chmod(0o711)
+            target.chmod(0o755)
+            runner = Runner(target, [self.course.data_path.parent], shared=True, run_as=RUNNER_UIDS + slot)
+        self.runners[slot] = runner
+        return runner
+
+    def close(self) -> None:
+        for runner in self.runners.values():
+            runner.close()
+        self.runners.clear()
+        _remove(self.base)
 
 
 def _remove(path: Path) -> None:
@@ -585,6 +641,8 @@ def grade_class(course: Course, submissions: Path, out: Path, jobs: int | None =
     # does (or anyone else does meanwhile) changes what the others hand in.
     staged = Path(tempfile.mkdtemp(prefix="course-submissions-"))
     running: dict[int, Job] = {}
+    from course.grading import sandbox
+    slots = RunnerSlots(course) if sandbox.reusable() else None
     bar = progress
     try:
         for sid, path in roster:
@@ -620,11 +678,11 @@ def grade_class(course: Course, submissions: Path, out: Path, jobs: int | None =
                 sid, folder, fingerprint = todo.pop(0)
                 fingerprints[sid] = fingerprint
                 slot = min(set(range(jobs)) - {j.slot for j in running.values()})
-                job = start(course, sid, folder, options, slot)
+                job = start(course, sid, folder, options, slot, slots.runner(slot) if slots else None)
                 running[job.pid] = job
             for job, status in _wait(running, options):
-                from course.grading import sandbox
-                sandbox.kill_leftovers(RUNNER_UIDS + job.slot)    # a runner without a PID namespace
+                if slots is None:
+                    sandbox.kill_leftovers(RUNNER_UIDS + job.slot)    # a runner without a PID namespace
                 record = finish(course, job, status, options)
                 for r in record["exercises"]:
                     r.update(submission_sha256=fingerprints[job.student], graders_sha256=graders)
@@ -645,6 +703,8 @@ def grade_class(course: Course, submissions: Path, out: Path, jobs: int | None =
             except (ProcessLookupError, ChildProcessError):
                 pass
             _remove(job.private)
+        if slots is not None:
+            slots.close()
         _remove(staged)
         if bar is not None:
             bar.close()

@@ -226,3 +226,68 @@ def test_nothing_of_the_class_is_left_running_and_the_course_is_unchanged(hostil
         time.sleep(0.1)
     assert _runner_processes() == []
     assert _digest(ROOT) == hostile_class["before"]
+
+
+# A runner serves the submissions of its slot one after another (course.grade.RunnerSlots),
+# made clean in between: what one submission leaves there must be gone for the next.
+LEAVE_TRACES = '''
+import ctypes, os, time
+open("/tmp/left-by-the-last-one", "w").write("for the next submission")
+ctypes.CDLL(None).shmget(0x1234, 4096, 0o1000 | 0o666)      # IPC_CREAT: a System V segment
+if os.fork() == 0:                                          # a daemon, reparented to the sandbox's init
+    os.setsid()
+    if os.fork() == 0:
+        time.sleep(120)
+        os._exit(0)
+    os._exit(0)
+'''
+
+FIND_TRACES = '''
+import os
+
+
+def _traces():
+    found, zygote = [], os.getppid()
+    for name in os.listdir("/proc"):
+        if name.isdigit() and int(name) not in (1, zygote, os.getpid()):
+            try:
+                state, ppid = open(f"/proc/{name}/stat").read().rsplit(")", 1)[1].split()[:2]
+            except OSError:
+                continue
+            if state not in "ZX" and int(ppid) == 1:
+                found.append(f"process {name}")
+    if os.path.exists("/tmp/left-by-the-last-one"):
+        found.append("its file in /tmp")
+    if any(line.split()[0] == str(0x1234) for line in open("/proc/sysvipc/shm").read().splitlines()[1:]):
+        found.append("its shared memory segment")
+    return found
+
+
+_build_vocab = build_vocab
+
+
+def build_vocab(words):
+    traces = _traces()
+    if traces:
+        raise RuntimeError("the submission before left " + ", ".join(traces))
+    return _build_vocab(words)
+'''
+
+
+def test_a_runner_keeps_nothing_of_the_submission_it_graded_before(tmp_path, course):
+    if not sandbox.reusable():
+        pytest.skip("runners are reused only in a sandbox with a PID namespace and a /proc of its own")
+    subs = tmp_path / "submissions"
+    leaver = subs / "a_leaves_traces"
+    shutil.copytree(ROOT / "exercises", leaver, ignore=shutil.ignore_patterns(".*", "__pycache__"))
+    (leaver / "bigram.py").write_text((leaver / "bigram.py").read_text() + "\n" + LEAVE_TRACES)
+    finder = subs / "b_finds_traces"
+    finder.mkdir()
+    for path in (ROOT / "solutions").glob("*.py"):
+        shutil.copy(path, finder / path.name)
+    (finder / "bigram.py").write_text((finder / "bigram.py").read_text() + "\n" + FIND_TRACES)
+    records = {r["student"]: r for r in grade_class(course, subs, tmp_path / "out", jobs=1,
+                                                    options=Options(only=("bigram",)))}
+    assert records["a_leaves_traces"]["total"] == 0
+    vocab = next(r for r in records["b_finds_traces"]["exercises"] if r["id"] == "bigram.build_vocab")
+    assert vocab["status"] == "passed", vocab["message"]

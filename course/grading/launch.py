@@ -25,14 +25,16 @@ class RunnerBroken(BaseException):
 class Runner:
     """One sandboxed runner process (a torch-warm zygote) and the workers forked from it."""
 
-    def __init__(self, target: Path, readable: list[Path], start_timeout: float = 120.0, shared: bool = False):
+    def __init__(self, target: Path, readable: list[Path], start_timeout: float = 120.0, shared: bool = False,
+                 run_as: int | None = None):
         self.target = Path(target)
         self.shared = shared          # used by many runs (course.run): the last of them does not close it
         self.readable = readable
         self.level = sandbox.level()
+        self.run_as = sandbox.runner_uid() if run_as is None else run_as    # its user, when we are root
         judge_end, runner_end = socket.socketpair()
         self.log = tempfile.TemporaryFile()
-        argv = sandbox.command(self.target, readable, runner_fd=runner_end.fileno())
+        argv = sandbox.command(self.target, readable, runner_fd=runner_end.fileno(), uid=self.run_as)
         env = sandbox.environment(runner_end.fileno())
         self.process = subprocess.Popen(argv, pass_fds=[runner_end.fileno()], stdin=subprocess.DEVNULL,
                                         stdout=subprocess.DEVNULL, stderr=self.log, env=env,
@@ -111,9 +113,22 @@ class Runner:
         except (RunnerBroken, OSError):
             return {"status": None}
 
+    def reset(self, timeout: float = 10.0) -> bool:
+        """Make the runner clean for another submission (runner.sweep: no process, file or IPC
+        object of the last one left, a new spare worker): True when it is; a runner that is
+        gone, stopped or cannot be made sure of is not (close it and start another)."""
+        if not self.alive():
+            return False
+        try:
+            header = self._reply(timeout, self._ask({"op": "reset"}))
+        except (RunnerBroken, OSError):
+            return False
+        self.uid = header.get("uid")              # started, whichever process read its first words
+        return header.get("clean") is True
+
     def close(self) -> None:
         if self.level == "user":
-            sandbox.kill_leftovers(sandbox.runner_uid())      # no PID namespace ends them for us
+            sandbox.kill_leftovers(self.run_as)      # no PID namespace ends them for us
         if self.process.poll() is None:
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)

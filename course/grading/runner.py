@@ -591,6 +591,74 @@ def _worker_main(sock: socket.socket) -> None:
         os._exit(code)
 
 
+def sweep(children: set[int], reap, seconds: float = 3.0) -> bool:
+    """Leave nothing of the learner code that ran here: kill every other process of this PID
+    namespace (all of them run as our user; its init, pid 1, is spared by kill(-1)), empty /tmp
+    and remove the System V IPC objects. False when that cannot be made sure of (no /proc of our
+    own namespace to check with, a process that outlives the deadline)."""
+    if not (OWN_PIDS and os.geteuid() != 0 and os.getppid() == 1 and os.path.isfile("/proc/1/stat")):
+        return False                                   # kill(-1) would reach beyond this sandbox
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        reap()
+        if not _others_alive():
+            break
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.002)
+    children.clear()
+    _empty(Path(os.environ.get("TMPDIR", "/tmp")))
+    _remove_ipc()
+    return True
+
+
+def _others_alive() -> bool:
+    """Whether a process other than ours and the namespace's init lives (zombies do not)."""
+    me = os.getpid()
+    for name in os.listdir("/proc"):
+        if name.isdigit() and int(name) not in (1, me):
+            try:
+                with open(f"/proc/{name}/stat") as f:
+                    state = f.read().rsplit(")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                continue                               # gone meanwhile
+            if state not in ("Z", "X"):
+                return True
+    return False
+
+
+def _empty(folder: Path) -> None:
+    import shutil
+    for entry in folder.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+
+
+def _remove_ipc() -> None:
+    """Remove the shared memory segments, message queues and semaphore sets left behind."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    for kind, remove in (("shm", libc.shmctl), ("msg", libc.msgctl), ("sem", libc.semctl)):
+        try:
+            with open(f"/proc/sysvipc/{kind}") as f:
+                lines = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) > 1 and fields[1].isdigit():
+                if kind == "sem":
+                    remove(int(fields[1]), 0, 0)        # IPC_RMID
+                else:
+                    remove(int(fields[1]), 0, None)
+
+
 def zygote(control: socket.socket) -> None:
     import torch
     torch.set_num_threads(1)
@@ -648,6 +716,16 @@ def zygote(control: socket.socket) -> None:
             socket.send_fds(control, [b"\0"], [theirs.fileno()])
             theirs.close()
             spare = fork_spare()                           # while the judge talks to this one
+        elif op == "reset":
+            # Before another submission is graded by this runner: nothing of the last one may
+            # remain (the spare too is made anew, after the sweep).
+            spare[1].close()
+            clean = sweep(children, reap)
+            if clean:
+                spare = fork_spare()
+            seam.send(control, {"id": ident, "clean": clean, "uid": os.getuid()})
+            if not clean:
+                return
         elif op == "kill":
             pid = header.get("pid")
             if pid in children:
@@ -672,10 +750,15 @@ def zygote(control: socket.socket) -> None:
             return
 
 
+OWN_PIDS = False      # whether the sandbox gave this runner a PID namespace of its own (sweep)
+
+
 def main() -> None:
+    global OWN_PIDS
     fd = int(os.environ.get("COURSE_RUNNER_FD", "3"))
     seam.fds_closed_except({fd})
     os.environ.pop("COURSE_RUNNER_FD", None)
+    OWN_PIDS = os.environ.pop("COURSE_RUNNER_OWN_PIDS", "") == "1"
     zygote(seam.socket_from_fd(fd))
     os._exit(0)
 

@@ -117,9 +117,9 @@ def _unshare() -> list[str]:
     return ["unshare", "--pid", "--fork", "--kill-child", "--net", "--ipc", "--uts", "--mount-proc"]
 
 
-def _drop() -> list[str]:
+def _drop(uid: int | None = None) -> list[str]:
     """Become the runner's unprivileged user, with no capabilities and a process limit."""
-    uid = runner_uid()
+    uid = runner_uid() if uid is None else uid
     return ["prlimit", f"--nproc={MAX_PROCESSES}:{MAX_PROCESSES}", "--core=0:0", "--",
             "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
             "--bounding-set=-all", "--no-new-privs"]
@@ -136,14 +136,21 @@ def _python_roots() -> list[Path]:
     return sorted(roots, key=lambda p: len(p.parts))
 
 
-def command(target: Path, readable: list[Path], runner_fd: int) -> list[str]:
-    """The argv that starts the runner for `target` (its modules), seeing `readable` too."""
+def reusable() -> bool:
+    """Whether a runner can be made clean for another submission (runner.sweep): bubblewrap
+    with a /proc of the runner's own processes."""
+    return level() == "bwrap" and bool(_proc_flags())
+
+
+def command(target: Path, readable: list[Path], runner_fd: int, uid: int | None = None) -> list[str]:
+    """The argv that starts the runner for `target` (its modules), seeing `readable` too; as
+    root, it runs as `uid` (default: runner_uid())."""
     python = sys.executable
     kind = level()
     if kind == "none":
         return [python, "-c", RUNNER]
     if kind == "user":
-        return [*(_unshare() if _unshare_works() else []), *_drop(), python, "-s", "-c", RUNNER]
+        return [*(_unshare() if _unshare_works() else []), *_drop(uid), python, "-s", "-c", RUNNER]
     argv = ["bwrap", "--die-with-parent", "--new-session", *_namespaces(),
             *_proc_flags(), "--dev", "/dev", "--perms", "1777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
     for top in ("usr", "bin", "sbin", "lib", "lib32", "lib64", "etc"):
@@ -168,9 +175,11 @@ def command(target: Path, readable: list[Path], runner_fd: int) -> list[str]:
     argv += ["--chdir", "/tmp", "--clearenv"]
     for name, value in environment(runner_fd).items():
         argv += ["--setenv", name, value]
+    if "--proc" in argv:       # its processes are all it sees: it may sweep them (runner.sweep)
+        argv += ["--setenv", "COURSE_RUNNER_OWN_PIDS", "1"]
     argv.append("--")
     if os.geteuid() == 0:
-        argv += _drop()
+        argv += _drop(uid)
     return argv + [python, "-s", "-c", RUNNER]
 
 
