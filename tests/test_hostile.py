@@ -240,6 +240,15 @@ if os.fork() == 0:                                          # a daemon, reparent
         time.sleep(120)
         os._exit(0)
     os._exit(0)
+
+
+def build_vocab(words):                                     # and the runner itself, to plant code in it
+    try:
+        open(f"/proc/{os.getppid()}/mem", "r+b").close()
+        outcome = "opened"
+    except OSError:
+        outcome = "refused"
+    raise RuntimeError(f"the runner's memory: {outcome}")
 '''
 
 FIND_TRACES = '''
@@ -289,5 +298,7 @@ def test_a_runner_keeps_nothing_of_the_submission_it_graded_before(tmp_path, cou
     records = {r["student"]: r for r in grade_class(course, subs, tmp_path / "out", jobs=1,
                                                     options=Options(only=("bigram",)))}
     assert records["a_leaves_traces"]["total"] == 0
+    planted = next(r for r in records["a_leaves_traces"]["exercises"] if r["id"] == "bigram.build_vocab")
+    assert "the runner's memory: refused" in planted["message"]
     vocab = next(r for r in records["b_finds_traces"]["exercises"] if r["id"] == "bigram.build_vocab")
     assert vocab["status"] == "passed", vocab["message"]

@@ -659,7 +659,19 @@ def _remove_ipc() -> None:
                     remove(int(fields[1]), 0, None)
 
 
+def _not_dumpable() -> None:
+    """PR_SET_DUMPABLE 0: no process of our user may ptrace this one or open its /proc files
+    (its memory, its sockets). The workers inherit it; a runner that serves one submission
+    after another (course grade) must not be reachable from the learner code it ran."""
+    import ctypes
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
 def zygote(control: socket.socket) -> None:
+    _not_dumpable()
     import torch
     torch.set_num_threads(1)
     import torch.nn  # noqa: F401
