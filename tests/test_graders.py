@@ -1,4 +1,9 @@
 """The graders against the reference and against the untouched stubs."""
+import os
+import re
+import subprocess
+import sys
+
 from course import run
 from tests.conftest import ROOT
 
@@ -88,3 +93,18 @@ def sample_next(logits, temperature=1.0, top_k=None, generator=None):
     scores, output = run.graders(target, keyword="sampling.generate", course=course, runner=shared_runner)
     row = scores["exercises"][0]
     assert row["status"] == "error" and "in sample_next" in row["message"], output
+
+
+def test_pytest_autograder_exits_with_pytest_s_status_and_its_whole_report(tmp_path):
+    # A finished `pytest autograder` leaves without the interpreter's teardown (plugin._exit_now):
+    # its exit status and its output must still be pytest's own.
+    env = {k: v for k, v in os.environ.items() if k not in ("COURSE_ROOT", "PYTEST_ADDOPTS")} | {"OMP_NUM_THREADS": "1"}
+    for target, status, total in (("solutions", 0, "Total: 2/2 points"), ("exercises", 1, "Total: 0/2 points")):
+        done = subprocess.run([sys.executable, "-m", "pytest", "autograder", "--target", target, "-k", "build_vocab",
+                               "--results", str(tmp_path / f"{target}.json")],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == status, done.stdout[-2000:] + done.stderr[-2000:]
+        last = done.stdout.rstrip().splitlines()[-1]              # pytest's summary line, flushed
+        assert re.fullmatch(r"=+ .*(passed|not started).* in [0-9.]+s =+", last), last
+        assert total in done.stdout
+        assert (tmp_path / f"{target}.json").is_file()

@@ -128,14 +128,16 @@ def pytest_unconfigure(config):
     runner = _state.pop("runner", None)
     if runner is not None and not runner.shared:
         runner.close()
-    if "exitstatus" in _state and _whole_process():
+    if "exitstatus" in _state and _whole_process(config):
         atexit.register(_exit_now, _state["exitstatus"])
 
 
-def _whole_process() -> bool:
-    """Whether this process is nothing but this pytest run (`pytest ...`, `python -m pytest ...`)."""
+def _whole_process(config) -> bool:
+    """Whether this process is nothing but this pytest run (`pytest ...`, `python -m pytest ...`,
+    not a pytest.main() called by some other program or test)."""
     spec = getattr(sys.modules.get("__main__"), "__spec__", None)
-    return getattr(spec, "name", None) == "pytest.__main__" or Path(sys.argv[0]).name in ("pytest", "py.test")
+    command = getattr(spec, "name", None) == "pytest.__main__" or Path(sys.argv[0]).name in ("pytest", "py.test")
+    return command and list(config.invocation_params.args) == sys.argv[1:]
 
 
 def _exit_now(status: int) -> None:
