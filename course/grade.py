@@ -468,12 +468,13 @@ def _empty(folder: Path) -> None:
 class RunnerSlots:
     """One runner per concurrent grading (slot), made clean between two submissions instead of
     started anew for each: starting one costs about 1.5 s of CPU (Python, torch, matplotlib),
-    making it clean a few milliseconds. Clean means (runner.sweep, checked there): every
-    process the last submission started killed, its private /tmp emptied, its IPC objects
-    removed, then a new spare worker forked; the next submission is copied in only then. A
-    runner that cannot be made sure of is closed and a new one started. Only where the sandbox
-    gives the runner a PID namespace with a /proc of its own (sandbox.reusable()); elsewhere
-    every grading starts its own runner."""
+    making it clean a few milliseconds. When a grading ends, its runner is made clean
+    (runner.sweep, checked there): every process the submission started killed, its private
+    /tmp emptied, its IPC objects removed, then a new spare worker forked; the next submission
+    is copied in only after that. A runner that cannot be made sure of is closed, and the next
+    grading of its slot starts a new one. Only where the sandbox gives the runner a PID
+    namespace with a /proc of its own (sandbox.reusable()); elsewhere every grading starts its
+    own runner."""
 
     def __init__(self, course: Course):
         self.course = course
@@ -481,10 +482,19 @@ class RunnerSlots:
         self.base.chmod(0o711)            # each runner sees its own slot's folder, and nothing else
         self.runners: dict = {}
 
+    def release(self, slot: int) -> None:
+        """The grading in `slot` has ended: nothing it started may live on (its runner is made
+        clean now, or closed)."""
+        runner = self.runners.get(slot)
+        if runner is not None and not runner.reset():
+            runner.close()
+            del self.runners[slot]
+
     def runner(self, slot: int):
+        """The slot's runner, clean (release() made it so), or a new one."""
         from course.grading.launch import Runner
         runner = self.runners.pop(slot, None)
-        if runner is not None and not runner.reset():
+        if runner is not None and not runner.alive():
             runner.close()
             runner = None
         if runner is None:
@@ -683,6 +693,8 @@ def grade_class(course: Course, submissions: Path, out: Path, jobs: int | None =
             for job, status in _wait(running, options):
                 if slots is None:
                     sandbox.kill_leftovers(RUNNER_UIDS + job.slot)    # a runner without a PID namespace
+                else:
+                    slots.release(job.slot)
                 record = finish(course, job, status, options)
                 for r in record["exercises"]:
                     r.update(submission_sha256=fingerprints[job.student], graders_sha256=graders)
