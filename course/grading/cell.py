@@ -54,7 +54,7 @@ def _write(path: str, text: str) -> None:
         f.write(text)
 
 
-def enter(keep: list[str]) -> int:
+def enter(keep: list[str], max_processes: int = 256) -> int:
     """In a freshly forked, single-threaded child of the zygote: make the cell. Returns in the
     cell's pid 1 (0 is returned); the calling process gets the cell's pid (as seen from outside)
     and should tell its parent and exit. Raises CellError where namespaces cannot be made.
@@ -93,7 +93,7 @@ def enter(keep: list[str]) -> int:
     pid = os.fork()
     if pid:
         return pid
-    _init()
+    _init(max_processes)
     return 0
 
 
@@ -131,7 +131,7 @@ def _locked_flags(folder: str) -> int:
     return flags
 
 
-def _init() -> None:
+def _init(max_processes: int) -> None:
     """In the cell's pid 1: its own /proc (or none at all), no capabilities, no new privileges,
     a session keyring of its own, a process limit, and memory no process of the cell may read."""
     try:
@@ -144,9 +144,8 @@ def _init() -> None:
     _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     for name in ("TMPDIR", "HOME", "MPLCONFIGDIR"):         # the cell's own, fresh /tmp
         os.environ[name] = "/tmp"
-    limit = int(os.environ.get("COURSE_RUNNER_MAX_PROCESSES", "256"))
     try:
-        resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
+        resource.setrlimit(resource.RLIMIT_NPROC, (max_processes, max_processes))
     except (ValueError, OSError):
         pass
 

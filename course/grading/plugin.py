@@ -386,9 +386,12 @@ def _classify(exc: BaseException, budget: "Budget | None") -> tuple[str, str]:
 
 def timeout_message(exc, budget: "Budget | None") -> str:
     """Which limit a check ran into, in the learner's terms: CPU it used, or time it waited."""
-    reference = f" (the reference needs {budget.reference:.2g} s)" if budget and budget.reference else ""
+    reference = ""
+    if budget is not None and budget.reference is not None:
+        reference = (f" (the reference needs {budget.reference:.2g} s)" if budget.reference >= 0.01
+                     else " (the reference needs less than 0.01 s)")
     if exc.kind == "cpu":
-        return (f"used {exc.cpu:.1f} s of CPU{reference}, its budget: look for a loop that never ends "
+        return (f"used {exc.cpu:.1f} s of CPU{reference}: look for a loop that never ends "
                 "(or a recursion that never reaches its base case), or vectorise")
     used = f" while using {exc.cpu:.1f} s of CPU" if exc.cpu is not None else ""
     return (f"waited {exc.waited:.0f} s{used} without finishing: is it blocked (input(), a sleep, a lock), "

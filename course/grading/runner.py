@@ -737,7 +737,8 @@ def _new_cell() -> tuple[int, socket.socket] | None:
         try:
             os.close(report_r)
             mine.close()
-            inner = cell.enter([p for p in os.environ.get("COURSE_RUNNER_KEEP", "").split("\n") if p])
+            inner = cell.enter([p for p in SETTINGS.get("COURSE_RUNNER_KEEP", "").split("\n") if p],
+                               int(SETTINGS.get("COURSE_RUNNER_MAX_PROCESSES", "256")))
             if inner:                                     # the cell is made: say its pid 1, and go
                 os.write(report_w, str(inner).encode())
             else:
@@ -771,7 +772,7 @@ def zygote(control: socket.socket) -> None:
     import torch
     torch.set_num_threads(1)
     import torch.nn  # noqa: F401
-    current = _new_cell() if os.environ.get("COURSE_RUNNER_CELLS") == "1" else None
+    current = _new_cell() if SETTINGS.get("COURSE_RUNNER_CELLS") == "1" else None
     seam.send(control, {"ready": True, "pid": os.getpid(), "uid": os.getuid(), "cells": current is not None})
     if current is None:
         serve(control)
@@ -807,10 +808,14 @@ def zygote(control: socket.socket) -> None:
             return
 
 
+SETTINGS: dict[str, str] = {}    # the judge's COURSE_RUNNER_* words to this runner (none reaches learner code)
+
+
 def main() -> None:
-    fd = int(os.environ.get("COURSE_RUNNER_FD", "3"))
+    for name in [n for n in os.environ if n.startswith("COURSE_")]:
+        SETTINGS[name] = os.environ.pop(name)
+    fd = int(SETTINGS.get("COURSE_RUNNER_FD", "3"))
     seam.fds_closed_except({fd})
-    os.environ.pop("COURSE_RUNNER_FD", None)
     # Never import from the working folder or another writable place: the learner's modules come
     # from the target folder alone (the worker puts it first).
     sys.path[:] = [p for p in sys.path if p and os.path.abspath(p) != os.getcwd() and not p.startswith("/tmp")]
