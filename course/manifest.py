@@ -25,6 +25,10 @@ class Exercise:
     hints: dict[str, str]        # key -> text, gentlest first
     timeout: float | None = None
     notebook: str | None = None  # set for a question of a notebook (the recall test): its file
+    # Arguments (positions) that the contract has learner code change in place besides parameters
+    # (tensors that require grad), `name_` functions and modules, e.g. running statistics: the
+    # judge adopts what learner code left in these, and in no other argument.
+    inplace_args: tuple[int, ...] = ()
 
     @property
     def module(self) -> str:
@@ -141,7 +145,8 @@ def parse(root: Path, raw: dict) -> Course:
             raise CourseError(f"course.toml: {where} needs at least one hint")
         exercises.append(Exercise(id=ex_id, assignment=assignment, points=points,
                                   hints={k: str(v) for k, v in hints.items()},
-                                  timeout=e.get("timeout"), notebook=e.get("notebook")))
+                                  timeout=e.get("timeout"), notebook=e.get("notebook"),
+                                  inplace_args=tuple(int(i) for i in e.get("inplace_args", ()))))
     return Course(root=root, raw=raw, assignments=tuple(assignments), exercises=tuple(exercises))
 
 

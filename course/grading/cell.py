@@ -71,14 +71,18 @@ def enter(keep: list[str], max_processes: int = 256) -> int:
     _write("/proc/self/gid_map", f"{gid} {gid} 1")
     _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     _mount(None, "/", None, MS_REC | MS_PRIVATE)           # nothing mounted here shows outside
-    for folder, size in (("/tmp", TMP_SIZE), ("/var/tmp", TMP_SIZE), ("/dev/shm", SHM_SIZE)):
-        if os.path.isdir(folder) and not os.path.islink(folder):
-            inside = _outermost([p for p in keep if p.startswith(folder + "/") and os.path.exists(p)])
-            handles = {path: os.open(path, O_PATH | os.O_CLOEXEC) for path in inside}
-            _mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
-            for path, fd in handles.items():                # what the runner needs, back in place
-                _show(fd, path)
-                os.close(fd)
+    # Only the system's folders show as they are; every other folder at the top (/home, /root,
+    # /work, /srv, ... : wherever a copy of the course might lie) is an empty one, showing only
+    # what the runner needs; the temporary folders are empty and the cell's own.
+    hidden = [f"/{name}" for name in os.listdir("/") if name not in SYSTEM and name not in ("tmp", "proc")
+              and os.path.isdir(f"/{name}") and not os.path.islink(f"/{name}")]
+    fresh = [(folder, size) for folder, size in (("/tmp", TMP_SIZE), ("/var/tmp", TMP_SIZE), ("/dev/shm", SHM_SIZE))
+             if os.path.isdir(folder) and not os.path.islink(folder) and not any(
+                 folder.startswith(h + "/") for h in hidden)]
+    for folder in hidden:
+        _renew(folder, keep, "mode=755,size=65536", writable=False)
+    for folder, size in fresh:
+        _renew(folder, keep, f"size={size},mode=1777", writable=True)
     if os.path.isdir("/dev/mqueue"):
         try:
             _mount("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC)
@@ -95,6 +99,21 @@ def enter(keep: list[str], max_processes: int = 256) -> int:
         return pid
     _init(max_processes)
     return 0
+
+
+SYSTEM = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc", "dev", "sys")
+
+
+def _renew(folder: str, keep: list[str], options: str, writable: bool) -> None:
+    """An empty tmpfs over `folder`, showing again (read-only) what of `keep` lies inside it."""
+    inside = _outermost([p for p in keep if p.startswith(folder + "/") and os.path.exists(p)])
+    handles = {path: os.open(path, O_PATH | os.O_CLOEXEC) for path in inside}
+    _mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, options)
+    for path, fd in handles.items():                        # what the runner needs, back in place
+        _show(fd, path)
+        os.close(fd)
+    if not writable:
+        _mount(None, folder, None, MS_REMOUNT | MS_BIND | MS_RDONLY | _locked_flags(folder))
 
 
 def _outermost(paths: list[str]) -> list[str]:

@@ -118,6 +118,8 @@ class Session:
         self.sent: list = []                          # the tensors of the request being made, in order
         self.sent_modules: list = []                  # and its modules
         self.printed: list[str] = []
+        self.changed: list[str] = []                  # the argument places the last call changed
+        self.inplace_args: tuple[int, ...] = ()       # positions the exercise's contract changes in place
         self.dead: str | None = None
         self.cpu = 0.0                                # the worker's CPU seconds, as of its last answer
         self.cpu_at_start = 0.0                       # ... when the running check began
@@ -273,7 +275,12 @@ class Session:
             if not isinstance(reply, dict):
                 raise RunnerBroken("a malformed answer")
             if op in ("call", "call_counting_saved"):
-                mirror(request.get("args", []), reply.get("after"))
+                function = request.get("function")
+                inplace = isinstance(function, dict) and str(function.get("name", "")).endswith("_")
+                args, after = request.get("args", []), reply.get("after")
+                self.changed = [] if after is SAME or not isinstance(after, list) or len(after) != len(args) else [
+                    place for i, (o, a) in enumerate(zip(args, after))
+                    for place in mirror(o, a, inplace or i in self.inplace_args, str(i))]
             self._synced()
             return reply.get("value")
 
@@ -401,61 +408,66 @@ class ModuleState:
         self.state = state
 
 
-def mirror(orig, after) -> None:
-    """Make the grader's arguments `orig` what learner code left them as (`after`)."""
+def mirror(orig, after, inplace: bool = False, path: str = "") -> list[str]:
+    """Bring what learner code did to the grader's arguments `orig` back here, where the
+    contracts make it an output: parameters (tensors that require grad) trained in place, every
+    tensor of a function that works in place by name (`kaiming_normal_`), an nn.Module's state,
+    a generator's state. Nothing else is adopted: a grader's input stays what the grader made it
+    (its expected values come from it), whatever learner code did to its copy. Returns the
+    places (argument paths like "0", "1['W1']") learner code changed, for graders to observe."""
+    changed: list[str] = []
     if after is SAME or after is None:
-        return
+        return changed
     if isinstance(orig, torch.Tensor) and isinstance(after, After):
+        changed.append(path)
+        if not (inplace or (orig.is_leaf and orig.requires_grad)):
+            return changed
         with torch.no_grad():
-            if isinstance(after.data, torch.Tensor):
-                if after.data.shape == orig.shape:
-                    orig.copy_(after.data.to(orig.dtype))
+            if isinstance(after.data, torch.Tensor) and after.data.shape == orig.shape:
+                orig.copy_(after.data.to(orig.dtype))
         if isinstance(after.grad, torch.Tensor) and orig.is_leaf and after.grad.shape == orig.shape:
             orig.grad = after.grad.to(orig.dtype)
-        return
+        return changed
     if isinstance(orig, torch.nn.Module) and isinstance(after, ModuleState) and isinstance(after.state, dict):
         own = orig.state_dict()
         with torch.no_grad():
             for key, value in after.state.items():
                 if key in own and isinstance(value, torch.Tensor) and value.shape == own[key].shape:
+                    if not torch.equal(own[key], value.to(own[key].dtype)):
+                        changed.append(f"{path}.{key}")
                     own[key].copy_(value.to(own[key].dtype))
-        return
+        return changed
     if isinstance(orig, torch.Generator) and isinstance(after, torch.Generator):
         orig.set_state(after.get_state())
-        return
-    if isinstance(orig, list) and isinstance(after, list):
-        if len(orig) == len(after) and all(_mirrorable(o, a) for o, a in zip(orig, after)):
-            for i, (o, a) in enumerate(zip(orig, after)):
-                if isinstance(a, (After, _Same, ModuleState)) or _container(o):
-                    mirror(o, a)
-                elif o != a:
-                    orig[i] = a
-        else:
-            orig[:] = [a for a in after if not isinstance(a, (After, _Same, ModuleState))]
-        return
-    if isinstance(orig, tuple) and isinstance(after, tuple) and len(orig) == len(after):
-        for o, a in zip(orig, after):
-            mirror(o, a)
-        return
+        return changed
+    if isinstance(orig, (list, tuple)) and isinstance(after, (list, tuple)):
+        if len(orig) != len(after):
+            return [path]
+        for i, (o, a) in enumerate(zip(orig, after)):
+            if _container(o) or isinstance(a, (After, _Same, ModuleState)):
+                changed += mirror(o, a, inplace, f"{path}[{i}]")
+            elif not (type(o) is type(a) and o == a):
+                changed.append(f"{path}[{i}]")
+        return changed
     if isinstance(orig, dict) and isinstance(after, dict):
-        for key in list(orig):
+        if list(orig) != list(after):
+            changed.append(path)
+        for key, o in orig.items():
             if key not in after:
-                del orig[key]
-        for key, a in after.items():
-            if key in orig and (isinstance(a, (After, _Same, ModuleState)) or _container(orig[key])):
-                mirror(orig[key], a)
-            elif not isinstance(a, (After, _Same, ModuleState)):
-                orig[key] = a
+                continue
+            a = after[key]
+            if _container(o) or isinstance(a, (After, _Same, ModuleState)):
+                changed += mirror(o, a, inplace, f"{path}[{key!r}]")
+            elif not (type(o) is type(a) and o == a):
+                changed.append(f"{path}[{key!r}]")
+        return changed
+    if not isinstance(after, (After, _Same, ModuleState)) and not (type(orig) is type(after) and orig == after):
+        changed.append(path)
+    return changed
 
 
 def _container(v) -> bool:
     return isinstance(v, (list, dict, tuple, torch.Tensor, torch.Generator, torch.nn.Module))
-
-
-def _mirrorable(o, a) -> bool:
-    if isinstance(a, (After, _Same, ModuleState)):
-        return isinstance(o, (torch.Tensor, torch.nn.Module)) or a is SAME
-    return True
 
 
 # ------------------------------------------------------------------------------ proxies

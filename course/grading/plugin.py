@@ -234,6 +234,7 @@ def _session_for(ex_id: str, limits: dict):
             session = runner.spawn(config)
         except (RunnerBroken, OSError, RuntimeError) as exc:
             pytest.exit(f"the process that runs your code could not start: {exc}", returncode=4)
+    session.inplace_args = course.exercise(ex_id).inplace_args
     _state.update(session=session, session_exercise=ex_id)
     del course
     return session
