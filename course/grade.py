@@ -993,14 +993,14 @@ def cmd_grade(args) -> int:
     course = load()
     require(course, "grade")           # authoring slips stop here, not in a class's grades
     if sandbox.level() == "none" and not args.unsafe_no_sandbox:
-        raise CourseError("no sandbox for learner code on this machine (bubblewrap is missing or cannot run): "
-                          "a submission could read the hidden graders and change results. Install bubblewrap "
-                          "(apt-get install bubblewrap), or pass --unsafe-no-sandbox for submissions you trust")
+        raise CourseError(f"no sandbox for learner code on this machine ({sandbox.reason()}): a submission could "
+                          "read the hidden graders and change results. `course doctor` says more; pass "
+                          "--unsafe-no-sandbox only for submissions you trust")
     exposed = sandbox.exposed_secrets(course.root) if sandbox.level() == "user" else []
     if exposed and not args.unsafe_no_sandbox:
-        raise CourseError(f"learner code would run as another user who can read {', '.join(map(str, exposed))}: "
-                          f"`chmod -R go-rwx {' '.join(map(str, exposed))}`, or install bubblewrap "
-                          "(apt-get install bubblewrap)")
+        raise CourseError(f"learner code would run as another user who can read {', '.join(map(str, exposed))} "
+                          f"(sandbox level user: {sandbox.reason()}): `chmod -R go-rwx "
+                          f"{' '.join(map(str, exposed))}`, or run where bubblewrap works (`course doctor`)")
     print(sandbox.describe())
     torch.set_num_threads(1)
     _warm_up()

@@ -19,12 +19,51 @@ from course.grade import Options, grade_class
 from course.grading import sandbox
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.skipif(sandbox.level() != "bwrap",
-                                reason="needs bubblewrap (apt-get install bubblewrap): without it "
+pytestmark = pytest.mark.skipif(sandbox.level() == "none",
+                                reason="no sandbox level here (COURSE_SANDBOX=none, or neither bubblewrap nor root): "
                                        "`course grade` refuses untrusted submissions")
 
 # Run when bigram.py is imported, and again from build_vocab during a check.
 ATTACKS = {
+    "exception_shapes": '''
+class Unprintable(NotImplementedError):
+    def __str__(self):
+        raise RuntimeError("no text for you")
+class Odd(AssertionError):
+    pass
+def build_vocab(words):
+    raise NotImplementedError(12345, [1, 2])
+def count_bigrams(words, stoi):
+    raise Unprintable()
+def bigram_probs(counts, smoothing=1.0):
+    raise NotImplementedError("x" * 3_000_000)
+def nll(probs, words, stoi):
+    raise NotImplementedError("\\ud800 lone surrogate")
+def sample_names(probs, itos, n, generator=None):
+    raise Odd(b"bytes")
+def bigram_pairs(words, stoi):
+    e = NotImplementedError()
+    e.args = (object(),)
+    raise e
+''',
+    "stalled_answers": '''
+import os, socket, struct, time
+def _judge():
+    for fd in range(3, 64):
+        try:
+            s = socket.socket(fileno=os.dup(fd))
+        except OSError:
+            continue
+        if s.family == socket.AF_UNIX and s.type == socket.SOCK_STREAM:
+            return s
+def build_vocab(words):                # half an answer, then nothing
+    _judge().sendall(struct.pack(">I", 1000) + b'{"ok": {"value": ')
+    time.sleep(3600)
+def count_bigrams(words, stoi):        # an answer far larger than the judge reads
+    big = b'{"ok": {"value": "' + b"x" * (60 * 2**20) + b'"}}'
+    _judge().sendall(struct.pack(">I", len(big)) + big)
+    time.sleep(3600)
+''',
     "forge_fds": '''
 import os, json
 for fd in range(3, 64):                      # every inherited descriptor: a forged verdict on each
@@ -180,6 +219,11 @@ def hostile_class(tmp_path_factory, course):
         shutil.copytree(ROOT / "exercises", folder, ignore=shutil.ignore_patterns(".*", "__pycache__"))
         path = folder / "bigram.py"
         path.write_text(path.read_text() + "\n\n# --- the attack ---\n" + attack)
+    # An argument rewritten to fit the answer: calibrate zeroes x and the statistics, so that a
+    # grader that adopted x would expect exactly that.
+    rewriter = subs / "m_rewritten_inputs"
+    shutil.copytree(ROOT / "exercises", rewriter, ignore=shutil.ignore_patterns(".*", "__pycache__"))
+    (rewriter / "batchnorm.py").write_text((rewriter / "batchnorm.py").read_text() + REWRITE_INPUTS)
     # Files shipped in the submission itself, for the grading process to load: a conftest.py
     # that would pass every check, modules named like the ones pytest and the stdlib import
     # lazily, configuration files.
@@ -193,8 +237,22 @@ def hostile_class(tmp_path_factory, course):
                        "pyproject.toml": "[tool.pytest.ini_options]\naddopts = '-x'\n"}.items():
         (shipped / name).write_text(text)
     before = _digest(ROOT)
-    records = grade_class(course, subs, base / "out", jobs=2, options=Options(submission_timeout=300))
+    records = grade_class(course, subs, base / "out", jobs=2, options=Options(submission_timeout=300, check_timeout=3))
     return {"records": {r["student"]: r for r in records}, "out": base / "out", "before": before}
+
+
+def test_a_rewritten_input_is_never_the_graders_expectation(hostile_class):
+    row = next(r for r in hostile_class["records"]["m_rewritten_inputs"]["exercises"] if r["id"] == "batchnorm.calibrate")
+    assert row["points"] == 0 and "running_mean should be the mean of x" in row["message"], row
+
+
+def test_stalled_and_oversized_answers_cost_their_check_only(hostile_class):
+    rows = {r["id"]: r for r in hostile_class["records"]["m_stalled_answers"]["exercises"]}
+    assert rows["bigram.build_vocab"]["status"] == "timed out", rows["bigram.build_vocab"]
+    assert "waited" in rows["bigram.build_vocab"]["message"]
+    assert rows["bigram.count_bigrams"]["status"] == "error", rows["bigram.count_bigrams"]
+    assert "larger than" in rows["bigram.count_bigrams"]["message"]
+    assert hostile_class["records"]["m_stalled_answers"]["ended"] == "completed"
 
 
 def test_good_classmates_keep_full_marks(hostile_class):
@@ -203,7 +261,17 @@ def test_good_classmates_keep_full_marks(hostile_class):
         assert record["total"] == record["max_total"], (name, [r for r in record["exercises"] if r["points"] == 0])
 
 
-@pytest.mark.parametrize("attack", [*sorted(ATTACKS), "shipped_files"])
+REWRITE_INPUTS = '''
+
+def calibrate(bn, x):
+    with torch.no_grad():
+        x.zero_()
+        bn.running_mean.zero_()
+        bn.running_var.zero_()
+'''
+
+
+@pytest.mark.parametrize("attack", [*sorted(ATTACKS), "shipped_files", "rewritten_inputs"])
 def test_each_attack_earns_only_what_its_honest_code_earns(hostile_class, attack):
     record = hostile_class["records"][f"m_{attack}"]
     assert record["total"] == 0, [r for r in record["exercises"] if r["points"]]

