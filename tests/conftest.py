@@ -9,6 +9,32 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    """As root, pytest's temporary folders lie under /tmp/pytest-of-root, which only root may
+    enter; a runner without bubblewrap (COURSE_SANDBOX=user) runs as another user and must
+    reach the folders it grades. So this session's folders get a base of their own that others
+    may pass through (0711: not look around), made afresh and removed at the end."""
+    import os
+    import tempfile
+    if os.geteuid() == 0 and not config.option.basetemp:
+        base = Path(tempfile.mkdtemp(prefix="course-tests-"))
+        base.chmod(0o711)
+        config.option.basetemp = str(base / "t")
+        config._course_basetemp = base
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _passable_basetemp(tmp_path_factory):
+    tmp_path_factory.getbasetemp().chmod(0o711)
+
+
+def pytest_unconfigure(config):
+    base = getattr(config, "_course_basetemp", None)
+    if base is not None:
+        shutil.rmtree(base, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def course():
     from course.manifest import load

@@ -53,6 +53,7 @@ def raise_surrogate():
 
 @pytest.fixture(scope="module")
 def remote(tmp_path_factory):
+    tmp_path_factory.getbasetemp().chmod(0o711)
     target = tmp_path_factory.mktemp("verdict") / "target"
     target.mkdir()
     (target / "hostile.py").write_text(HOSTILE)
