@@ -97,51 +97,51 @@ def num(value, what, hint):
 def check_entry(entry, step, ref, lr, where, hints=None):
     """One log entry against the reference pass `ref` = (loss, acts, grads, params); `hints` maps
     diagnose's hint keys to those of the exercise being checked."""
-    def hint(key):
+    def key_of(key):
         return (hints or {}).get(key, key)
     loss, acts, grads, params = ref
     for key in ("step", "loss", "activations", "gradients", "update_to_data"):
-        read(entry, key, where, hint("keys"))
-    check(num(entry["step"], f"{where}['step']", hint("keys")) == step, f"{where}['step'] should be {step}",
-          f"it is {entry['step']}", hint=hint("keys"))
-    got = num(entry["loss"], f"{where}['loss']", hint("keys"))
+        read(entry, key, where, key_of("keys"))
+    check(num(entry["step"], f"{where}['step']", key_of("keys")) == step, f"{where}['step'] should be {step}",
+          f"it is {entry['step']}", hint=key_of("keys"))
+    got = num(entry["loss"], f"{where}['loss']", key_of("keys"))
     check(abs(got - loss) < TOL * max(1, loss), f"{where}['loss'] should be the cross-entropy of this pass, "
-          f"{loss:.5f}", f"yours is {got:.5f}", hint=hint("zero"))
+          f"{loss:.5f}", f"yours is {got:.5f}", hint=key_of("zero"))
     a = entry["activations"]
     check(is_sequence(a, len(acts)), f"{where}['activations'] should be a list with one entry per tanh layer "
-          f"({len(acts)} here)", f"got {describe(a)}", hint=hint("tanh"))
+          f"({len(acts)} here)", f"got {describe(a)}", hint=key_of("tanh"))
     for i, (s, t) in enumerate(zip(a, acts)):
         what = f"{where}['activations'][{i}]"
-        mean = num(read(s, "mean", what, hint("keys")), f"{what}['mean']", hint("keys"))
-        sat = num(read(s, "saturated", what, hint("keys")), f"{what}['saturated']", hint("keys"))
-        std = num(read(s, "std", what, hint("keys")), f"{what}['std']", hint("keys"))
+        mean = num(read(s, "mean", what, key_of("keys")), f"{what}['mean']", key_of("keys"))
+        sat = num(read(s, "saturated", what, key_of("keys")), f"{what}['saturated']", key_of("keys"))
+        std = num(read(s, "std", what, key_of("keys")), f"{what}['std']", key_of("keys"))
         want_sat = (t.abs() > 0.97).float().mean().item()
         check(abs(mean - t.mean().item()) < 1e-4 and abs(sat - want_sat) < 1e-6 and either_std(std, t),
               f"{what} should describe the output of tanh layer {i + 1} on this batch: mean {t.mean().item():.4f}, "
               f"std {t.std().item():.4f}, saturated {want_sat:.3f}",
-              f"yours: mean {mean:.4f}, std {std:.4f}, saturated {sat:.3f}", hint=hint("tanh"))
+              f"yours: mean {mean:.4f}, std {std:.4f}, saturated {sat:.3f}", hint=key_of("tanh"))
     gs = entry["gradients"]
     check(is_sequence(gs, len(params)), f"{where}['gradients'] should be a list with one entry per tensor of "
-          f"parameters(model) ({len(params)} here: C, then each layer's)", f"got {describe(gs)}", hint=hint("grad"))
+          f"parameters(model) ({len(params)} here: C, then each layer's)", f"got {describe(gs)}", hint=key_of("grad"))
     for i, (s, g, p) in enumerate(zip(gs, grads, params)):
         what = f"{where}['gradients'][{i}]"
-        mean = num(read(s, "mean", what, hint("grad")), f"{what}['mean']", hint("grad"))
-        std = num(read(s, "std", what, hint("grad")), f"{what}['std']", hint("grad"))
-        g2d = num(read(s, "grad_to_data", what, hint("grad")), f"{what}['grad_to_data']", hint("grad"))
+        mean = num(read(s, "mean", what, key_of("grad")), f"{what}['mean']", key_of("grad"))
+        std = num(read(s, "std", what, key_of("grad")), f"{what}['std']", key_of("grad"))
+        g2d = num(read(s, "grad_to_data", what, key_of("grad")), f"{what}['grad_to_data']", key_of("grad"))
         want = (g.std() / p.detach().std()).item()
         ok = (abs(mean - g.mean().item()) < 1e-5 + 1e-3 * g.abs().mean().item() and either_std(std, g)
               and agree(g2d, want, 1e-3 * abs(want) + 1e-8))
         check(ok, f"{what} should describe the gradient of parameter {i} from this pass alone (mean "
               f"{g.mean().item():.4g}, std {g.std().item():.4g}, grad_to_data {want:.4g})",
-              f"yours: mean {mean:.4g}, std {std:.4g}, grad_to_data {g2d:.4g}", hint=hint("zero"))
+              f"yours: mean {mean:.4g}, std {std:.4g}, grad_to_data {g2d:.4g}", hint=key_of("zero"))
     ud = entry["update_to_data"]
     check(is_sequence(ud, len(params)), f"{where}['update_to_data'] should be a list, one ratio per tensor of "
-          "parameters(model)", f"got {describe(ud)}", hint=hint("lr"))
+          "parameters(model)", f"got {describe(ud)}", hint=key_of("lr"))
     for i, (r, g, p) in enumerate(zip(ud, grads, params)):
         want = ratio(lr, g, p)
-        got = num(r, f"{where}['update_to_data'][{i}]", hint("lr"))
+        got = num(r, f"{where}['update_to_data'][{i}]", key_of("lr"))
         check(agree(got, want, 2e-3), f"{where}['update_to_data'][{i}] should be log10(std(lr * grad) / std(data)) "
-              f"= {want:.3f} with lr {lr} and this pass's gradient", f"yours is {got:.3f}", hint=hint("lr"))
+              f"= {want:.3f} with lr {lr} and this pass's gradient", f"yours is {got:.3f}", hint=key_of("lr"))
 
 
 # ---------------------------------------------------------------- diagnose
