@@ -228,7 +228,7 @@ def test_the_loop_logs_every_k_steps_before_the_update(training):
           "C is not what the steps make of it", hint="update")
     for i, (a, b) in enumerate(zip(params_of(C, layers)[1:], params_of(ref_C, ref_layers)[1:])):
         check(torch.allclose(a.detach(), b.detach(), atol=1e-4), "the loop should train every layer's parameters in "
-              f"place", f"parameter {i + 1} of the layers is not what the steps make of it", hint="update")
+              "place", f"parameter {i + 1} of the layers is not what the steps make of it", hint="update")
 
 
 @exercise("training.train_with_diagnostics")
