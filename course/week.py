@@ -156,7 +156,9 @@ def week_text(samples_text: str, experiments_text: str, reflection_text: str, no
     parts += ["### Names from my character-level MLP", "", "```", samples_text, "```", ""]
     if "mlp-loss.png" in figures:
         parts += [f"![My MLP's training loss]({figures_dir}/mlp-loss.png)", ""]
-    parts += ["### My lecture-4 experiments (`course experiments`)", "", "```", experiments_text, "```", ""]
+    parts += ["### My lecture-4 experiments (`course experiments`)", "", "```", experiments_text, "```", "",
+              "The course's README gives the reference's figures as ranges over three seeds (its section "
+              "\"The experiments\"): compare mine with them.", ""]
     if "experiments.png" in figures:
         parts += [f"![My lecture-4 experiments side by side]({figures_dir}/experiments.png)", ""]
     parts += ["### What I now check first when training feels off", "", reflection_text, ""]

@@ -154,6 +154,7 @@ def test_a_bad_gain_raises_the_ratios_and_a_low_rate_lowers_them(short_run):
     hidden = lambda res: [v for k, v in res["update_to_data_final"].items() if k != "out.weight"]   # noqa: E731
     assert abs(max(bad["saturation_init"].values()) - max(bn["saturation_init"].values())) < 0.02
     assert min(hidden(bad)) > max(hidden(bn)) + 0.2, (hidden(bad), hidden(bn))
+    assert bad["final_loss"] > bn["final_loss"] + 0.02                # "and it ends higher"
     assert low["lr"] == bn["lr"] / 100
     assert all(-2.7 < a - b < -1.7 for a, b in zip(hidden(low), hidden(bn))), (hidden(low), hidden(bn))
     assert low["final_loss"] > bn["final_loss"] + 0.3              # it hardly learns in the same steps
