@@ -516,12 +516,12 @@ def draw_update_to_data(ax, r: dict) -> None:
 
 def draw_histograms(ax, tensors: dict, xlabel: str, xlim: tuple[float, float] | None = None) -> None:
     """One density curve per layer, coloured as in every other picture."""
-    for name, t in tensors.items():
-        t = t.detach().float().flatten()
-        lo, hi = xlim if xlim else (t.min().item(), t.max().item())
+    for name, tensor in tensors.items():
+        values = tensor.detach().flatten().to(torch.float32)
+        lo, hi = xlim if xlim else (values.min().item(), values.max().item())
         if hi <= lo:
             hi = lo + 1e-6
-        density, edges = torch.histogram(t.clamp(lo, hi), bins=60, range=(lo, hi), density=True)
+        density, edges = torch.histogram(values.clamp(lo, hi), bins=60, range=(lo, hi), density=True)
         ax.plot(((edges[:-1] + edges[1:]) / 2).tolist(), density.tolist(), color=layer_colour(name), linewidth=1.2,
                 label=name)
     ax.set_xlabel(xlabel)
