@@ -1,25 +1,31 @@
-"""`course experiments`: lecture 4's three experiments on the deep MLP, as numbers and pictures.
+"""`course experiments`: lecture 4's experiments on the deep MLP, as numbers and pictures.
 
 The network is the lecture's deep MLP: an embedding of 3 characters, 5 x [Linear -> (BatchNorm1d)
--> Tanh], and an output layer (47,024 parameters with BatchNorm). Nothing of it is written here:
-the target folder's own modules make the data (`bigram.build_vocab`, `mlp.split_words`,
-`mlp.build_dataset`), build the network (`layers.deep_mlp` from its `Linear`, `Tanh` and
-`batchnorm.BatchNorm1d`; `mlp.embed` looks the contexts up) and measure it (`diagnostics`:
-`record_activations` and `record_gradients` collect what the histograms show, and
-`plot_histograms` draws them). The three experiments differ in one thing each:
+-> Tanh], and an output layer (47,024 parameters with BatchNorm). Nothing of it is written here,
+and no training loop either: the target folder's own modules make the data (`bigram.build_vocab`,
+`mlp.split_words`, `mlp.build_dataset`), set up each run (`training.configure`, on top of
+`layers.deep_mlp` with its `Linear`, `Tanh` and `batchnorm.BatchNorm1d`), train it
+(`training.train_with_diagnostics`, whose log of `training.diagnose` entries gives the
+update-to-data ratios over training) and measure it (`diagnostics`: `record_activations` and
+`record_gradients` collect what the histograms show at initialisation, `plot_histograms` draws
+them). The runs, by their names in `training.configure`:
 
-1. N(0,1) init: every weight drawn from a unit normal. The tanh layers saturate, and the first
-   loss is far above -ln(1/V): the network starts out confidently wrong.
-2. Kaiming init: std gain / sqrt(fan_in), the output layer scaled down by 0.1. The first loss is
-   close to -ln(1/V) and the activations keep a healthy spread.
-3. BatchNorm: Kaiming init plus a BatchNorm1d after every linear layer (the last one's gamma
-   scaled by 0.1). At lr 0.5 it ends lower and more steadily than experiment 2, the same
-   network without BatchNorm; at the lecture's 0.1 it does not (notebook 04 shows both).
+1. normal: every weight drawn from a unit normal. The tanh layers saturate, and the first loss is
+   far above -ln(1/V): the network starts out confidently wrong.
+2. kaiming: std gain / sqrt(fan_in), the output layer scaled down by 0.1. The first loss is close
+   to -ln(1/V) and the activations keep a healthy spread.
+3. batchnorm: Kaiming init plus a BatchNorm1d after every linear layer (the last one's gamma
+   scaled by 0.1).
+4. bad_gain: experiment 3 with the gain 0.2: BatchNorm keeps the activations as they were, but the
+   weights are small, so every step moves them by more: the update-to-data ratios rise.
+5. low_lr: experiment 3 at a hundredth of the learning rate: the ratios sit two decades lower,
+   the plot's sign of a rate too low.
 
-Everything is written under runs/experiments/ (git-ignored): per experiment a loss curve, the
-activation histograms (forward) and gradient histograms (backward) at initialisation, the
-update-to-data ratios over training and a text table; then experiments.png, the three side by
-side, and summary.txt / summary.json with the figures.
+Everything is written under runs/experiments/<target>/ (git-ignored), one folder per target so
+that the reference's runs never stand in for yours: per experiment a loss curve, the activation
+histograms (forward) and gradient histograms (backward) at initialisation, the update-to-data
+ratios over training and a text table; then experiments.png, all side by side, and summary.txt /
+summary.json with the figures.
 """
 from __future__ import annotations
 
@@ -48,21 +54,24 @@ STEPS = 4000
 SEED = 42
 DIAGNOSTIC_BATCH = 1000   # examples of the look at initialisation (histograms, tables, first loss)
 EVAL_SAMPLE = 40_000  # training examples for calibrating BatchNorm and for the train loss
-MODULES = ("bigram", "mlp", "kaiming", "batchnorm", "diagnostics", "layers")
+MODULES = ("bigram", "mlp", "kaiming", "batchnorm", "diagnostics", "layers", "training")
+EVERY = 10          # the training loop diagnoses every EVERY-th step
 
 
 @dataclass(frozen=True)
 class Experiment:
-    key: str            # folder name under runs/experiments/
+    key: str            # folder name under runs/experiments/<target>/
     title: str
-    init: str           # "normal" or "kaiming"
+    name: str           # its name in the target's training.configure
     batchnorm: bool
 
 
 EXPERIMENTS = (
     Experiment("1-normal", "1. N(0,1) init", "normal", False),
     Experiment("2-kaiming", "2. Kaiming init", "kaiming", False),
-    Experiment("3-batchnorm", "3. Kaiming + BatchNorm", "kaiming", True),
+    Experiment("3-batchnorm", "3. Kaiming + BatchNorm", "batchnorm", True),
+    Experiment("4-bad-gain", "4. BatchNorm, gain 0.2", "bad_gain", True),
+    Experiment("5-low-lr", "5. BatchNorm, lr / 100", "low_lr", True),
 )
 
 
@@ -85,6 +94,9 @@ def probes(m: dict) -> list[tuple[str, callable]]:
         with tempfile.TemporaryDirectory() as tmp:
             m["diagnostics"].plot_histograms({"probe": torch.zeros(4)}, str(Path(tmp) / "probe.png"))
 
+    def tiny():
+        return (torch.randn(5, 2, requires_grad=True), [nn.Linear(6, 4), nn.Tanh(), nn.Linear(4, 5)])
+
     p = torch.ones(3, requires_grad=True)
     p.grad = torch.ones(3)
     return [
@@ -105,6 +117,12 @@ def probes(m: dict) -> list[tuple[str, callable]]:
         ("diagnostics.record_activations", records),
         ("diagnostics.record_gradients", gradients),
         ("diagnostics.plot_histograms", plots),
+        ("training.configure", lambda: m["training"].configure("kaiming", 5, n_hidden=4, n_layers=1)),
+        ("training.diagnose", lambda: m["training"].diagnose(tiny(), torch.zeros(2, 3, dtype=torch.int64),
+                                                              torch.zeros(2, dtype=torch.int64), 0, 0.1)),
+        ("training.train_with_diagnostics", lambda: m["training"].train_with_diagnostics(
+            tiny(), torch.zeros(2, 3, dtype=torch.int64), torch.zeros(2, dtype=torch.int64), 1, lr=0.1,
+            batch_size=2, every=1)),
     ]
 
 
@@ -208,35 +226,59 @@ def kind(layer) -> str:
     return "tanh"
 
 
-def deep_mlp(tk: SimpleNamespace, vocab_size: int, init: str, batchnorm: bool,
-             generator: torch.Generator, gain: float = 5 / 3, tanh: bool = True) -> nn.Sequential:
-    """The lecture's deep MLP from the target's layers.deep_mlp, named for the tables:
-    embed, linear1, (bn1), tanh1, ..., out, (bn_out). init "normal" then redraws every linear
-    weight from N(0, 1); `tanh=False` leaves the tanh layers out (a linear network)."""
-    C, layers = tk.layers.deep_mlp(vocab_size, block_size=BLOCK_SIZE, n_embd=N_EMBD, n_hidden=N_HIDDEN,
-                                   n_layers=N_LAYERS, batchnorm=batchnorm, gain=gain, generator=generator)
+def wrap(tk: SimpleNamespace, C: torch.Tensor, layers: list, tanh: bool = True) -> nn.Sequential:
+    """The target's network (C, layers) as an nn.Sequential named for the tables: embed, linear1,
+    (bn1), tanh1, ..., out, (bn_out); `tanh=False` leaves the tanh layers out (a linear network).
+    The layers compute with (and train) the Sequential's own parameters: the network the target's
+    training loop gets is (model.embed.C, layers), the very same tensors."""
+    n_linear = sum(kind(layer) == "linear" for layer in layers)
     named: list[tuple[str, nn.Module]] = [("embed", Embedded(tk, C))]
     depth = 0
     for layer in layers:
         what = kind(layer)
         if what == "linear":
             depth += 1
-            name = f"linear{depth}" if depth <= N_LAYERS else "out"
+            name = f"linear{depth}" if depth < n_linear else "out"
         elif what == "batchnorm":
-            name = f"bn{depth}" if depth <= N_LAYERS else "bn_out"
+            name = f"bn{depth}" if depth < n_linear else "bn_out"
         else:
             name = f"tanh{depth}"
             if not tanh:
                 continue
         named.append((name, layer if isinstance(layer, nn.Module) and what != "tanh"
                       else TanhLayer(layer) if what == "tanh" else Layer(layer)))
-    model = nn.Sequential(OrderedDict(named))
+    return nn.Sequential(OrderedDict(named))
+
+
+def network_of(model: nn.Sequential) -> tuple[torch.Tensor, list]:
+    """The (C, layers) a Sequential of `wrap` holds, as the target's training loop takes it: the
+    target's own layer objects, computing with the Sequential's parameters."""
+    layers = [module.layer if isinstance(module, (Layer, TanhLayer)) else module
+              for name, module in model.named_children() if name != "embed"]
+    return model.embed.C, layers
+
+
+def configured(tk: SimpleNamespace, name: str, vocab_size: int, lr: float, generator: torch.Generator,
+               **sizes) -> tuple[nn.Sequential, tuple, float]:
+    """One run as the target's training.configure sets it up: (the Sequential, the (C, layers) its
+    training loop trains, the learning rate)."""
+    sizes = {"block_size": BLOCK_SIZE, "n_embd": N_EMBD, "n_hidden": N_HIDDEN, "n_layers": N_LAYERS, **sizes}
+    (C, layers), rate = tk.training.configure(name, vocab_size, lr=lr, generator=generator, **sizes)
+    model = wrap(tk, C, list(layers))
+    return model, network_of(model), float(rate)
+
+
+def deep_mlp(tk: SimpleNamespace, vocab_size: int, init: str, batchnorm: bool,
+             generator: torch.Generator, gain: float = 5 / 3, tanh: bool = True) -> nn.Sequential:
+    """The target's layers.deep_mlp as a Sequential (see `wrap`); init "normal" is the target's
+    training.configure("normal") instead (without BatchNorm)."""
     if init == "normal":
-        with torch.no_grad():
-            for name, p in model.named_parameters():
-                if name.endswith("weight"):
-                    p.normal_(0.0, 1.0, generator=generator)
-    return model
+        (C, layers), _ = tk.training.configure("normal", vocab_size, block_size=BLOCK_SIZE, n_embd=N_EMBD,
+                                               n_hidden=N_HIDDEN, n_layers=N_LAYERS, generator=generator)
+    else:
+        C, layers = tk.layers.deep_mlp(vocab_size, block_size=BLOCK_SIZE, n_embd=N_EMBD, n_hidden=N_HIDDEN,
+                                       n_layers=N_LAYERS, batchnorm=batchnorm, gain=gain, generator=generator)
+    return wrap(tk, C, list(layers), tanh=tanh)
 
 
 def count_parameters(model: nn.Module) -> int:
@@ -291,37 +333,34 @@ def run_experiment(tk: SimpleNamespace, exp: Experiment, data: dict, steps: int,
     diag = tk.diagnostics
     g = torch.Generator().manual_seed(seed)
     V = data["vocab_size"]
-    model = deep_mlp(tk, V, exp.init, exp.batchnorm, g)
-    params = list(model.parameters())
+    model, network, rate = configured(tk, exp.name, V, lr, g)
+    params = tk.training.parameters(network) if hasattr(tk.training, "parameters") else \
+        [network[0]] + [p for layer in network[1] for p in layer.parameters()]
     weights = [(n, p) for n, p in model.named_parameters() if n.endswith("weight")]   # the linear layers
+    position = [next(i for i, q in enumerate(params) if q is p) for _, p in weights]
     Xtr, Ytr = data["train"]
-    losses, ratios = [], []
     progress = Progress(exp.title, steps)
-    start = time.perf_counter()
     # The lecture's diagnosis happens at initialisation: the forward activations and the backward
     # gradients of every tanh layer before any step is taken, on a batch large enough for smooth
-    # histograms. It changes nothing: the gradients are cleared before training starts.
+    # histograms. It changes nothing: the training loop clears the gradients before each step.
     ix = torch.randint(0, Xtr.shape[0], (DIAGNOSTIC_BATCH,), generator=g)
     with diag.record_activations(model) as acts, diag.record_gradients(model) as grads:
         initial_loss = F.cross_entropy(model(Xtr[ix]), Ytr[ix])
         initial_loss.backward()
-    init_acts = dict(acts)
+    init_acts, init_grads = dict(acts), dict(grads)
     # the weight matrices, as in the lecture (biases start at 0: a ratio to their data is infinite)
-    table = diag.log_diagnostics(init_acts, [(n, p) for n, p in model.named_parameters() if p.ndim == 2], lr=lr)
-    for step in range(steps):
-        ix = torch.randint(0, Xtr.shape[0], (BATCH_SIZE,), generator=g)
-        loss = F.cross_entropy(model(Xtr[ix]), Ytr[ix])
-        for p in params:
-            p.grad = None
-        loss.backward()
-        ratios.append(diag.update_to_data([p for _, p in weights], lr))
-        with torch.no_grad():
-            for p in params:
-                p -= lr * p.grad
-        losses.append(loss.item())
-        progress.update(step + 1, losses[-1])
+    table = diag.log_diagnostics(init_acts, [(n, p) for n, p in model.named_parameters() if p.ndim == 2], lr=rate)
+    init_weight_grads = {n: p.grad.detach().clone() for n, p in weights if p.grad is not None}
+    model.train()
+    # The training is the target's own loop: training.train_with_diagnostics, diagnosing every EVERY steps.
+    start = time.perf_counter()
+    losses, log = tk.training.train_with_diagnostics(network, Xtr, Ytr, steps, lr=rate, batch_size=BATCH_SIZE,
+                                                     every=EVERY, generator=g)
     seconds = time.perf_counter() - start
-    init_grads = dict(grads)
+    losses = [float(v) for v in losses]
+    progress.update(steps, losses[-1])
+    ratio_steps = [int(entry["step"]) for entry in log]
+    ratios = [[float(entry["update_to_data"][i]) for i in position] for entry in log]
 
     # After training: BatchNorm's running statistics from a large sample of the training set
     # (the lecture uses all of it; 40k examples give the same figures to 3 decimals, 4x faster),
@@ -338,13 +377,14 @@ def run_experiment(tk: SimpleNamespace, exp: Experiment, data: dict, steps: int,
     layer_stats = {name: diag.activation_stats(t) for name, t in init_acts.items()}
     final_stats = {name: diag.activation_stats(t) for name, t in final_acts.items()}
     tail = max(1, steps // 10)
+    late = max(1, sum(step >= steps - tail for step in ratio_steps))    # log entries of the last tenth
     result = {
         "title": exp.title,
-        "init": exp.init,
+        "name": exp.name,
         "batchnorm": exp.batchnorm,
         "parameters": count_parameters(model),
         "steps": steps,
-        "lr": lr,
+        "lr": rate,
         "expected_initial_loss": tk.kaiming.expected_initial_loss(V),
         "initial_loss": initial_loss.item(),
         "mean_loss": sum(losses) / len(losses),
@@ -357,10 +397,12 @@ def run_experiment(tk: SimpleNamespace, exp: Experiment, data: dict, steps: int,
         "activation_std_init": {n: s["std"] for n, s in layer_stats.items()},
         "gradient_std_init": {n: g_.std().item() for n, g_ in init_grads.items()},
         "update_to_data_final": dict(zip([n for n, _ in weights],
-                                         [sum(r[i] for r in ratios[-tail:]) / tail for i in range(len(weights))])),
+                                         [sum(r[i] for r in ratios[-late:]) / late for i in range(len(weights))])),
+        "weight_grad_std_init": {n: g_.std().item() for n, g_ in init_weight_grads.items()},
         "seconds": seconds,
         "losses": losses,
         "ratios": ratios,
+        "ratio_steps": ratio_steps,
         "weight_names": [n for n, _ in weights],
     }
     mean_sat = 100 * sum(result["saturation_init"].values()) / len(result["saturation_init"])
@@ -376,7 +418,7 @@ def run_experiment(tk: SimpleNamespace, exp: Experiment, data: dict, steps: int,
                f"{exp.title}: activations at init (forward)")
     histograms(diag, init_grads, None, folder / "gradients.png",
                f"{exp.title}: gradients at init (backward)")
-    result["init_acts"], result["init_grads"] = init_acts, init_grads
+    result["init_acts"], result["init_grads"], result["init_weight_grads"] = init_acts, init_grads, init_weight_grads
     return result
 
 
@@ -452,15 +494,41 @@ def plot_loss(path: Path, exp: Experiment, r: dict) -> None:
     plt.close(fig)
 
 
+def layer_colour(name: str) -> str:
+    """One colour per layer, the same in every picture: tanh3, linear3 and bn3 are layer 3; out is last."""
+    digits = "".join(ch for ch in name.split(".")[0] if ch.isdigit())
+    return f"C{int(digits) - 1}" if digits else f"C{N_LAYERS}"
+
+
 def draw_update_to_data(ax, r: dict) -> None:
     ratios = torch.tensor(r["ratios"])
+    steps = r.get("ratio_steps") or list(range(len(r["ratios"])))
+    window = max(1, len(steps) // 40)
     for i, name in enumerate(r["weight_names"]):
-        x, y = smooth(ratios[:, i].tolist(), max(1, len(r["ratios"]) // 100))
-        ax.plot(x, y, linewidth=1, label=name.replace(".weight", ""))
+        _, y = smooth(ratios[:, i].tolist(), window)
+        _, x = smooth([float(step) for step in steps], window)     # each window's mean step
+        ax.plot(x, y, linewidth=1, color=layer_colour(name), label=name.replace(".weight", ""))
     ax.axhline(-3, color="black", linestyle="--", linewidth=1, label="-3 (a step of 1/1000)")
     ax.set_xlabel("step")
     ax.set_ylabel("log10(update std / data std)")
     ax.legend(fontsize=7, ncol=2, loc="lower right")
+
+
+def draw_histograms(ax, tensors: dict, xlabel: str, xlim: tuple[float, float] | None = None) -> None:
+    """One density curve per layer, coloured as in every other picture."""
+    for name, tensor in tensors.items():
+        values = tensor.detach().flatten().to(torch.float32)
+        lo, hi = xlim if xlim else (values.min().item(), values.max().item())
+        if hi <= lo:
+            hi = lo + 1e-6
+        density, edges = torch.histogram(values.clamp(lo, hi), bins=60, range=(lo, hi), density=True)
+        ax.plot(((edges[:-1] + edges[1:]) / 2).tolist(), density.tolist(), color=layer_colour(name), linewidth=1.2,
+                label=name)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("density")
+    if xlim:
+        ax.set_xlim(*xlim)
+    ax.legend(fontsize=7, ncol=2)
 
 
 def plot_update_to_data(path: Path, exp: Experiment, r: dict) -> None:
@@ -487,43 +555,40 @@ def histograms(diag, tensors: dict, stats: dict | None, path: Path, title: str) 
         diag.plot_histograms(named, str(path))
 
 
-def show_png(ax, path: Path, title: str) -> None:
-    """A picture the target's plot_histograms drew, placed in a panel of the combined figure."""
-    plt = _pyplot()
-    ax.imshow(plt.imread(str(path)))
-    ax.set_axis_off()
-    ax.set_title(title, fontsize=10)
-
-
 def plot_combined(path: Path, results: dict[str, dict], dpi: int = 60) -> None:
-    """The three experiments side by side: loss, activations, gradients, update-to-data. The
-    histograms are the experiments' own activations.png and gradients.png, as the target's
-    plot_histograms drew them."""
+    """The experiments side by side, one column each: loss; tanh activations at init; the gradients
+    reaching them; update-to-data ratios over training. The layers of a panel share its x-axis (the
+    activations' is -1 to 1 in every column), and each layer has one colour in every row."""
     plt = _pyplot()
     keys = list(results)
-    fig, axes = plt.subplots(4, len(keys), figsize=(5.2 * len(keys), 14), dpi=dpi, squeeze=False)
+    fig, axes = plt.subplots(4, len(keys), figsize=(4.6 * len(keys), 14), dpi=dpi, squeeze=False)
     for col, key in enumerate(keys):
         r = results[key]
         sat = 100 * sum(r["saturation_init"].values()) / len(r["saturation_init"])
         ax = axes[0][col]
-        if r["batchnorm"] and "2-kaiming" in results:
+        if r["batchnorm"] and key != "3-batchnorm" and "3-batchnorm" in results:
+            draw_loss(ax, results["3-batchnorm"], colour="C1", label="experiment 3 (lr 0.5, gain 5/3)", raw=False)
+        elif r["batchnorm"] and "2-kaiming" in results:
             draw_loss(ax, results["2-kaiming"], colour="C1", label="without BatchNorm (experiment 2)", raw=False)
-        draw_loss(ax, r, label="with BatchNorm (mean of each window)" if r["batchnorm"] else "")
-        style_loss_axis(ax, r, f"{r['title']}\nloss: first {r['initial_loss']:.2f}, last 10% {r['final_loss']:.3f}")
-
-        folder = path.parent / key
-        show_png(axes[1][col], folder / "activations.png",
-                 f"tanh activations at init: {sat:.0f}% saturated (|t| > 0.97)")
+        draw_loss(ax, r, label="this run (mean of each window)")
+        style_loss_axis(ax, r, f"{r['title']} (lr {r['lr']:g})\nloss: first {r['initial_loss']:.2f}, "
+                               f"last 10% {r['final_loss']:.3f}")
+        draw_histograms(axes[1][col], r["init_acts"], "tanh output at init", (-1.0, 1.0))
+        axes[1][col].set_title(f"tanh activations at init: {sat:.0f}% saturated (|t| > 0.97)", fontsize=10)
+        # the gradients' scales differ by orders of magnitude between runs: each column its own x-axis,
+        # shared by its layers (the activations share theirs, -1 to 1, across all columns)
+        grad_lim = 4 * max(t.std().item() for t in r["init_grads"].values()) or 1e-6
+        draw_histograms(axes[2][col], r["init_grads"], "gradient reaching the tanh output, at init",
+                        (-grad_lim, grad_lim))
         stds = list(r["gradient_std_init"].values())
-        show_png(axes[2][col], folder / "gradients.png",
-                 f"gradients reaching them at init: std {min(stds):.1e} … {max(stds):.1e}")
-
+        axes[2][col].set_title(f"their gradients: std {min(stds):.1e} … {max(stds):.1e}", fontsize=10)
         ax = axes[3][col]
         draw_update_to_data(ax, r)
         ax.set_ylim(-7, 0)
         ax.set_title("update-to-data ratio per weight matrix", fontsize=10)
-    fig.suptitle(f"Lecture 4: the same deep MLP three ways ({results[keys[0]]['steps']} steps, "
-                 f"lr {results[keys[0]]['lr']}, batch {BATCH_SIZE})", fontsize=13)
+    first = results[keys[0]]
+    fig.suptitle(f"Lecture 4: the same deep MLP {len(keys)} ways ({first['steps']} steps, batch {BATCH_SIZE}; "
+                 "one colour per layer in every row)", fontsize=13)
     fig.tight_layout()
     fig.savefig(path, dpi=dpi)
     plt.close(fig)
@@ -568,10 +633,16 @@ def run(target: Path, out_dir: Path, steps: int = STEPS, lr: float = LR, seed: i
     return results
 
 
+def runs_folder(course: Course, target: Path) -> Path:
+    """Where a target's experiments go: runs/experiments/<target>/, one folder per target, so that
+    the reference's runs (`--target solutions`) never stand in for the learner's."""
+    return course.root / "runs" / "experiments" / target.name
+
+
 def cmd_experiments(args) -> int:
     course = load()
     target = resolve_target(course, args.target)
-    out_dir = Path(args.out) if args.out else course.root / "runs" / "experiments"
+    out_dir = Path(args.out) if args.out else runs_folder(course, target)
     if args.steps < 10:
         raise CourseError("--steps should be at least 10")
     start = time.perf_counter()
@@ -586,7 +657,7 @@ def cmd_experiments(args) -> int:
         shown = out_dir.resolve().relative_to(Path.cwd())
     except ValueError:
         shown = out_dir
-    print(f"\nwritten to {shown}/: experiments.png (the three side by side), summary.txt, and per experiment "
+    print(f"\nwritten to {shown}/: experiments.png (all side by side), summary.txt, and per experiment "
           f"loss.png, activations.png, gradients.png, update_to_data.png, table.txt "
           f"({time.perf_counter() - start:.0f} s)")
     return 0
@@ -594,12 +665,13 @@ def cmd_experiments(args) -> int:
 
 def add_parser(sub) -> None:
     p = sub.add_parser("experiments",
-                       help="lecture 4: train the deep MLP with N(0,1) init, Kaiming init and BatchNorm; draw them")
+                       help="lecture 4: your training loop on your set-ups (N(0,1) init, Kaiming, BatchNorm, a bad "
+                            "gain, a low learning rate); draw them")
     p.add_argument("--target", default="exercises",
                    help="whose kaiming/batchnorm/diagnostics modules: exercises (default), solutions, or a folder")
     p.add_argument("--steps", type=int, default=STEPS, help=f"training steps per experiment (default {STEPS})")
     p.add_argument("--lr", type=float, default=LR, help=f"learning rate, the same for all three (default {LR})")
     p.add_argument("--seed", type=int, default=SEED,
                    help=f"seed of the init, the batches and the split (default {SEED})")
-    p.add_argument("--out", default=None, help="output folder (default runs/experiments in the course)")
+    p.add_argument("--out", default=None, help="output folder (default runs/experiments/<target> in the course)")
     p.set_defaults(run=cmd_experiments)

@@ -105,6 +105,14 @@ def student_readme(course: Course) -> str:
 
 You fill in stubs; `pytest autograder` grades them and tells you what to do next.
 
+**At the end of the week**, `course week` grades your work, runs your notebooks, samples your
+model, runs your lecture-4 experiments and writes it all, with your reflection, into `WEEK.md`
+(linked from the top of this README, pictures in `week/`); it says what is not done yet.
+`git add WEEK.md week/ README.md` and push: your week goes with the repository.
+
+<!-- course week: begin. Made by `course week`; it rewrites what is between these two lines. -->
+<!-- course week: end -->
+
 ## Set up (once, Python 3.10+)
 
 ```bash

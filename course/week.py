@@ -1,25 +1,29 @@
 """`course week`: the end of the week in one command, for the learner.
 
 The week ends with the three lecture notebooks complete, samples from your own character
-model in your README, your experiments' summary, and your reflection. This command makes
-that artifact from your work, and only from it:
+model, your experiments' summary and pictures, and your reflection. This command makes that
+artifact from your work, and only from it:
 
-1. runs exercises/02-bigram.ipynb, 03-mlp-lm.ipynb and 04-init-and-batchnorm.ipynb top to
+1. grades your exercises (`pytest autograder`) and says what is not done yet;
+2. runs exercises/02-bigram.ipynb, 03-mlp-lm.ipynb and 04-init-and-batchnorm.ipynb top to
    bottom, in place, with their outputs (they import your modules beside them);
-2. trains your MLP (`course train mlp`) if there is no trained model yet, and samples 20 names
+3. trains your MLP (`course train mlp`) if there is no trained model yet, and samples 20 names
    at temperatures 0.5, 1.0 and 2.0 and with top-k (`course sample`), with its dev loss;
-3. runs your lecture-4 experiments (`course experiments`) if they have not run yet, and takes
-   their summary table;
-4. takes your reflection from the recall notebook (exercises/05-recall.ipynb);
+4. runs your lecture-4 experiments (`course experiments`) if they have not run yet for this
+   target (runs/experiments/<target>/: the reference's runs never stand in for yours), and
+   takes their summary table;
+5. takes your reflection from the recall notebook (exercises/05-recall.ipynb);
 
-and writes them into README.md as one section between two marker lines. Nothing of yours is
-lost: the README outside the markers is kept as it is, and a notebook you changed while it
-ran is left alone (its run goes beside it as <name>.executed.ipynb).
+and writes them into WEEK.md (a file of its own, which README.md links to between two marker
+lines), copying its pictures into week/, a folder git tracks: pushing the repository pushes
+them. Nothing of yours is lost: the README outside the markers is kept as it is, and a notebook
+you changed while it ran is left alone (its run goes beside it as <name>.executed.ipynb).
 """
 from __future__ import annotations
 
 import contextlib
 import io
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -34,6 +38,8 @@ END = "<!-- course week: end -->"
 NOTEBOOKS = ("02-bigram.ipynb", "03-mlp-lm.ipynb", "04-init-and-batchnorm.ipynb")
 RECALL = "05-recall.ipynb"
 NOT_WRITTEN = "YOUR ANSWER HERE"        # what nbgrader leaves in an answer cell
+WEEK = "WEEK.md"                        # the artifact, beside README.md
+FIGURES = "week"                        # its pictures, in a folder git tracks
 
 
 # ------------------------------------------------------------------ the pieces
@@ -78,15 +84,42 @@ def samples(course: Course, target: Path, flag: str, log) -> str:
     return out.rstrip() if code == 0 else f"(no samples: {err.strip()})"
 
 
-def experiments_summary(course: Course, flag: str, log, fresh: bool) -> str:
-    """The summary table of your lecture-4 experiments (run first when they have not run yet)."""
-    summary = course.root / "runs" / "experiments" / "summary.txt"
+def experiments_folder(course: Course, target: Path) -> Path:
+    from course.experiments import runs_folder
+    return runs_folder(course, target)
+
+
+def experiments_summary(course: Course, target: Path, flag: str, log, fresh: bool) -> str:
+    """The summary table of your lecture-4 experiments (run first when they have not run yet
+    for this target)."""
+    summary = experiments_folder(course, target) / "summary.txt"
     if fresh or not summary.is_file():
-        log("running your lecture-4 experiments: `course experiments` (a minute or two) …")
+        log("running your lecture-4 experiments: `course experiments` (two minutes or so) …")
         code, _, err = command_output(["experiments", "--target", flag])
         if code:
             return f"(not run: {err.strip()})"
     return summary.read_text().rstrip()
+
+
+def progress(course: Course, target: Path) -> tuple[list[str], int, int]:
+    """What is not done yet, one line per exercise not passed, and the points: (lines, got, of)."""
+    from course import run
+    scores, _ = run.graders(target, course=course)
+    lines = [f"- {row['id']}: {row['status']}" for row in scores["exercises"] if row["status"] != "passed"]
+    return lines, scores["total"], scores["max_total"]
+
+
+def copy_figures(course: Course, target: Path, out: Path) -> list[str]:
+    """Copy the week's pictures into `out` (tracked by git); the names copied."""
+    sources = {"experiments.png": experiments_folder(course, target) / "experiments.png",
+               "mlp-loss.png": course.root / "runs" / "mlp" / target.name / "loss.png"}
+    copied = []
+    for name, source in sources.items():
+        if source.is_file():
+            out.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, out / name)
+            copied.append(name)
+    return copied
 
 
 def reflection(target: Path) -> str:
@@ -102,27 +135,39 @@ def reflection(target: Path) -> str:
     return "(no reflection cell in the recall notebook)"
 
 
-def section(samples_text: str, experiments_text: str, reflection_text: str, notebook_lines: list[str]) -> str:
-    """The README section, as Markdown."""
-    return "\n".join([
-        BEGIN,
-        "## My week: lectures 2–4 done",
+def week_text(samples_text: str, experiments_text: str, reflection_text: str, notebook_lines: list[str],
+              not_done: list[str], points: tuple[int, int], figures: list[str], figures_dir: str = FIGURES) -> str:
+    """WEEK.md, as Markdown: what is done, what is not yet, and the week's results."""
+    got, total = points
+    done = not not_done
+    head = ("## My week: lectures 2–4 done" if done else
+            f"## My week so far: {got}/{total} points, {len(not_done)} exercise(s) not done yet")
+    parts = [
+        "# The end of my week (made by `course week`; running it again rewrites this file)",
+        "",
+        head,
         "",
         "Notebooks run with their outputs: " + "; ".join(notebook_lines) + ".",
         "",
-        "### Names from my character-level MLP",
-        "",
-        "```", samples_text, "```",
-        "",
-        "### My lecture-4 experiments (`course experiments`)",
-        "",
-        "```", experiments_text, "```",
-        "",
-        "### What I now check first when training feels off",
-        "",
-        reflection_text,
-        END,
-    ])
+    ]
+    if not done:
+        parts += ["### Not done yet", "",
+                  "`pytest autograder` says what to do next for each of these:", "", *not_done, ""]
+    parts += ["### Names from my character-level MLP", "", "```", samples_text, "```", ""]
+    if "mlp-loss.png" in figures:
+        parts += [f"![My MLP's training loss]({figures_dir}/mlp-loss.png)", ""]
+    parts += ["### My lecture-4 experiments (`course experiments`)", "", "```", experiments_text, "```", "",
+              "The course's README gives the reference's figures as ranges over three seeds (its section "
+              "\"The experiments\"): compare mine with them.", ""]
+    if "experiments.png" in figures:
+        parts += [f"![My lecture-4 experiments side by side]({figures_dir}/experiments.png)", ""]
+    parts += ["### What I now check first when training feels off", "", reflection_text, ""]
+    return "\n".join(parts)
+
+
+def section(link_text: str) -> str:
+    """The README section: a link to WEEK.md, between the markers."""
+    return "\n".join([BEGIN, link_text, END])
 
 
 def write_section(readme: Path, text: str) -> str:
@@ -147,6 +192,9 @@ def cmd_week(args) -> int:
     def log(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
+    log("grading your exercises …")
+    not_done, got, total = progress(course, target)
+    log(f"  {got}/{total} points" + (f"; not done yet: {len(not_done)} exercise(s)" if not_done else ""))
     lines = []
     if not args.skip_notebooks:
         for name in NOTEBOOKS:
@@ -155,20 +203,28 @@ def cmd_week(args) -> int:
             log("  " + lines[-1])
     else:
         lines = ["(not run this time: --skip-notebooks)"]
-    text = section(samples(course, target, args.target, log),
-                   experiments_summary(course, args.target, log, args.fresh),
-                   reflection(target), lines)
+    samples_text = samples(course, target, args.target, log)
+    experiments_text = experiments_summary(course, target, args.target, log, args.fresh)
     readme = Path(args.readme) if args.readme else course.root / "README.md"
-    print(f"{readme.name}: {write_section(readme, text)} (between the `course week` markers; the rest is "
-          "untouched)")
+    week_file = readme.parent / WEEK
+    figures = copy_figures(course, target, readme.parent / FIGURES)
+    week_file.write_text(week_text(samples_text, experiments_text, reflection(target), lines, not_done, (got, total),
+                                   figures))
+    state = "lectures 2–4 done" if not not_done else f"{got}/{total} points, {len(not_done)} exercise(s) not done yet"
+    link = (f"**My week** ({state}): samples from my model, my lecture-4 experiments and my reflection are in "
+            f"[{WEEK}]({WEEK}), its pictures in `{FIGURES}/`. Made by `course week`.")
+    print(f"{week_file.name}: written ({state}); pictures copied to {FIGURES}/: {', '.join(figures) or 'none yet'}")
+    print(f"{readme.name}: {write_section(readme, section(link))} (a link to {WEEK}, between the `course week` "
+          "markers; the rest is untouched). `git add WEEK.md week/ README.md` to keep them with your work.")
     return 0
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("week", help="the end of the week: run your notebooks, sample your model, and write "
-                                    "your samples, experiments and reflection into README.md")
+    p = sub.add_parser("week", help="the end of the week: grade your work, run your notebooks, sample your model, "
+                                    "and write your samples, experiments and reflection into WEEK.md")
     p.add_argument("--target", default="exercises", help="whose work: exercises (default), solutions, or a folder")
-    p.add_argument("--readme", default=None, help="the README to write into (default README.md of the course)")
+    p.add_argument("--readme", default=None, help="the README that links to WEEK.md (default README.md of the "
+                                                  "course); WEEK.md and week/ go beside it")
     p.add_argument("--skip-notebooks", action="store_true", help="do not run the notebooks this time")
     p.add_argument("--fresh", action="store_true", help="run the experiments again even if they have run")
     p.set_defaults(run=cmd_week)

@@ -177,6 +177,9 @@ def test_04_the_gain_sweep_and_the_linear_stack(init_nb):
     steady = g["1.67"]["stds"]
     assert min(steady) > 0.6 * max(steady)                             # "5/3 keeps the spread roughly steady"
     assert init_nb["linear_run"]["final"] > init_nb["slow"]["kaiming"]["final"] + 0.02   # "ends above"
+    finals = {k: v["final"] for k, v in g.items()}
+    assert min(finals["0.50"], finals["1.00"]) <= finals["1.67"] + 0.01   # "as low as 5/3 or lower"
+    assert finals["3.00"] > max(finals["0.50"], finals["1.00"], finals["1.67"]) + 0.05   # "gain 3 ends clearly higher"
 
 
 def test_04_sampling_from_the_batchnorm_net_in_eval_mode(init_nb):

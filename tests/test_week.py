@@ -10,16 +10,46 @@ from tests.conftest import ROOT
 def test_the_section_goes_between_markers_and_the_rest_is_kept(tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text("# My notes\n\nsomething I wrote\n")
-    assert week.write_section(readme, week.section("names", "table", "I check the loss", ["02: run"])) \
-        == "added a section"
+    assert week.write_section(readme, week.section("see WEEK.md")) == "added a section"
     first = readme.read_text()
     assert first.startswith("# My notes\n\nsomething I wrote\n") and week.BEGIN in first and week.END in first
     readme.write_text(first + "\nmore notes after it\n")                   # the learner keeps writing
-    week.write_section(readme, week.section("other names", "table 2", "I check the loss", ["02: run"]))
+    week.write_section(readme, week.section("see WEEK.md again"))
     text = readme.read_text()
     assert text.startswith("# My notes\n\nsomething I wrote\n") and text.endswith("\nmore notes after it\n")
-    assert "other names" in text and "names\n```" not in text.replace("other names", "")
+    assert "see WEEK.md again" in text and "see WEEK.md\n" not in text
     assert text.count(week.BEGIN) == 1 and text.count(week.END) == 1
+
+
+def test_the_week_says_what_is_not_done_and_claims_nothing_more():
+    text = week.week_text("names", "table", "(not written yet)", ["02: run"], ["- mlp.train: not started"], (5, 120),
+                          [])
+    assert "lectures 2–4 done" not in text and "5/120 points" in text
+    assert "### Not done yet" in text and "- mlp.train: not started" in text
+    assert "![" not in text                                              # no picture that is not there
+    done = week.week_text("names", "table", "I check the loss", ["02: run"], [], (120, 120),
+                          ["experiments.png", "mlp-loss.png"])
+    assert "lectures 2–4 done" in done and "Not done yet" not in done
+    assert f"]({week.FIGURES}/experiments.png)" in done and f"]({week.FIGURES}/mlp-loss.png)" in done
+
+
+def test_the_experiments_are_the_targets_own(tmp_path, course, monkeypatch):
+    """The reference's runs never stand in for the learner's: each target has its own folder."""
+    from course import experiments
+    assert week.experiments_folder(course, ROOT / "exercises") == experiments.runs_folder(course, ROOT / "exercises")
+    assert week.experiments_folder(course, ROOT / "exercises") != week.experiments_folder(course, ROOT / "solutions")
+
+
+def test_the_figures_go_into_a_tracked_folder(tmp_path, course, monkeypatch):
+    from course import experiments
+    fake = tmp_path / "runs"
+    monkeypatch.setattr(experiments, "runs_folder", lambda c, t: fake / t.name)
+    (fake / "exercises").mkdir(parents=True)
+    (fake / "exercises" / "experiments.png").write_bytes(b"png")
+    copied = week.copy_figures(course, ROOT / "exercises", tmp_path / "week")
+    assert "experiments.png" in copied and (tmp_path / "week" / "experiments.png").read_bytes() == b"png"
+    ignored = (ROOT / ".gitignore").read_text().split()
+    assert not any(line.strip("/") == week.FIGURES for line in ignored)
 
 
 def test_the_reflection_comes_from_the_recall_notebook(tmp_path):
