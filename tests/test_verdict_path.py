@@ -36,6 +36,10 @@ def rewrite(x, p):
 def shuffle(words):
     words.reverse()
 
+def clear_grads(p, q):
+    p.grad.zero_()
+    q.grad = None
+
 class Unprintable(Exception):
     def __str__(self):
         raise RuntimeError("no")
@@ -142,3 +146,12 @@ def test_a_header_larger_than_the_judge_reads_is_refused_before_it_is_read():
         seam.receive(other_judge, deadline=time.monotonic() + 2, max_bytes=100 * 2**20)
     for s in (judge_end, runner_end, other_judge, other_runner):
         s.close()
+
+
+def test_gradients_cleared_by_learner_code_are_cleared_here_too(remote):
+    p = torch.ones(3, requires_grad=True)
+    q = torch.ones(2, requires_grad=True)
+    p.grad, q.grad = torch.full((3,), 5.0), torch.full((2,), 7.0)
+    remote("clear_grads", p, q)
+    assert torch.equal(p.grad, torch.zeros(3))          # zeroed in place
+    assert q.grad is None                               # set to None

@@ -196,8 +196,10 @@ class Session:
         if "$module_after" in tagged:
             return ModuleState(dec(tagged["$module_after"]))
         if "$after" in tagged:
-            data, grad = seam._list(tagged["$after"])
-            return After(dec(data), dec(grad))
+            parts = seam._list(tagged["$after"])
+            if len(parts) not in (2, 3):
+                raise seam.SeamError("bad argument state")
+            return After(dec(parts[0]), dec(parts[1]), len(parts) == 3 and parts[2] is True)
         raise seam.SeamError(f"unexpected reference {sorted(tagged)[:2]}")
 
     def _tensor_hook(self, entry, t, dec):
@@ -399,8 +401,8 @@ SAME = _Same()
 
 
 class After:
-    def __init__(self, data, grad):
-        self.data, self.grad = data, grad
+    def __init__(self, data, grad, cleared: bool = False):
+        self.data, self.grad, self.cleared = data, grad, cleared
 
 
 class ModuleState:
@@ -427,6 +429,8 @@ def mirror(orig, after, inplace: bool = False, path: str = "") -> list[str]:
                 orig.copy_(after.data.to(orig.dtype))
         if isinstance(after.grad, torch.Tensor) and orig.is_leaf and after.grad.shape == orig.shape:
             orig.grad = after.grad.to(orig.dtype)
+        elif after.cleared and orig.is_leaf:
+            orig.grad = None
         return changed
     if isinstance(orig, torch.nn.Module) and isinstance(after, ModuleState) and isinstance(after.state, dict):
         own = orig.state_dict()

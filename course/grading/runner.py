@@ -97,7 +97,7 @@ class Worker:
         if isinstance(obj, Same):
             return {"$same": 1}
         if isinstance(obj, TensorAfter):
-            return {"$after": [enc(obj.data), enc(obj.grad)]}
+            return {"$after": [enc(obj.data), enc(obj.grad), obj.cleared]}
         if isinstance(obj, ModuleAfter):
             return {"$module_after": enc(obj.state)}
         for i, module in enumerate(self.sent_modules):
@@ -418,6 +418,7 @@ def _snapshot(args):
             return
         if isinstance(v, torch.Tensor):
             found[id(v)] = v.detach().clone()
+            found[("grad", id(v))] = v.is_leaf and v.grad is not None
         elif isinstance(v, (list, tuple)):
             if type(v) is list and all(type(x) in seam.FLAT for x in v):
                 found[id(v)] = v[:]
@@ -446,9 +447,13 @@ def _changed(args, snapshot):
             same = before is not None and before.shape == v.shape and before.dtype == v.dtype \
                 and torch.equal(before, v.detach())
             grad = v.grad if v.is_leaf and v.grad is not None else None
-            if same and grad is None:
+            cleared = grad is None and snapshot.get(("grad", id(v))) is True      # `p.grad = None`
+            if same and grad is None and not cleared:
                 return Same()
-            return TensorAfter(None if same else v.detach().clone(), grad)
+            # copies: a gradient the judge sent, changed in place, must travel as its new values
+            # (not as "your own tensor", which the judge would take back unchanged)
+            return TensorAfter(None if same else v.detach().clone(), None if grad is None else grad.detach().clone(),
+                               cleared)
         if v is None or isinstance(v, (bool, int, float, str, bytes)):
             return v                                   # a value: what it is now
         if depth > 8:
@@ -490,8 +495,8 @@ class Same:
 
 
 class TensorAfter:
-    def __init__(self, data, grad):
-        self.data, self.grad = data, grad
+    def __init__(self, data, grad, cleared=False):
+        self.data, self.grad, self.cleared = data, grad, cleared
 
 
 def _nn_name(name) -> str:
