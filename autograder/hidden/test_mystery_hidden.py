@@ -1,0 +1,29 @@
+"""Hidden graders of the lab "What is wrong with this run?": the same contract as
+autograder/test_mystery.py, on runs the learner never saw (other seeds, larger networks, every
+fault, with and without BatchNorm), so that an answer fitted to the public runs fails here.
+
+Instructors only: `course release` leaves autograder/hidden/ out.
+"""
+import sys
+from pathlib import Path
+
+from course.checks import exercise
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # the public graders and the runs' maker
+from mystery_runs import FAULTS  # noqa: E402
+from test_mystery import check_diagnosis, check_figures  # noqa: E402
+
+HIDDEN_SEEDS = (7301, 7302)
+
+
+@exercise("mystery.run_figures")
+def test_hidden_figures_of_larger_runs(mystery):
+    for fault, seed in (("bn_eval_mode", 7303), ("dead_units", 7304), ("lr_too_high", 7305)):
+        check_figures(mystery, fault, seed, big=True, name="a hidden run")
+
+
+@exercise("mystery.diagnose_run")
+def test_hidden_every_fault_on_other_runs(mystery):
+    for seed in HIDDEN_SEEDS:
+        for fault in FAULTS:
+            check_diagnosis(mystery, fault, seed, big=True, name="a hidden run")

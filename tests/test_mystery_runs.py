@@ -1,0 +1,80 @@
+"""The lab's mystery runs (autograder/mystery_runs.py) show the fault planted in them, and it alone
+comes first in the contract's table, far from every line the table draws: so that any correct
+way of computing a figure (another std, another pass, float64) gives the same diagnosis. They are
+deterministic and cheap, and the contract (solutions/mystery.py) draws the same lines."""
+import ast
+import sys
+import time
+
+import pytest
+import torch
+
+from tests.conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "autograder"))
+import mystery_runs as M  # noqa: E402
+
+# How far from its line a figure must be (either side), per figure.
+MARGIN = {"start_gap": 0.5, "saturation": 0.1, "step0_ratio": 0.25, "ratio_rise": 0.1, "dead": 0.05}
+LINES = {"overconfident_init": ("start_gap", M.START_GAP), "saturated_tanh": ("saturation", M.SATURATED),
+         "lr_too_high": ("step0_ratio", M.HIGH), "lr_too_low": ("step0_ratio", M.LOW),
+         "grads_not_zeroed": ("ratio_rise", M.RISE), "dead_units": ("dead", M.DEAD)}
+SEEDS = [(seed, big) for big in (False, True) for seed in (11, 12)]
+
+
+ORDER = [name for name, _, _ in M.TABLE]
+
+
+@pytest.mark.parametrize("fault", M.FAULTS)
+def test_every_run_shows_its_fault_first_and_far_from_the_lines(fault):
+    for seed, big in SEEDS:
+        figures = M.measure(M.make_run(fault, seed, big))
+        assert M.diagnosis(figures) == fault, (fault, seed, big, figures)
+        # its own sign, and every sign the table puts before it, far from their lines (a later
+        # sign may show: a learning rate far too high kills units too)
+        for name, (key, line) in LINES.items():
+            if ORDER.index(name) <= ORDER.index(fault):
+                assert abs(figures[key] - line) >= MARGIN[key], (fault, seed, big, key, figures[key], line)
+        drift = figures["bn_drift"]
+        assert drift is None or drift == 0.0 or drift > 0.1, (fault, seed, big, drift)
+        assert (drift == 0.0) == (fault == "bn_eval_mode"), (fault, seed, big, drift)
+
+
+def test_runs_are_deterministic_and_cheap():
+    torch.set_num_threads(1)
+    a = M.make_run("grads_not_zeroed", 5, True)
+    start = time.process_time()
+    b = M.make_run("grads_not_zeroed", 5, True)
+    spent = time.process_time() - start
+    assert a["losses"] == b["losses"] and a["log"] == b["log"]
+    assert spent < 0.5, f"a run took {spent:.2f} s of CPU"
+    c = M.make_run("grads_not_zeroed", 6, True)
+    assert a["losses"] != c["losses"]
+
+
+def test_sizes_say_nothing_about_the_fault():
+    runs = [M.make_run(fault, 3) for fault in ("healthy", "lr_too_low", "grads_not_zeroed")]
+    shapes = {tuple(tuple(p.shape) for p in M.params_of(run["model"])) for run in runs}
+    assert len(shapes) == 1
+    assert len({run["X"].numel() for run in runs}) == 1
+
+
+def test_the_contract_draws_the_runs_lines():
+    tree = ast.parse((ROOT / "solutions" / "mystery.py").read_text())
+    values = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                names = [t.id for t in (target.elts if isinstance(target, ast.Tuple) else [target])
+                         if isinstance(t, ast.Name)]
+                try:
+                    value = ast.literal_eval(node.value)
+                except ValueError:
+                    continue
+                for name, v in zip(names, value if len(names) > 1 else [value]):
+                    values[name] = v
+    for name in ("THRESHOLD", "START_GAP", "SATURATED", "HIGH", "LOW", "STILL", "RISE", "DEAD"):
+        assert values[name] == getattr(M, name), name
+    assert tuple(values["DIAGNOSES"]) == tuple(n for n, _, _ in M.TABLE)
+    assert values["EVIDENCE"] == M.EVIDENCE
+    assert set(values["DIAGNOSES"]) == set(M.FAULTS)
