@@ -158,6 +158,10 @@ the defaults, so nothing may assume 27 characters.
 `exercises/`, so they run your work: finish a lecture's exercises, then run its notebook top
 to bottom to train your own model, sample names and look at the plots.
 
+The lab "What is wrong with this run?" (`exercises/mystery.py`, `pytest autograder -k mystery`)
+gives you runs broken in lecture 4's ways; your diagnostics say what went wrong, and with which
+number. Its table is a first answer to the reflection's question, what you now check first.
+
 The recall test (`exercises/05-recall.ipynb`) is answered without notes. Its visible tests
 tell you whether you are on track (`course check recall`); your instructor's grading adds
 hidden tests and reads your written answers and your reflection.
