@@ -51,8 +51,8 @@ line of this list whose sign the run shows:
     "healthy"             none of these                       step0_ratio
 
 The checks' runs show their sign far from these lines, so any correct way of computing a figure
-gives the same diagnosis; an evidence figure must agree with the checks' own computation of it
-within 1e-3 (an absolute difference; bn_drift within 1e-3 relative too).
+gives the same diagnosis. A figure (and an evidence) must agree with the checks' own computation
+of it within 1e-3, or within 1e-3 of its size when that is larger than 1.
 """
 from __future__ import annotations
 
