@@ -166,6 +166,28 @@ The recall test (`exercises/05-recall.ipynb`) is answered without notes. Its vis
 tell you whether you are on track (`course check recall`); your instructor's grading adds
 hidden tests and reads your written answers and your reflection.
 
+## Before you call the week done
+
+- [ ] `pytest autograder` passes every exercise, or you know which ones are left and why.
+- [ ] Your MLP's names look like names; you sampled at temperatures 0.5, 1.0 and 2.0 and can
+      say what changed.
+- [ ] Each lecture notebook runs top to bottom, and a stranger could learn from it: between the
+      cells, a sentence says what each result shows.
+- [ ] Your `diagnostics.py` is a helper you would use again: activations, gradients,
+      update-to-data ratios and histograms of any network.
+- [ ] You diagnosed every run of the lab, and can say which figure told you.
+- [ ] You answered the recall test without notes, then wrote the reflection.
+
+## Next week: pre-reading
+
+- Lecture 5, "Building makemore Part 4: Becoming a Backprop Ninja": the backward pass of this
+  week's MLP (BatchNorm included) written by hand; the `softmax - onehot` gradient of the
+  recall test is where it starts.
+- Lecture 6, "Building makemore Part 5: Building a WaveNet": a deeper, hierarchical model of the
+  same names, built from layers like your `layers.py`.
+- Optional: Ioffe and Szegedy (2015), *Batch Normalization*, sections 1–3; He et al. (2015),
+  *Delving Deep into Rectifiers*, section 2.2 (the initialisation you wrote).
+
 ## A newer release
 
 `course update NEW_RELEASE` takes a newer copy of the course without losing your work:
