@@ -23,6 +23,8 @@ ORDER = [name for name, _, _ in TABLE]
 # The public runs: (fault, seed). Seeds pick the sizes (and whether there is BatchNorm) alone.
 PUBLIC_START = [("overconfident_init", 1), ("saturated_tanh", 2), ("lr_too_high", 4), ("lr_too_low", 3)]
 PUBLIC_LATER = [("bn_eval_mode", 5), ("grads_not_zeroed", 7), ("dead_units", 6), ("healthy", 8), ("healthy", 4)]
+FIGURES_PLAIN = [("dead_units", 6), ("overconfident_init", 1)]          # without BatchNorm
+FIGURES_BN = [("healthy", 8), ("grads_not_zeroed", 1)]                  # with it
 
 
 def agrees(got, want) -> bool:
@@ -81,13 +83,13 @@ def check_diagnosis(mod, fault, seed, big=False, name="run"):
 # ---------------------------------------------------------------- run_figures
 @exercise("mystery.run_figures")
 def test_figures_without_batchnorm(mystery):
-    for fault, seed in (("dead_units", 6), ("overconfident_init", 1)):
+    for fault, seed in FIGURES_PLAIN:
         check_figures(mystery, fault, seed, name=f"the public run {fault} #{seed}")
 
 
 @exercise("mystery.run_figures")
 def test_figures_with_batchnorm(mystery):
-    for fault, seed in (("healthy", 8), ("grads_not_zeroed", 1)):
+    for fault, seed in FIGURES_BN:
         check_figures(mystery, fault, seed, name=f"the public run {fault} #{seed}")
 
 

@@ -14,11 +14,12 @@ from mystery_runs import FAULTS  # noqa: E402
 from test_mystery import check_diagnosis, check_figures  # noqa: E402
 
 HIDDEN_SEEDS = (7301, 7302)
+FIGURE_RUNS = (("bn_eval_mode", 7303), ("dead_units", 7304), ("lr_too_high", 7305))
 
 
 @exercise("mystery.run_figures")
 def test_hidden_figures_of_larger_runs(mystery):
-    for fault, seed in (("bn_eval_mode", 7303), ("dead_units", 7304), ("lr_too_high", 7305)):
+    for fault, seed in FIGURE_RUNS:
         check_figures(mystery, fault, seed, big=True, name="a hidden run")
 
 
