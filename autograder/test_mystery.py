@@ -13,12 +13,17 @@ from pathlib import Path
 from course.checks import check, describe, exercise, is_number, is_sequence, number
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))      # the runs' maker, beside this file
+import mystery_runs as runs  # noqa: E402
 from mystery_runs import EVIDENCE, TABLE, mystery_run, shown  # noqa: E402
 
 TOL = 1e-3
 FIGURES = {"start_gap": "start", "saturation": "first", "dead": "dead", "bn_drift": "drift",
            "step0_ratio": "two_d", "ratio_rise": "rise"}
 ORDER = [name for name, _, _ in TABLE]
+SIGN = {"overconfident_init": f"start_gap > {runs.START_GAP}", "saturated_tanh": f"saturation > {runs.SATURATED}",
+        "lr_too_high": f"step0_ratio > {runs.HIGH}", "lr_too_low": f"step0_ratio < {runs.LOW}",
+        "bn_eval_mode": f"bn_drift < {runs.STILL}", "grads_not_zeroed": f"ratio_rise > {runs.RISE}",
+        "dead_units": f"dead > {runs.DEAD}", "healthy": "no sign shows"}
 
 # The public runs: (fault, seed). Seeds pick the sizes (and whether there is BatchNorm) alone.
 PUBLIC_START = [("overconfident_init", 1), ("saturated_tanh", 2), ("lr_too_high", 4), ("lr_too_low", 3)]
@@ -71,7 +76,7 @@ def check_diagnosis(mod, fault, seed, big=False, name="run"):
         else:
             hint = "lines"
         key = EVIDENCE[fault]
-        check(False, f"{name} should be diagnosed {fault!r}: its {key} is {figures[key]:.3f}",
+        check(False, f"{name} should be diagnosed {fault!r}: its {key} is {figures[key]:.3f} ({SIGN[fault]})",
               f"yours says {said!r}", hint=hint)
     key = EVIDENCE[fault]
     check(is_number(evidence) and agrees(evidence, figures[key]),
