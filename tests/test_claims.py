@@ -198,3 +198,58 @@ def test_02_the_nll_of_the_data_and_of_one_unseen_pair(bigram_nb):
 
 def test_03_the_hand_written_cross_entropy_agrees_with_torch(mlp_nb):
     assert mlp_nb["loss"] == pytest.approx(mlp_nb["reference"], abs=1e-4)
+
+
+# ------------------------------------------------------------------ README, lecture 4: the table's figures at init, every seed
+# "The figures below are ranges over three seeds (--seed 42, 1, 2)": the loss at step 0 and the
+# tanh saturation at initialisation (the mean of the layers) of each experiment, measured as
+# `course experiments` measures them before its first step, with each range's rounding allowed.
+README_SEEDS = (42, 1, 2)
+AT_INIT = {   # experiment key: ((lowest, highest) loss at step 0, (lowest, highest) saturation in %)
+    "1-normal": ((18.9, 19.6), (80, 80)),
+    "2-kaiming": ((3.29, 3.30), (9, 11)),
+    "3-batchnorm": ((3.30, 3.31), (3, 4)),
+    "4-bad-gain": ((3.30, 3.31), (3, 4)),
+    "5-low-lr": ((3.30, 3.31), (3, 4)),
+}
+
+
+def at_init(seed):
+    """{experiment key: (loss at step 0, mean tanh saturation in %)}, as course/experiments.py measures them."""
+    import torch
+    import torch.nn.functional as F
+
+    from course import experiments
+    from course.data import load_words
+    from course.manifest import load
+    from tests.conftest import ROOT
+
+    course = load()
+    torch.set_num_threads(1)
+    tk = experiments.load_toolkit(ROOT / "solutions", course)
+    data = experiments.make_data(tk, load_words(course), seed)
+    Xtr, Ytr = data["train"]
+    out = {}
+    for exp in experiments.EXPERIMENTS:
+        g = torch.Generator().manual_seed(seed)
+        model, _, rate = experiments.configured(tk, exp.name, data["vocab_size"], experiments.LR, g)
+        ix = torch.randint(0, Xtr.shape[0], (experiments.DIAGNOSTIC_BATCH,), generator=g)
+        with torch.no_grad(), tk.diagnostics.record_activations(model) as acts:
+            loss = F.cross_entropy(model(Xtr[ix]), Ytr[ix]).item()
+        sats = [tk.diagnostics.activation_stats(t)["saturated"] for t in acts.values()]
+        out[exp.key] = (loss, 100 * sum(sats) / len(sats))
+    return out
+
+
+@pytest.mark.parametrize("seed", README_SEEDS)
+def test_04_readme_table_at_init_holds_for_every_seed(seed):
+    got = at_init(seed)
+    assert set(got) == set(AT_INIT)
+    for key, ((lo, hi), (slo, shi)) in AT_INIT.items():
+        loss, sat = got[key]
+        digits = 1 if key == "1-normal" else 2                    # the table's rounding
+        assert lo - 0.5 * 10 ** -digits <= loss < hi + 0.5 * 10 ** -digits, (seed, key, loss)
+        assert slo - 0.5 <= sat < shi + 0.5, (seed, key, sat)
+    # what the prose says of every seed: N(0,1) starts confidently wrong and saturated, BatchNorm least saturated
+    assert got["1-normal"][0] > 5 * got["2-kaiming"][0] and got["1-normal"][1] > 50
+    assert got["3-batchnorm"][1] < got["2-kaiming"][1]
