@@ -1,4 +1,4 @@
-"""The lab's mystery runs (autograder/mystery_runs.py) show the fault planted in them, and it alone
+"""The lab's mystery runs (made by autograder/test_mystery.py) show the fault planted in them, and it alone
 comes first in the contract's table, far from every line the table draws: so that any correct
 way of computing a figure (another std, another pass, float64) gives the same diagnosis. They are
 deterministic and cheap, and the contract (solutions/mystery.py) draws the same lines."""
@@ -13,7 +13,7 @@ import torch
 from tests.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "autograder"))
-import mystery_runs as M  # noqa: E402
+import test_mystery as M  # noqa: E402
 
 torch.set_num_threads(1)          # small matrices: one thread is several times faster (see course/experiments.py)
 
@@ -27,13 +27,12 @@ SEEDS = [(seed, big) for big in (False, True) for seed in (11, 12)]
 
 def graded_runs():
     """(fault, seed, big) of every run the public and the hidden graders make."""
-    import test_mystery as public
     spec = importlib.util.spec_from_file_location(
         "_mystery_hidden", ROOT / "autograder" / "hidden" / "test_mystery_hidden.py")
     hidden = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(hidden)
-    runs = [(f, s, False) for f, s in public.PUBLIC_START + public.PUBLIC_LATER + public.FIGURES_PLAIN
-            + public.FIGURES_BN]
+    runs = [(f, s, False) for f, s in M.PUBLIC_START + M.PUBLIC_LATER + M.FIGURES_PLAIN
+            + M.FIGURES_BN]
     runs += [(f, s, True) for s in hidden.HIDDEN_SEEDS for f in M.FAULTS]
     return runs + [(f, s, True) for f, s in hidden.FIGURE_RUNS]
 

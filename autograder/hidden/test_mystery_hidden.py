@@ -9,9 +9,8 @@ from pathlib import Path
 
 from course.checks import exercise
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # the public graders and the runs' maker
-from mystery_runs import FAULTS  # noqa: E402
-from test_mystery import check_diagnosis, check_figures  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # the public graders, the runs' maker with them
+from test_mystery import FAULTS, check_diagnosis, check_figures  # noqa: E402
 
 HIDDEN_SEEDS = (7301, 7302)
 FIGURE_RUNS = (("bn_eval_mode", 7303), ("dead_units", 7304), ("lr_too_high", 7305))
