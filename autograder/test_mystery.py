@@ -285,7 +285,7 @@ def check_figures(mod, fault, seed, big=False, name="run"):
     got = mod.run_figures(run)
     check(isinstance(got, dict) and set(FIGURES) <= set(got),
           f"run_figures should return a dict with the keys {sorted(FIGURES)}",
-          f"got {describe(got if not isinstance(got, dict) else sorted(got))}", hint="start")
+          f"got {describe(got if not isinstance(got, dict) else sorted(got))}", hint="keys")
     for key, hint in FIGURES.items():
         value = got[key]
         shown_value = describe(value) if not is_number(value) else f"{number(value):.4f}"
