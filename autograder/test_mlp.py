@@ -77,6 +77,10 @@ def test_split_words_follows_the_seed(mlp):
     for seed in SPLIT_SEEDS:
         out = mlp.split_words(list(words), seed=seed) if seed != 42 else mlp.split_words(list(words))
         expected = tuple(stored[str(seed)])
+        drawn = random.Random(seed).sample(words, len(words))
+        check(list(out[0]) != drawn[:len(out[0])], f"with seed={seed} the order should be that of "
+              f"random.Random({seed}).shuffle on a copy", "yours is that of random.Random(seed).sample, which draws "
+              "another order", hint="seed")
         check(tuple(list(part) for part in out) == expected,
               f"with seed={seed} the order should be that of random.Random({seed}).shuffle (the default seed is 42)", f"yours starts {out[0][:3]}, expected {expected[0][:3]}", hint="seed")
 

@@ -25,9 +25,10 @@ import torch
 def split_words(words: list[str], seed: int = 42) -> tuple[list[str], list[str], list[str]]:
     """Shuffle a copy of `words` with random.Random(seed) and cut it 80% / 10% / 10%.
 
-    Returns (train, dev, test), cut at int(0.8 * n) and int(0.9 * n): a sequence (list or
-    tuple) of three sequences of words (lists or tuples). The caller's list is left as it was;
-    the same seed always gives the same split.
+    The order is exactly that of random.Random(seed).shuffle on a copy (the lecture's split;
+    random.Random(seed).sample draws another order). Returns (train, dev, test), cut at
+    int(0.8 * n) and int(0.9 * n): a sequence (list or tuple) of three sequences of words (lists
+    or tuples). The caller's list is left as it was; the same seed always gives the same split.
 
     >>> train, dev, test = split_words([f"w{i}" for i in range(10)], seed=1)
     >>> len(train), len(dev), len(test)

@@ -18,7 +18,8 @@ def build_vocab(words: list[str]) -> tuple[dict[str, int], dict[int, str]]:
 
     '.' gets index 0; the other characters, sorted, get 1, 2, ... Returns (stoi, itos), two
     dicts, as a sequence: list or tuple. Only the indices count, not the order in which the keys
-    went in (stoi['.'] = 0 may be set last).
+    went in (stoi['.'] = 0 may be set last). '.' may also occur inside the words: it still gets
+    index 0 alone, and the indices stay 0 .. V-1 with none skipped.
 
     >>> stoi, itos = build_vocab(["ba", "ab"])
     >>> stoi
