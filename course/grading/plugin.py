@@ -318,10 +318,14 @@ def classify(exc: BaseException, timeout: float = 0) -> tuple[str, str]:
         return _learner_verdict(exc.info, ex_id)
     if isinstance(exc, KeyError) and "has no hint" in str(exc):
         return "error", f"the course's grader is broken, not your code ({exc}); please tell your instructor"
-    # The grader itself raised while looking at a result (a wrong type it did not expect, say).
-    text = str(exc).splitlines()[0] if str(exc) else ""
-    return "failed", (f"checking your result raised {type(exc).__name__}{': ' + text if text else ''}: "
-                      "is it of the type and shape the docstring asks for?")
+    # The grader itself raised while looking at a result (a type it did not expect, say): its own
+    # exception means nothing to a learner (-v shows it); say what to compare with the docstring.
+    text = str(exc)
+    if "dtype" in text or "Double" in text or "Half" in text:
+        return "failed", ("your result could not be checked: a tensor of it has another dtype than the docstring "
+                          "asks for (float32 unless it says otherwise; a numpy array becomes float64: .float())")
+    return "failed", ("your result could not be checked: is it of the type, shape and dtype the docstring asks "
+                      "for? (`pytest autograder -v` shows where the check stopped)")
 
 
 def _learner_verdict(info: dict, ex_id: str) -> tuple[str, str]:
