@@ -190,11 +190,29 @@ def pytest_collection_modifyitems(session, config, items):
         # `-k count_bigrams` selects an exercise's checks by its function name, `-k init-batchnorm`
         # a whole assignment
         item.extra_keyword_matches.update({ex_id.split(".", 1)[1], course.exercise(ex_id).assignment})
+    _state["planned"] = _checks_per_exercise(items)     # before any -k: every check of each exercise
     _select(config, items, course)
     # In the course's order (course.toml), each exercise's checks together, the instructors'
     # hidden ones (autograder/hidden/) after its public ones: one worker serves them all.
     order = {ex.id: i for i, ex in enumerate(course.exercises)}
     items.sort(key=lambda item: (order[_exercise_id(item)], "hidden" in Path(str(item.path)).parts))
+
+
+def _checks_per_exercise(items) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[_exercise_id(item)] = counts.get(_exercise_id(item), 0) + 1
+    return counts
+
+
+def pytest_collection_finish(session):
+    """Exercises of which -k selected only some checks: partly checked, never their points."""
+    selected, planned = _checks_per_exercise(session.items), _state.get("planned", {})
+    _state["partial"] = {ex for ex, n in selected.items() if n < planned.get(ex, n)}
+
+
+def _score(course: Course, results) -> list:
+    return report.score(course, results, _state.get("partial", set()))
 
 
 # ------------------------------------------------------------------------------ sessions
@@ -266,7 +284,7 @@ def pytest_pyfunc_call(pyfuncitem):
     _state["results"].setdefault(ex_id, []).append((pyfuncitem.name, result))
     path = pyfuncitem.config.getoption("results")
     if path:    # written after every check, so that a run stopped half-way still tells what it graded
-        report.write_json(Path(path), str(_state["target"]), report.score(course, _state["results"]))
+        report.write_json(Path(path), str(_state["target"]), _score(course, _state["results"]))
     pyfuncitem.course_result = result
     if result.status != "passed":
         text = f"[{result.status}] {result.message}".rstrip()
@@ -403,7 +421,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if not results:
         return
     course: Course = _state["course"]
-    rows = report.score(course, results)
+    rows = _score(course, results)
     tr = terminalreporter
     try:
         shown = _state["target"].relative_to(course.root)
