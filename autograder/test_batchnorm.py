@@ -284,4 +284,4 @@ def test_calibrate_your_layer_then_eval(batchnorm):
     if not torch.allclose(torch.as_tensor(y).detach().double(), want.double(), atol=1e-3, rtol=1e-3):
         fail("calibrate set the running statistics right, yet in eval mode your BatchNorm1d does not normalise with "
              "them", "the fault is in batchnorm.BatchNorm1d (eval mode), not in calibrate: `pytest autograder -k "
-             "BatchNorm1d` says more.\nhint (batchnorm.BatchNorm1d): " + load().exercise("batchnorm.BatchNorm1d").hint("eval"))
+             "BatchNorm1d` says more.\nhint (batchnorm.BatchNorm1d): " + load().exercise("batchnorm.BatchNorm1d").hints["eval"])

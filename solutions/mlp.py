@@ -126,7 +126,9 @@ def init_params(vocab_size: int, block_size: int = 3, n_embd: int = 10, n_hidden
 def forward(params: dict[str, torch.Tensor], X: torch.Tensor) -> torch.Tensor:
     """The logits of the next character for every context of X: (N, V).
 
-    tanh(embed(C, X) @ W1 + b1) @ W2 + b2.
+    Lecture 3's network: the embeddings of each context laid end to end (embed), a hidden layer
+    (W1, b1) through tanh, then the output layer (W2, b2), which is linear: one logit per
+    character, no softmax.
 
     >>> p = init_params(5, block_size=2, n_embd=3, n_hidden=4)
     >>> forward(p, torch.zeros((7, 2), dtype=torch.int64)).shape
