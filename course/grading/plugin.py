@@ -155,14 +155,14 @@ def _exercise_id(item) -> str | None:
 
 def _select(config, items, course: Course) -> None:
     """`-k NAME` with one name of the course selects exactly: an exercise id (mlp.train), an
-    exercise's function (train), a module (batchnorm: its exercises, not recall.batchnorm_modes)
-    or an assignment (init-batchnorm). Another single name that no check's name contains is a
+    exercise's function (train), a module (batchnorm: its exercises, not recall.batchnorm_modes;
+    mlp.py: the file's alone, where mlp also names the assignment) or an assignment (init-batchnorm). Another single name that no check's name contains is a
     one-line error listing the ids; anything else is pytest's own -k."""
     word = (config.option.keyword or "").strip()
     if not word or any(c in word for c in " ()") or word.startswith("not"):
         return
     matches = {ex.id for ex in course.exercises
-               if word in (ex.id, ex.function, ex.module, ex.assignment, ex.notebook)}
+               if word in (ex.id, ex.function, ex.module, ex.assignment, ex.notebook, f"{ex.module}.py")}
     if not matches:
         if any(word in item.name for item in items):
             return                               # the name of a check: pytest's -k finds it
