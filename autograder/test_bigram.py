@@ -309,8 +309,9 @@ def test_train_neural_bigram_minimises_the_regularised_loss(bigram):
     reg = 1.0
     W = bigram.train_neural_bigram(xs, ys, 4, steps=200, lr=5.0, reg=reg,
                                    generator=torch.Generator().manual_seed(2))
-    W = W.detach().clone().requires_grad_(True)
-    loss = F.cross_entropy(F.one_hot(xs, 4).float() @ W, ys) + reg * (W ** 2).mean()
+    expect(W).tensor(shape=(4, 4), what="W for a 4-character vocabulary", hint="loop")
+    W = W.detach().double().clone().requires_grad_(True)      # float32 or float64: both are fine
+    loss = F.cross_entropy(F.one_hot(xs, 4).double() @ W, ys) + reg * (W ** 2).mean()
     loss.backward()
     largest = W.grad.abs().max().item()
     check(largest < 0.01, "after training, W should sit at the minimum of mean NLL + reg * (W**2).mean()",
