@@ -174,7 +174,9 @@ def small_model():
 
 
 def hook_count(model) -> int:
-    return sum(len(m._forward_hooks) for m in model.modules())
+    """Every hook on the model's modules: forward and backward, pre-hooks too."""
+    kinds = ("_forward_pre_hooks", "_forward_hooks", "_backward_pre_hooks", "_backward_hooks")
+    return sum(len(getattr(m, kind)) for m in model.modules() for kind in kinds)
 
 
 def yields_a_dict(acts) -> bool:

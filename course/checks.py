@@ -98,6 +98,16 @@ def is_number(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
+def not_a_number(value: Any) -> str:
+    """Why `value` is not a number as the contracts define it, for a message ("" when it is one)."""
+    if is_number(value):
+        return ""
+    if isinstance(value, torch.Tensor) and value.dim() == 0 and value.requires_grad:
+        return (f"yours is a 0-d tensor ({value.item():.4g}) that still holds its graph: compute it under "
+                "torch.no_grad(), or return .item()")
+    return f"got {describe(value)}"
+
+
 def number(value: Any) -> float:
     """The float of a number (see is_number); call it after checking is_number."""
     return float(value.detach().item()) if isinstance(value, torch.Tensor) else float(value)
