@@ -216,10 +216,12 @@ def _session():
     return current_session()
 
 
-def backward(tensor, gradient=None) -> None:
-    """`tensor.backward(gradient)`, run where `tensor` was computed. Afterwards `.grad` of every
-    tensor the grader passed to learner code (with requires_grad) holds its gradient."""
-    _session().backward(tensor, gradient)
+def backward(tensor, gradient=None, create_graph: bool = False) -> None:
+    """`tensor.backward(gradient, create_graph=...)`, run where `tensor` was computed. Afterwards
+    `.grad` of every tensor the grader passed to learner code (with requires_grad) holds its
+    gradient. `create_graph=True` gives the gradients a graph of their own, as higher-order
+    training does: a stored gradient that was not detached then shows it."""
+    _session().backward(tensor, gradient, create_graph)
 
 
 def changed_arguments() -> list[str]:

@@ -293,8 +293,8 @@ class Worker:
         exc = cls(str(error[1]))
         return obj.__exit__(cls, exc, None)
 
-    def op_backward(self, tensor, gradient=None):
-        seam.backward(tensor, gradient)
+    def op_backward(self, tensor, gradient=None, create_graph=False):
+        seam.backward(tensor, gradient, create_graph is True)
         import torch
         mine = {ident: t.grad for ident, t in self.objects.items()
                 if isinstance(t, torch.Tensor) and t.is_leaf and t.grad is not None}
