@@ -101,6 +101,49 @@ def grading_files(course: Course) -> list[Path]:
     return [f for f in files if (root / f).is_file()]
 
 
+_GRADERS: dict[tuple, object] = {}
+
+
+def read_graders(root: Path) -> dict:
+    """The grader files under `root`/autograder, read with `ast` (course.preflight.read_grader):
+    relative path -> what it declares. Each file is parsed once while it is unchanged."""
+    from course.preflight import read_grader
+    graders = {}
+    for folder, public in ((root / "autograder", True), (root / "autograder" / "hidden", False)):
+        for path in sorted(folder.glob("test_*.py")):
+            rel, info = path.relative_to(root), path.stat()
+            key = (str(path), info.st_mtime_ns, info.st_size, public)
+            if key not in _GRADERS:
+                _GRADERS[key] = read_grader(path, rel.as_posix(), public)
+            graders[rel] = _GRADERS[key]
+    return graders
+
+
+def grader_files(course: Course, exercises, root: Path | None = None, helpers: bool = False) -> list[Path]:
+    """The grader files (relative to the course root) that check `exercises`. A file belongs to
+    the exercises it declares, read with `ast` (never by its name): each `@exercise("id")` of it,
+    and every question of a notebook it names (autograder/test_recall.py runs 05-recall.ipynb's).
+    With `helpers`, also the public grader files they import helpers from (`from test_mlp import
+    ...`), transitively: what a copy of the graders must hold for them to run. `root`: a copy of
+    the course's files (default: the course itself)."""
+    root = root or course.root
+    wanted = {ex.id for ex in exercises}
+    graders = read_graders(root)
+    chosen = [rel for rel, g in graders.items()
+              if wanted & ({ex_id for _, ex_id, _ in g.checks}
+                           | {ex.id for ex in course.exercises if ex.notebook and ex.notebook in g.strings})]
+    if helpers:
+        public_modules = {rel.stem: rel for rel, g in graders.items() if g.public}
+        todo = list(chosen)
+        while todo:
+            for module in graders[todo.pop()].imports.values():
+                dep = public_modules.get(module)
+                if dep is not None and dep not in chosen:
+                    chosen.append(dep)
+                    todo.append(dep)
+    return sorted(chosen)
+
+
 def notebook_tests(course: Course) -> dict[Path, bytes]:
     """The graded notebooks' test cells (visible and hidden) and set-up cells, without a single
     answer cell: what grading a notebook needs of solutions/, at autograder/notebooks/<name>
@@ -307,13 +350,9 @@ def _worker(course: Course, folder: Path, private: Path, options: Options, runne
     sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
     torch.set_num_threads(1)
     graders = [root / "autograder"]
-    if options.only or not options.notebooks:
-        chosen = graded_exercises(course, options)
-        modules = dict.fromkeys(ex.module for ex in chosen if not ex.notebook)
-        graders = [p for m in modules for p in (root / "autograder" / f"test_{m}.py",
-                                                root / "autograder" / "hidden" / f"test_{m}_hidden.py") if p.exists()]
-        if options.notebooks and any(ex.notebook for ex in chosen):
-            graders.append(root / "autograder" / "test_recall.py")
+    if options.only or not options.notebooks:       # the files that declare the chosen exercises
+        chosen = [ex for ex in graded_exercises(course, options) if options.notebooks or not ex.notebook]
+        graders = [root / rel for rel in grader_files(course, chosen, root)]
     argv = [*map(str, graders), "--target", str(work), "--results", str(private / "results.json"),
             "--instructor-grade", "--assert=plain", "-q", "-p", "no:cacheprovider", "--rootdir", str(root),
             "-c", str(root / "pyproject.toml"), "--basetemp", str(private / "tmp" / "pytest")]

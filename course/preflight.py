@@ -10,7 +10,9 @@ returns one line per problem, naming the file and the fix:
 - every exercise of course.toml has a public grader, and every grader's exercise is in it;
 - every hint key a grader names (`hint="key"`) is a hint of that exercise in course.toml;
 - the notebooks' nbgrader points equal course.toml's;
-- exercises/ (the stubs) and autograder/fixtures/ are up to date with solutions/.
+- exercises/ (the stubs) and autograder/fixtures/ are up to date with solutions/;
+- a Gradescope bundle (`course gradescope`, whole or `--only` one assignment, module or
+  notebook) holds a grader of every exercise it grades, and the public graders they import from.
 
 The graders are read with `ast`, never imported; only the fixture check runs code (the
 graders' `make_fixtures` on solutions/, as `course fixtures --check` does).
@@ -31,7 +33,7 @@ HIDDEN, SOLVED = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"), ("### BEGIN
 def preflight(course: Course) -> list[str]:
     """Every authoring problem of the course, one line each (empty when it is ready)."""
     problems: list[str] = []
-    for check in (regions, graders, hint_keys, notebook_points, stubs_current, fixtures_current):
+    for check in (regions, graders, hint_keys, notebook_points, bundles, stubs_current, fixtures_current):
         try:
             problems += check(course)
         except CourseError as exc:
@@ -208,6 +210,38 @@ def hint_keys(course: Course) -> list[str]:
                 problems.append(f"{g.path}:{line}: hint {key!r} is not a hint of any exercise this file checks; "
                                 "add it to course.toml, or fix the key")
     return list(dict.fromkeys(problems))
+
+
+def bundles(course: Course) -> list[str]:
+    """Every Gradescope bundle the course can build (the whole course, and `--only` each
+    assignment, module and notebook) ships a grader file declaring each exercise it grades, and
+    the public grader files those import helpers from: otherwise every submission scores 0 there."""
+    from course.grade import Options, graded_exercises
+    from course.grade import read_graders as parsed
+    from course.gradescope import bundle_files
+    found = {rel.as_posix(): g for rel, g in parsed(course.root).items()}
+    by_module = {Path(path).stem for path, g in found.items() if g.public}
+    problems = []
+    selections = [(), *((a.id,) for a in course.assignments), *((m,) for m in course.modules),
+                  *((ex.notebook,) for ex in course.exercises if ex.notebook)]
+    for only in dict.fromkeys(selections):
+        shipped = {rel.as_posix() for rel in bundle_files(course, only)}
+        graders = [found[path] for path in shipped if path in found]
+        declared = {ex_id for g in graders for _, ex_id, _ in g.checks}
+        named = set().union(*(g.strings for g in graders))
+        what = f"`course gradescope --only {only[0]}`" if only else "`course gradescope`"
+        for ex in graded_exercises(course, Options(only=only)):
+            if (ex.notebook in named) if ex.notebook else (ex.id in declared):
+                continue
+            problems.append(f"{what}: the bundle holds no grader of {ex.id}, so every Gradescope submission "
+                            f"would score 0 on it; fix course/gradescope.py's bundle_files")
+        for g in graders:
+            missing = sorted(f"autograder/{m}.py" for m in set(g.imports.values()) & by_module
+                             if f"autograder/{m}.py" not in shipped)
+            if missing:
+                problems.append(f"{what}: {g.path} imports from {', '.join(missing)}, which the bundle leaves out; "
+                                "fix course/gradescope.py's bundle_files")
+    return problems
 
 
 # ------------------------------------------------------------------ notebooks, stubs, fixtures
