@@ -251,7 +251,8 @@ def runner_exec(source: str, name: str) -> None:
     _session().request("exec", source=source, name=name)
 
 
-def runner_names() -> dict:
-    """The names that notebook code defined there: numbers and tensors as copies, the rest as
-    handles (a function defined in an answer cell is called where it was defined)."""
-    return _session().request("names")
+def runner_answer(name: str):
+    """What notebook code bound to `name` there (one of a question's declared answers): a number,
+    a string, a tensor or a container of them as a copy, anything else (a function defined in an
+    answer cell) as a handle that calls where it was defined."""
+    return _session().request("lookup", name=name)

@@ -25,6 +25,7 @@ class Exercise:
     hints: dict[str, str]        # key -> text, gentlest first
     timeout: float | None = None
     notebook: str | None = None  # set for a question of a notebook (the recall test): its file
+    answers: tuple[str, ...] = ()  # a notebook question's answer names: all its test cells get of the learner's
 
     @property
     def module(self) -> str:
@@ -139,9 +140,12 @@ def parse(root: Path, raw: dict) -> Course:
         hints = _need(e, "hints", dict, where)
         if not hints:
             raise CourseError(f"course.toml: {where} needs at least one hint")
+        answers = e.get("answers", [])
+        if not (isinstance(answers, list) and all(isinstance(a, str) and a.isidentifier() for a in answers)):
+            raise CourseError(f"course.toml: {where}.answers should be a list of names, not {answers!r}")
         exercises.append(Exercise(id=ex_id, assignment=assignment, points=points,
                                   hints={k: str(v) for k, v in hints.items()},
-                                  timeout=e.get("timeout"), notebook=e.get("notebook")))
+                                  timeout=e.get("timeout"), notebook=e.get("notebook"), answers=tuple(answers)))
     return Course(root=root, raw=raw, assignments=tuple(assignments), exercises=tuple(exercises))
 
 

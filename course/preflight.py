@@ -10,6 +10,8 @@ returns one line per problem, naming the file and the fix:
 - every exercise of course.toml has a public grader, and every grader's exercise is in it;
 - every hint key a grader names (`hint="key"`) is a hint of that exercise in course.toml;
 - the notebooks' nbgrader points equal course.toml's;
+- each notebook question declares its answers (`answers`: the names its answer cell binds, its
+  test cell uses, and neither the set-up cell nor Python's builtins define);
 - exercises/ (the stubs) and autograder/fixtures/ are up to date with solutions/;
 - a Gradescope bundle (`course gradescope`, whole or `--only` one assignment, module or
   notebook) holds a grader of every exercise it grades, and the public graders they import from.
@@ -33,7 +35,8 @@ HIDDEN, SOLVED = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"), ("### BEGIN
 def preflight(course: Course) -> list[str]:
     """Every authoring problem of the course, one line each (empty when it is ready)."""
     problems: list[str] = []
-    for check in (regions, graders, hint_keys, notebook_points, bundles, stubs_current, fixtures_current):
+    for check in (regions, graders, hint_keys, notebook_points, notebook_answers, bundles, stubs_current,
+                  fixtures_current):
         try:
             problems += check(course)
         except CourseError as exc:
@@ -248,6 +251,59 @@ def bundles(course: Course) -> list[str]:
 def notebook_points(course: Course) -> list[str]:
     from course.notebooks import point_problems
     return point_problems(course)
+
+
+def _bound(source: str) -> set[str]:
+    """The names a cell binds at its top level (def, class, assignment, import, for, with)."""
+    names = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        else:
+            names |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return names
+
+
+def notebook_answers(course: Course) -> list[str]:
+    """A notebook question's test cell sees only the names course.toml declares as its answers
+    (autograder/test_recall.py): each must be bound by the question's answer cell of the source
+    notebook and used by its test cell, and none may be a name of the set-up cell or a builtin,
+    which the test cell takes from the course."""
+    import builtins
+    problems = []
+    for ex in course.exercises:
+        if not ex.notebook:
+            continue
+        path = course.root / "solutions" / ex.notebook
+        if not path.is_file():
+            continue
+        cells = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id"):
+                 c["source"] if isinstance(c["source"], str) else "".join(c["source"])
+                 for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"}
+        where = f"course.toml: exercise {ex.id!r}"
+        if not ex.answers:
+            problems.append(f"{where} declares no `answers`: list the names its answer cell defines for the test "
+                            f"cell, e.g. answers = [\"{ex.function}\"]")
+            continue
+        try:
+            bound = _bound(cells.get(f"{ex.function}_answer") or "")
+            used = {n.id for n in ast.walk(ast.parse(cells.get(ex.function) or "")) if isinstance(n, ast.Name)}
+            setup = _bound(cells.get("setup") or "")
+        except SyntaxError as exc:
+            problems.append(f"solutions/{ex.notebook}: a cell of {ex.function} is not valid Python ({exc.msg})")
+            continue
+        for name in ex.answers:
+            if hasattr(builtins, name) or name in setup:
+                problems.append(f"{where}: answer {name!r} is a name the test cell takes from the course "
+                                "(a builtin or the set-up cell's); rename it in the notebook")
+            elif name not in bound:
+                problems.append(f"{where}: answer {name!r} is not defined by the answer cell {ex.function}_answer "
+                                f"of solutions/{ex.notebook}")
+            elif name not in used:
+                problems.append(f"{where}: answer {name!r} is not used by the test cell {ex.function}")
+    return problems
 
 
 def stubs_current(course: Course) -> list[str]:
