@@ -173,7 +173,7 @@ def digest(root: Path, files: list[Path], blobs: dict[Path, bytes] | None = None
     """One sha256 over the names and bytes of `files`: what decides whether to grade again."""
     h = hashlib.sha256()
     for rel in files:
-        h.update(rel.as_posix().encode() + b"\0")
+        h.update(os.fsencode(rel.as_posix()) + b"\0")          # a name need not be UTF-8: its bytes
         h.update(hashlib.sha256(blobs[rel] if blobs else (root / rel).read_bytes()).digest())
     return h.hexdigest()
 
@@ -193,7 +193,7 @@ def submission_files(folder: Path) -> list[Path]:
 def students(submissions: Path) -> tuple[list[tuple[str, Path]], list[tuple[str, str]]]:
     """The class: (student id, folder or .zip) in id order, and what is skipped, with why.
     A folder's name is the student id; so is a .zip's name without .zip (a folder wins over a
-    .zip of the same name)."""
+    .zip of the same name). A name that is not UTF-8 gives the id its escape (safe_text)."""
     if not submissions.is_dir():
         raise CourseError(f"{submissions}: no such folder (it should hold one folder per student)")
     found, skipped = {}, []
@@ -202,19 +202,25 @@ def students(submissions: Path) -> tuple[list[tuple[str, Path]], list[tuple[str,
         if p.name.startswith((".", "_")):
             continue
         if p.is_symlink():
-            skipped.append((p.name, "a symbolic link (links are never followed: copy the submission in)"))
+            skipped.append((safe_text(p.name), "a symbolic link (links are never followed: copy the submission in)"))
         elif p.is_dir():
-            found[p.name] = p
+            sid = safe_text(p.name, None)
+            if sid in found:
+                skipped.append((sid, f"another folder's name reads {sid} too: rename one of them"))
+            else:
+                found[sid] = p
     for p in entries:
         if p.name.startswith((".", "_")) or p.is_symlink() or p.is_dir():
             continue
+        sid = safe_text(p.stem, None)
         if p.suffix.lower() == ".zip":
-            if p.stem in found:
-                skipped.append((p.name, f"the folder {p.stem}/ is graded instead (one submission per student)"))
+            if sid in found:
+                skipped.append((safe_text(p.name), f"the folder {sid}/ is graded instead (one submission per student)"))
             else:
-                found[p.stem] = p
+                found[sid] = p
         else:
-            skipped.append((p.name, "not a folder or a .zip (unpack it into a folder named after the student)"))
+            skipped.append((safe_text(p.name), "not a folder or a .zip (unpack it into a folder named after the "
+                                               "student)"))
     if not found:
         raise CourseError(f"{submissions}: no student folders or .zip files in it")
     return sorted(found.items()), skipped
@@ -384,21 +390,52 @@ class PrintedLog:
 
 
 STATUSES = {"passed", "failed", "not started", "error", "timed out"}
+# C0 control characters but tab and newline, and DEL: they garble a terminal, a CSV or Markdown.
+_CONTROLS = {c: "\ufffd" for c in [*range(0x00, 0x09), *range(0x0b, 0x20), 0x7f]}
+
+
+def safe_text(value, limit: int | None = 4000) -> str:
+    """Learner-derived text (printed output, a message, a name), made safe to store and write:
+    whatever it was, a str of at most `limit` characters that encodes as UTF-8. A lone surrogate
+    (print("\\ud800"), a file name that is not UTF-8) becomes its escape, a control character
+    U+FFFD. Applied once, where learner-derived data enters the grader's records."""
+    if not isinstance(value, str):
+        try:
+            value = str(value)
+        except Exception:  # noqa: BLE001 - an object whose __str__ fails is no text
+            value = "?"
+    text = value[:limit] if limit is not None else value
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text.translate(_CONTROLS)
+
+
+def safe_data(value, depth: int = 0):
+    """A record read back from a file (JSON: dicts, lists, strings, numbers), its strings made safe
+    (safe_text): a record written by an older grader cannot stop this one."""
+    if isinstance(value, str):
+        return safe_text(value, None)
+    if depth > 20:
+        return None
+    if isinstance(value, dict):
+        return {safe_text(k, None): safe_data(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [safe_data(v, depth + 1) for v in value]
+    return value
 
 
 def _checked_row(ex, got: dict, printed: dict | None = None) -> dict:
     """A row from the judge's results file, checked as any input is: known status, points only
-    for a pass and never above the exercise's, short strings. `printed`: check name -> what
-    learner code printed in it."""
+    for a pass and never above the exercise's, short and safe strings (safe_text). `printed`:
+    check name -> what learner code printed in it."""
     status = got.get("status") if got.get("status") in STATUSES else "error"
     points = ex.points if status == "passed" and got.get("points") == ex.points else 0
-    message = str(got.get("message", ""))[:4000]
-    checks = [{k: str(c.get(k, ""))[:4000] for k in ("name", "status", "message")}
+    message = safe_text(got.get("message", ""))
+    checks = [{k: safe_text(c.get(k, "")) for k in ("name", "status", "message")}
               for c in got.get("checks", []) if isinstance(c, dict)][:200]
-    for c in checks:
-        text = (printed or {}).get(c["name"])
+    for c, raw in zip(checks, (c for c in got.get("checks", []) if isinstance(c, dict))):
+        text = (printed or {}).get(raw.get("name"))
         if isinstance(text, str) and text:
-            c["printed"] = text[:PRINTED_PER_CHECK]
+            c["printed"] = safe_text(text, PRINTED_PER_CHECK)
     return _row(ex.id, points, ex.points, status, message, checks)
 
 
@@ -446,7 +483,29 @@ def start(course: Course, student: str, folder: Path, options: Options, slot: in
 
 
 def finish(course: Course, job: Job, wait_status: int | None, options: Options) -> dict:
-    """The student's record, from what the grading left in its private folder; then clean up."""
+    """The student's record, from what the grading left in its private folder; then clean up
+    (whatever happens)."""
+    try:
+        return _record_of(course, job, wait_status, options)
+    finally:
+        _remove(job.private)
+
+
+def failed_record(course: Course, student: str, options: Options, exc: BaseException) -> dict:
+    """The record of a student whose handling failed in this grader (not in their code): every
+    exercise of the selection an error, the grading `crashed`; the class goes on."""
+    why = safe_text(f"{type(exc).__name__}: {exc}", 300)
+    rows = [_row(ex.id, 0, ex.points, "error", f"this exercise could not be graded: the grader failed while "
+                 f"handling this submission ({why}); please tell your instructor")
+            for ex in graded_exercises(course, options) if options.notebooks or not ex.notebook]
+    for r in rows:
+        r["ended"] = "crashed"
+    return {"student": student, "ended": "crashed", "seconds": 0.0, "total": 0,
+            "max_total": sum(r["max_points"] for r in rows), "manual_pending": 0, "manual": {}, "exercises": rows,
+            "grader_error": safe_text("".join(traceback.format_exception(exc)), 8000)}
+
+
+def _record_of(course: Course, job: Job, wait_status: int | None, options: Options) -> dict:
     try:
         os.killpg(job.pid, signal.SIGKILL)     # whatever the submission left running
     except (ProcessLookupError, PermissionError):
@@ -488,7 +547,6 @@ def finish(course: Course, job: Job, wait_status: int | None, options: Options) 
             rows.append(_row(ex.id, 0, ex.points, "error", "this exercise could not be graded: the grading of "
                              "the submission stopped unexpectedly" if ended == "crashed" else
                              "this exercise was not graded"))
-    _remove(job.private)
     for r in rows:
         r["ended"] = ended                            # how the grading that made this row ended
     return {"student": job.student, "ended": ended, "seconds": round(seconds, 1),
@@ -700,17 +758,18 @@ def grade_class(course: Course, submissions: Path, out: Path, jobs: int | None =
                 if old:
                     records[sid] = old                # not graded this time: kept as it is
                 continue
-            if path.suffix.lower() == ".zip" and not path.is_dir():
-                try:
+            try:
+                if path.suffix.lower() == ".zip" and not path.is_dir():
                     folder = unpack_zip(path, staged / sid)
-                except UnsafeZip as exc:
-                    skipped.append((path.name, str(exc)))
-                    if old:
-                        records[sid] = old
-                    continue
-            else:
-                folder = _stage(path, staged / sid)
-            fingerprint = digest(folder, submission_files(folder))
+                else:
+                    folder = _stage(path, staged / sid)
+                fingerprint = digest(folder, submission_files(folder))
+            except (UnsafeZip, OSError) as exc:          # one student's files: the class goes on
+                why = str(exc) if isinstance(exc, UnsafeZip) else f"it cannot be copied ({type(exc).__name__}: {exc})"
+                skipped.append((safe_text(path.name), safe_text(why, 300)))
+                if old:
+                    records[sid] = old
+                continue
             if not fresh and student is None and _up_to_date(old, ids, fingerprint, graders):
                 records[sid] = old                    # graded already, and nothing has changed since
             else:
@@ -734,14 +793,17 @@ def grade_class(course: Course, submissions: Path, out: Path, jobs: int | None =
                     sandbox.kill_leftovers(RUNNER_UIDS + job.slot)    # a runner without a PID namespace
                 else:
                     slots.release(job.slot)
-                record = finish(course, job, status, options)
-                for r in record["exercises"]:
-                    r.update(submission_sha256=fingerprints[job.student], graders_sha256=graders)
-                record = merge(course, olds.get(job.student), record, options)
-                apply_manual(course, record, manual)
+                try:                                  # a failure here is this student's, not the class's
+                    record = finish(course, job, status, options)
+                    for r in record["exercises"]:
+                        r.update(submission_sha256=fingerprints[job.student], graders_sha256=graders)
+                    record = merge(course, olds.get(job.student), record, options)
+                    apply_manual(course, record, manual)
+                except Exception as exc:  # noqa: BLE001 - recorded for the student
+                    record = failed_record(course, job.student, options, exc)
+                record = _written(out, course, record, hidden, options)
                 records[job.student] = record
                 fresh_records.append(record)
-                write_student(out, course, record, hidden)
                 write_csv(out, course, [records[s] for s, _ in roster if s in records])
                 shown = fresh_records if student is not None else list(records.values())
                 bar.update(len(shown) if student is not None else len(records), sum(_troubled(r) for r in shown))
@@ -761,13 +823,32 @@ def grade_class(course: Course, submissions: Path, out: Path, jobs: int | None =
             bar.close()
     ordered = Graded(records[s] for s, _ in roster if s in records)
     ordered.skipped = skipped
-    for record in ordered:                          # outputs of resumed students are rewritten as well
-        apply_manual(course, record, manual)
-        write_student(out, course, record, hidden)
+    for i, record in enumerate(ordered):            # outputs of resumed students are rewritten as well
+        try:
+            apply_manual(course, record, manual)
+        except Exception as exc:  # noqa: BLE001 - recorded for the student
+            record = failed_record(course, record.get("student", "?"), options, exc)
+        ordered[i] = _written(out, course, record, hidden, options)
     write_csv(out, course, ordered)
     from course import classreport
     classreport.write(out, course, ordered, skipped)
     return ordered
+
+
+def _written(out: Path, course: Course, record: dict, hidden: set[str], options: Options) -> dict:
+    """Write the student's files; when that fails, their record says so (and is written in its
+    place, as far as it can be): the class goes on."""
+    try:
+        write_student(out, course, record, hidden)
+        return record
+    except Exception as exc:  # noqa: BLE001 - recorded for the student
+        failed = failed_record(course, record.get("student", "?"), options, exc)
+        try:
+            write_student(out, course, failed, hidden)
+        except Exception as again:  # noqa: BLE001 - said on the terminal; grades.csv still has the row
+            print(f"course grade: the results of {failed['student']} cannot be written "
+                  f"({safe_text(again, 200)})", file=sys.stderr)
+        return failed
 
 
 def _stage(folder: Path, copy: Path) -> Path:
@@ -785,9 +866,9 @@ def _troubled(record: dict) -> bool:
 
 def _read_record(out: Path, student: str) -> dict | None:
     try:
-        record = json.loads((out / "students" / student / "scores.json").read_text())
+        record = safe_data(json.loads((out / "students" / student / "scores.json").read_text()))
         return record if isinstance(record, dict) and isinstance(record.get("exercises"), list) else None
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
 
 
