@@ -367,26 +367,43 @@ def _worker(course: Course, folder: Path, private: Path, options: Options, runne
     import pytest
     # The notebooks' questions are graded by autograder/test_recall.py like every exercise: the
     # answer cells run in the runner, the course's own test cells (hidden ones included) here.
-    code = pytest.main(argv, plugins=[PrintedLog(private / "printed.json")]) if graders else 0
+    code = pytest.main(argv, plugins=[PrintedLog(private / "printed.json", private / "planned.json")]) \
+        if graders else 0
     return int(code)
+
+
+def _write_json_atomically(path: Path, value) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(value))
+    os.replace(tmp, path)
 
 
 class PrintedLog:
     """A pytest plugin of the judge: after each check, what learner code printed during it (the
     judge's Result.printed, already capped there) goes to a JSON file, exercise -> check -> text.
-    Written after every check that printed, so a grading cut short keeps what it had."""
+    Written after every check that printed, so a grading cut short keeps what it had. Before the
+    first check, the checks collected for each exercise go to `planned` (exercise -> check
+    names): an exercise counts as passed only when every one of them ran and passed."""
 
-    def __init__(self, path: Path):
-        self.path, self.printed = path, {}
+    def __init__(self, path: Path, planned: Path | None = None):
+        self.path, self.printed, self.planned = path, {}, planned
+
+    def pytest_collection_finish(self, session):       # after the plugin's selection and order
+        if self.planned is None:
+            return
+        plan: dict[str, list[str]] = {}
+        for item in session.items:
+            marker = item.get_closest_marker("exercise")
+            if marker and marker.args:
+                plan.setdefault(marker.args[0], []).append(item.name)
+        _write_json_atomically(self.planned, plan)
 
     def pytest_runtest_teardown(self, item, nextitem):
         result, marker = getattr(item, "course_result", None), item.get_closest_marker("exercise")
         text = getattr(result, "printed", "")
         if marker and isinstance(text, str) and text:
             self.printed.setdefault(marker.args[0], {})[item.name] = text[:PRINTED_PER_CHECK]
-            tmp = self.path.with_name(self.path.name + ".tmp")
-            tmp.write_text(json.dumps(self.printed))
-            os.replace(tmp, self.path)
+            _write_json_atomically(self.path, self.printed)
 
 
 STATUSES = {"passed", "failed", "not started", "error", "timed out"}
@@ -423,15 +440,26 @@ def safe_data(value, depth: int = 0):
     return value
 
 
-def _checked_row(ex, got: dict, printed: dict | None = None) -> dict:
+def _checked_row(ex, got: dict, printed: dict | None = None, planned: list | None = None,
+                 ended: str = "completed") -> dict:
     """A row from the judge's results file, checked as any input is: known status, points only
     for a pass and never above the exercise's, short and safe strings (safe_text). `printed`:
-    check name -> what learner code printed in it."""
+    check name -> what learner code printed in it. A pass counts only when every check the judge
+    `planned` for the exercise ran and passed: a grading cut short (`ended`) in the middle of an
+    exercise keeps none of it."""
     status = got.get("status") if got.get("status") in STATUSES else "error"
     points = ex.points if status == "passed" and got.get("points") == ex.points else 0
     message = safe_text(got.get("message", ""))
     checks = [{k: safe_text(c.get(k, "")) for k in ("name", "status", "message")}
               for c in got.get("checks", []) if isinstance(c, dict)][:200]
+    passed = {c["name"] for c in checks if c["status"] == "passed"}
+    wanted = [name for name in planned or [] if isinstance(name, str)]
+    if status == "passed" and (not wanted or not set(wanted) <= passed):
+        ran = len(set(wanted) & passed)
+        status, points = ("timed out" if ended == "timed out" else "error"), 0
+        message = (f"only {ran} of the {len(wanted) or '?'} checks of this exercise ran before the grading of the "
+                   + ("submission ran out of time" if ended == "timed out" else "submission stopped")
+                   + ": an exercise counts only when every one of its checks ran and passed")
     for c, raw in zip(checks, (c for c in got.get("checks", []) if isinstance(c, dict))):
         text = (printed or {}).get(raw.get("name"))
         if isinstance(text, str) and text:
@@ -527,6 +555,11 @@ def _record_of(course: Course, job: Job, wait_status: int | None, options: Optio
         printed = printed if isinstance(printed, dict) else {}
     except (OSError, ValueError):
         printed = {}
+    try:        # the checks the judge collected, exercise -> names: what a complete exercise ran
+        planned = json.loads((job.private / "planned.json").read_text())
+        planned = planned if isinstance(planned, dict) else {}
+    except (OSError, ValueError):
+        planned = {}
     # The written parts of the notebooks handed in wait for the instructor (nbgrader's formgrader):
     # assignment -> the points read by hand (a gradebook, when given, says which are graded).
     graded_assignments = {ex.assignment for ex in graded_exercises(course, options)}
@@ -536,7 +569,9 @@ def _record_of(course: Course, job: Job, wait_status: int | None, options: Optio
     for ex in graded_exercises(course, options):
         got = by_id.get(ex.id)
         if got is not None:
-            rows.append(_checked_row(ex, got, printed.get(ex.id) if isinstance(printed.get(ex.id), dict) else None))
+            plan = planned.get(ex.id) if isinstance(planned.get(ex.id), list) else None
+            rows.append(_checked_row(ex, got, printed.get(ex.id) if isinstance(printed.get(ex.id), dict) else None,
+                                     plan, ended))
         elif ex.notebook and not options.notebooks:
             continue                                  # not graded here (no nbgrader, or --no-notebooks)
         elif ended == "timed out":
@@ -692,10 +727,12 @@ def selected_ids(course: Course, options: Options) -> list[str]:
 
 
 def _up_to_date(old: dict | None, ids: list[str], fingerprint: str, graders: str) -> bool:
-    """Whether `old` has a row for each of `ids` graded on this submission with these graders."""
+    """Whether `old` has a row for each of `ids` graded to completion on this submission with these
+    graders (a grading that timed out or crashed is done again)."""
     rows = {r.get("id"): r for r in (old or {}).get("exercises", []) if isinstance(r, dict)}
     return bool(old) and all(i in rows and rows[i].get("submission_sha256") == fingerprint
-                             and rows[i].get("graders_sha256") == graders for i in ids)
+                             and rows[i].get("graders_sha256") == graders
+                             and rows[i].get("ended") == "completed" for i in ids)   # a cut-short one: again
 
 
 ENDINGS = ("crashed", "timed out", "completed")     # a merged record ends as the worst of its rows
