@@ -8,7 +8,8 @@ source (solutions/) when the course has it, and run here, each in a fresh namesp
 course's own set-up cell, Python's builtins, and the question's declared answers (`answers` in
 course.toml) bound to what the runner holds (numbers and tensors as copies, functions as
 handles that call into the runner). No other name of the learner's reaches a test cell: an
-answer cell that defines `torch`, `abs` or `isinstance` changes only the runner's own names. Its hidden tests run when the instructor grades (`course grade`, Gradescope: the
+answer cell that defines `torch`, `abs` or `isinstance` changes only the runner's own names.
+Its hidden tests run when the instructor grades (`course grade`, Gradescope: the
 `--instructor-grade` option); a self-check runs the visible ones, so its recall points are
 provisional. A learner's release has no source: there, the visible
 test cells of the learner's own notebook run in the runner too (a learner can only fool

@@ -231,19 +231,9 @@ def runner_path(name: str) -> str:
 
 
 def runner_file(path: str) -> bytes:
-    """The bytes of a file that learner code wrote (at a `runner_path`)."""
+    """The bytes of a file that learner code wrote (at a `runner_path`): data to decode and check
+    on the judge's side (a PNG with Pillow, under size caps), never a description to believe."""
     return _session().request("read", path=str(path))
-
-
-def watch_figures() -> None:
-    """From now on, describe every matplotlib figure that learner code saves (see `saved_figures`)."""
-    _session().request("watch_figures")
-
-
-def saved_figures() -> dict:
-    """{"saved": [one description per saved figure: its axes (title, lines, containers, patches,
-    collections, legend texts), figure legends], "open": number of figures still open}."""
-    return _session().request("figures")
 
 
 def runner_exec(source: str, name: str) -> None:
