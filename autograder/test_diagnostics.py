@@ -7,6 +7,7 @@ checked against the data the grader gave (nothing your code says about its figur
 """
 import io
 import math
+import struct
 
 import numpy
 import PIL.Image
@@ -269,12 +270,17 @@ def decoded(blob: bytes) -> numpy.ndarray:
     """The PNG `blob` as an (height, width, 3) uint8 array, decoded here; a failure if it is not a
     PNG, cannot be read, or is smaller or larger than any plot."""
     check(blob[:8] == PNG_SIGNATURE, "the file should be a PNG image", f"it starts with {blob[:8]!r}", hint="png")
+    low, high = SIDE_RANGE
+    if len(blob) >= 24 and blob[12:16] == b"IHDR":          # the size, read here before Pillow decodes a byte
+        width, height = struct.unpack(">II", blob[16:24])
+        check(low <= width <= high and low <= height <= high,
+              f"the picture should be a figure's size ({low} to {high} pixels a side)",
+              f"yours is {width} x {height}", hint="png")
     try:
         image = PIL.Image.open(io.BytesIO(blob), formats=["PNG"])
         width, height = image.size
     except Exception as exc:  # noqa: BLE001 - whatever Pillow makes of a broken header
         fail("the file should be a PNG image that can be read", f"its header cannot ({type(exc).__name__})", hint="png")
-    low, high = SIDE_RANGE
     check(low <= width <= high and low <= height <= high,
           f"the picture should be a figure's size ({low} to {high} pixels a side)", f"yours is {width} x {height}",
           hint="png")
