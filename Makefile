@@ -21,7 +21,7 @@ REACHABLE = $(BIN)/python -c "import sys, urllib.request; urllib.request.urlopen
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml requirements-sandbox.txt
 	@$(PYTHON) -c "import sys; sys.exit(sys.version_info < (3, 10))" || \
 	  { echo "Python 3.10 or newer is needed; try: make setup PYTHON=python3.11"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,9 @@ $(VENV)/.installed: pyproject.toml
 	  echo "torch $(TORCH_VERSION) from PyPI$(if $(TORCH_INDEX), ($(TORCH_INDEX) cannot be reached))"; \
 	  $(BIN)/pip install --quiet torch==$(TORCH_VERSION); \
 	fi
+	$(BIN)/pip install --quiet --require-hashes -r requirements-sandbox.txt
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/course doctor
 	touch $@
 
 # The self-check grades exercises/ (0 points until you start): its exit code is not the demo's.

@@ -16,7 +16,7 @@ import string
 import torch
 import torch.nn.functional as F
 
-from course.checks import backward, check, describe, exercise, expect, fail, fixture, is_number, is_sequence, number
+from course.checks import backward, changed_arguments, check, describe, exercise, expect, fail, fixture, is_number, is_sequence, number
 
 WORDS = ["otto", "tom", "mot", "moon", "to"]         # alphabet m n o t: V = 5
 
@@ -49,9 +49,9 @@ def fresh(p):
 @exercise("mlp.split_words")
 def test_split_words_sizes_and_the_callers_list(mlp):
     words = [f"name{i}" for i in range(23)]
-    before = list(words)
     out = mlp.split_words(words, seed=3)
-    check(words == before, "split_words must not change the caller's list", "yours shuffled it", hint="copy")
+    check(not any(p == "0" or p.startswith("0[") for p in changed_arguments()),
+          "split_words must not change the caller's list", "yours shuffled it", hint="copy")
     check(is_sequence(out, 3) and all(is_sequence(part) for part in out),
           "split_words should return (train, dev, test), three sequences (lists or tuples)",
           f"got {describe(out)}", hint="cuts")

@@ -83,9 +83,8 @@ def main() -> None:
     slowest = sorted(records, key=lambda r: -r["seconds"])[:3]
     print(f"class: {', '.join(f'{v} {k}' for k, v in kinds.items())}")
     print(f"sandbox: {sandbox.describe()}")
-    if sandbox.reusable():
-        print(f"runners: one per job (as root, job k's runs as user {grade.RUNNER_UIDS} + k), made clean "
-              "between submissions")
+    print("runners: one per job (as root, each as a user of its own), a fresh cell per submission where "
+          "the kernel allows user namespaces (else a new runner per submission)")
     print(f"exercises graded per submission: {len(records[0]['exercises'])} "
           f"(notebook questions: {sum(1 for ex in course.exercises if ex.notebook)})")
     print(f"graded {len(records)} submissions in {seconds:.1f} s on {args.jobs} jobs: "

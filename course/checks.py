@@ -212,6 +212,14 @@ def backward(tensor, gradient=None) -> None:
     _session().backward(tensor, gradient)
 
 
+def changed_arguments() -> list[str]:
+    """Where the last call of learner code changed the arguments it was given: places like "0"
+    (the first argument itself) or "1['W1']". The grader's own arguments keep what the grader
+    gave (its expected values come from them), but for the outputs of a contract: parameters
+    that require grad, a function that works in place by name, a module's state."""
+    return list(_session().changed)
+
+
 def remote(obj):
     """A copy of `obj` (a torch.nn.Module the grader built) that lives beside the learner's code,
     so that learner code can hook into it: call the returned handle, not `obj`, from then on."""

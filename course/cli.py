@@ -29,9 +29,11 @@ def cmd_stubs(args) -> int:
 
 def cmd_fixtures(args) -> int:
     from course import fixtures
-    outcomes = fixtures.make(load(), check=args.check)
+    course = load()
+    outcomes = fixtures.make(course, check=args.check)
     if not outcomes:
         print("no grader in autograder/ defines make_fixtures(): no fixture to make")
+    outcomes.append(fixtures.measure_budgets(course, check=args.check))
     for name, what in outcomes:
         print(f"autograder/fixtures/{name}: {what}")
     return 1 if any(what.startswith("out of date") for _, what in outcomes) else 0
@@ -58,7 +60,16 @@ def cmd_check(args) -> int:
     return int(pytest.main(argv))
 
 
-BUILT_IN = ("check", "hint", "stubs", "fixtures")
+def cmd_doctor(args) -> int:
+    """Where learner code runs on this machine, and why: the sandbox level and its binary."""
+    from course.grading import sandbox
+    print(version())
+    for line in sandbox.explain():
+        print(line)
+    return 0
+
+
+BUILT_IN = ("check", "hint", "stubs", "fixtures", "doctor")
 
 # Commands that need solutions/ (or the hidden graders): a student copy of the course has
 # neither, so there they are not listed, and calling one says so in a line.
@@ -121,6 +132,9 @@ def build_parser(command: str | None = None, learner: bool = False) -> argparse.
     p.add_argument("-n", type=int, default=1, help="how many hints to show (default 1)")
     p.add_argument("--all", action="store_true", help="show every hint")
     p.set_defaults(run=cmd_hint)
+
+    p = sub.add_parser("doctor", help="say how learner code is sandboxed on this machine, and why")
+    p.set_defaults(run=cmd_doctor)
 
     p = sub.add_parser("stubs", help="instructors: regenerate exercises/ from solutions/")
     p.add_argument("--check", action="store_true", help="only check; exit 1 if exercises/ is out of date")

@@ -11,6 +11,7 @@ import hashlib
 import importlib.util
 import json
 import math
+import os
 import sys
 from pathlib import Path
 
@@ -75,3 +76,37 @@ def stale(course: Course) -> list[str]:
     """One line per fixture out of date with solutions/ (the pre-flight check's part)."""
     return [f"autograder/fixtures/{name}: out of date with solutions/; run `course fixtures`"
             for name, what in make(course, check=True) if what != "up to date"]
+
+
+BUDGETS = "budgets.json"
+
+
+def measure_budgets(course: Course, check: bool = False) -> tuple[str, str]:
+    """(file, what happened) for autograder/fixtures/budgets.json: the CPU seconds the reference
+    solution's checks take, exercise by exercise (the most of its checks), measured by grading
+    solutions/ once. A check's CPU budget is a multiple of it (course.toml's [grading]). With
+    `check`, only whether every exercise has a figure: the figures themselves vary by machine."""
+    import tempfile
+    out = course.root / "autograder" / "fixtures" / BUDGETS
+    if check:
+        try:
+            have = json.loads(out.read_text())["cpu_seconds"]
+        except (OSError, ValueError, KeyError):
+            return BUDGETS, "out of date: run `course fixtures`"
+        missing = [ex.id for ex in course.exercises if ex.id not in have]
+        return BUDGETS, f"out of date: no figure for {', '.join(missing)}; run `course fixtures`" if missing \
+            else "up to date"
+    from course import run
+    with tempfile.TemporaryDirectory(prefix="course-budgets-") as tmp:
+        log = Path(tmp) / "cpu.json"
+        run.graders(course.root / "solutions", course=course, extra=["--cpu-log", str(log)])
+        measured = json.loads(log.read_text()) if log.exists() else {}
+    import platform
+    out.write_text(json.dumps({
+        "made_by": "course fixtures: the CPU seconds of each exercise's most costly check, "
+                   "graded on solutions/ (a check's budget is [grading] cpu_factor times this, "
+                   "at least cpu_floor)",
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "cpu_seconds": {ex.id: round(float(measured.get(ex.id, 0.0)), 3) for ex in course.exercises},
+    }, indent=1) + "\n")
+    return BUDGETS, "written"

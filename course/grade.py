@@ -483,9 +483,6 @@ class Job:
     slot: int = 0
 
 
-RUNNER_UIDS = 61000         # the runner of the grading in slot k runs as user 61000 + k (when root)
-
-
 def start(course: Course, student: str, folder: Path, options: Options, slot: int = 0, runner=None) -> Job:
     """Fork the process that grades one submission (the judge of it; its runner is sandboxed:
     `runner`, a slot's runner made clean for it, or one the judge starts)."""
@@ -497,7 +494,6 @@ def start(course: Course, student: str, folder: Path, options: Options, slot: in
         code = 70
         try:
             os.setsid()            # its own process group: it and all it starts are killed as one
-            os.environ["COURSE_RUNNER_UID"] = str(RUNNER_UIDS + slot)     # its runner's own user
             code = _worker(course, folder, private, options, runner)
         except BaseException:  # noqa: BLE001 - reported to the parent through the file below
             try:
@@ -598,15 +594,15 @@ def _empty(folder: Path) -> None:
 
 
 class RunnerSlots:
-    """One runner per concurrent grading (slot), made clean between two submissions instead of
-    started anew for each: starting one costs about 1.5 s of CPU (Python, torch, matplotlib),
-    making it clean a few milliseconds. When a grading ends, its runner is made clean
-    (runner.sweep, checked there): every process the submission started killed, its private
-    /tmp emptied, its IPC objects removed, then a new spare worker forked; the next submission
-    is copied in only after that. A runner that cannot be made sure of is closed, and the next
-    grading of its slot starts a new one. Only where the sandbox gives the runner a PID
-    namespace with a /proc of its own (sandbox.reusable()); elsewhere every grading starts its
-    own runner."""
+    """One runner per concurrent grading (slot), started by this process (so that whatever
+    happens to a grading, its runner is closed here), and used for one submission after another
+    where it can be made clean: starting one costs about 1.5 s of CPU (Python, torch,
+    matplotlib), making it clean a few milliseconds. When a grading ends, its runner throws away
+    the cell the submission ran in (fresh namespaces: every process, file and IPC object the
+    submission could touch) and makes a new one around its warm zygote; the next submission is
+    copied in only after that. A runner without cells (no user namespaces here), or one that
+    cannot be made sure of, is closed (its user's processes and files removed with it), and the
+    next grading of its slot starts a new one. Each runner runs as a user of its own (as root)."""
 
     def __init__(self, course: Course):
         self.course = course
@@ -631,10 +627,17 @@ class RunnerSlots:
             runner = None
         if runner is None:
             target = self.base / f"slot{slot}" / "submission"
-            target.mkdir(parents=True, exist_ok=True)
+            if target.exists():
+                _remove(target)
+            target.mkdir(parents=True)
             target.parent.chmod(0o711)
-            target.chmod(0o755)
-            runner = Runner(target, [self.course.data_path.parent], shared=True, run_as=RUNNER_UIDS + slot)
+            runner = Runner(target, [self.course.data_path.parent], shared=True)
+            runner.ready()                # here: the gradings forked from this process share what it read
+            if os.geteuid() == 0:         # its own user's alone: no other runner may read this submission
+                os.chown(target, runner.run_as, runner.run_as)
+                target.chmod(0o700)
+            else:
+                target.chmod(0o755)
         self.runners[slot] = runner
         return runner
 
@@ -687,9 +690,13 @@ def grade_submission(course: Course, folder: Path, student: str = "submission",
     """Grade one submission in its own process (as `course gradescope`'s run_autograder does)."""
     options = options or Options()
     course_snapshot(course)
-    job = start(course, student, folder, options)
-    for job, status in _wait({job.pid: job}, options):
-        return finish(course, job, status, options)
+    slots = RunnerSlots(course)
+    try:
+        job = start(course, student, folder, options, 0, slots.runner(0))
+        for job, status in _wait({job.pid: job}, options):
+            return finish(course, job, status, options)
+    finally:
+        slots.close()
 
 
 # ------------------------------------------------------------------------------ the class
@@ -785,8 +792,7 @@ def grade_class(course: Course, submissions: Path, out: Path, jobs: int | None =
     # does (or anyone else does meanwhile) changes what the others hand in.
     staged = Path(tempfile.mkdtemp(prefix="course-submissions-"))
     running: dict[int, Job] = {}
-    from course.grading import sandbox
-    slots = RunnerSlots(course) if sandbox.reusable() else None
+    slots = RunnerSlots(course)
     bar = progress
     try:
         for sid, path in roster:
@@ -823,13 +829,10 @@ def grade_class(course: Course, submissions: Path, out: Path, jobs: int | None =
                 sid, folder, fingerprint = todo.pop(0)
                 fingerprints[sid] = fingerprint
                 slot = min(set(range(jobs)) - {j.slot for j in running.values()})
-                job = start(course, sid, folder, options, slot, slots.runner(slot) if slots else None)
+                job = start(course, sid, folder, options, slot, slots.runner(slot))
                 running[job.pid] = job
             for job, status in _wait(running, options):
-                if slots is None:
-                    sandbox.kill_leftovers(RUNNER_UIDS + job.slot)    # a runner without a PID namespace
-                else:
-                    slots.release(job.slot)
+                slots.release(job.slot)
                 try:                                  # a failure here is this student's, not the class's
                     record = finish(course, job, status, options)
                     for r in record["exercises"]:
@@ -853,8 +856,7 @@ def grade_class(course: Course, submissions: Path, out: Path, jobs: int | None =
             except (ProcessLookupError, ChildProcessError):
                 pass
             _remove(job.private)
-        if slots is not None:
-            slots.close()
+        slots.close()
         _remove(staged)
         if bar is not None:
             bar.close()
@@ -1148,14 +1150,14 @@ def cmd_grade(args) -> int:
     course = load()
     require(course, "grade")           # authoring slips stop here, not in a class's grades
     if sandbox.level() == "none" and not args.unsafe_no_sandbox:
-        raise CourseError("no sandbox for learner code on this machine (bubblewrap is missing or cannot run): "
-                          "a submission could read the hidden graders and change results. Install bubblewrap "
-                          "(apt-get install bubblewrap), or pass --unsafe-no-sandbox for submissions you trust")
+        raise CourseError(f"no sandbox for learner code on this machine ({sandbox.reason()}): a submission could "
+                          "read the hidden graders and change results. `course doctor` says more; pass "
+                          "--unsafe-no-sandbox only for submissions you trust")
     exposed = sandbox.exposed_secrets(course.root) if sandbox.level() == "user" else []
     if exposed and not args.unsafe_no_sandbox:
-        raise CourseError(f"learner code would run as another user who can read {', '.join(map(str, exposed))}: "
-                          f"`chmod -R go-rwx {' '.join(map(str, exposed))}`, or install bubblewrap "
-                          "(apt-get install bubblewrap)")
+        raise CourseError(f"learner code would run as another user who can read {', '.join(map(str, exposed))} "
+                          f"(sandbox level user: {sandbox.reason()}): `chmod -R go-rwx "
+                          f"{' '.join(map(str, exposed))}`, or run where bubblewrap works (`course doctor`)")
     print(sandbox.describe())
     torch.set_num_threads(1)
     _warm_up()

@@ -165,8 +165,7 @@ def run(submission: Path, results: Path) -> int:
                                 only=tuple(settings.get("only") or ()))
         from course.grading import sandbox
         if sandbox.level() == "none":
-            raise RuntimeError("no sandbox for learner code here (bubblewrap cannot run and the autograder "
-                               "is not root, so it cannot switch to an unprivileged user)")
+            raise RuntimeError(f"no sandbox for learner code here ({sandbox.reason()})")
         grade._warm_up()
         record = grade.grade_submission(course, submission_folder(submission, course), options=options)
         payload = grade.gradescope_results(record, grade.hidden_checks(course))

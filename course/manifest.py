@@ -26,6 +26,10 @@ class Exercise:
     timeout: float | None = None
     notebook: str | None = None  # set for a question of a notebook (the recall test): its file
     answers: tuple[str, ...] = ()  # a notebook question's answer names: all its test cells get of the learner's
+    # Arguments (positions) that the contract has learner code change in place besides parameters
+    # (tensors that require grad), `name_` functions and modules, e.g. running statistics: the
+    # judge adopts what learner code left in these, and in no other argument.
+    inplace_args: tuple[int, ...] = ()
 
     @property
     def module(self) -> str:
@@ -145,7 +149,8 @@ def parse(root: Path, raw: dict) -> Course:
             raise CourseError(f"course.toml: {where}.answers should be a list of names, not {answers!r}")
         exercises.append(Exercise(id=ex_id, assignment=assignment, points=points,
                                   hints={k: str(v) for k, v in hints.items()},
-                                  timeout=e.get("timeout"), notebook=e.get("notebook"), answers=tuple(answers)))
+                                  timeout=e.get("timeout"), notebook=e.get("notebook"), answers=tuple(answers),
+                                  inplace_args=tuple(int(i) for i in e.get("inplace_args", ()))))
     return Course(root=root, raw=raw, assignments=tuple(assignments), exercises=tuple(exercises))
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from course.checks import backward, check, describe, exercise, expect, float32_slack, is_number, is_sequence, number
+from course.checks import backward, changed_arguments, check, describe, exercise, expect, float32_slack, is_number, is_sequence, number
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # the public graders, whose helpers serve here too
 from test_mlp import close, fresh, params_for, reference_forward, sgd  # noqa: E402
@@ -52,9 +52,9 @@ def words_from(seed: int, n: int, alphabet: str = ALPHABET, longest: int = 7) ->
 def test_hidden_split_words_other_sizes_and_seeds(mlp):
     for n, seed in ((57, 1234), (9, 0), (101, 42)):
         words = words_from(seed + 1, n)
-        before = list(words)
         out = mlp.split_words(words, seed=seed)
-        check(words == before, "split_words must not change the caller's list", "yours changed it", hint="copy")
+        check(not any(p == "0" or p.startswith("0[") for p in changed_arguments()),
+              "split_words must not change the caller's list", "yours changed it", hint="copy")
         check(is_sequence(out, 3) and all(is_sequence(part) for part in out),
               "split_words should return (train, dev, test), three sequences (lists or tuples)",
               f"got {describe(out)}", hint="cuts")

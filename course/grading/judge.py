@@ -12,6 +12,7 @@ check what learner code did to its inputs.
 from __future__ import annotations
 
 import builtins
+import math
 import select
 import signal
 import socket
@@ -27,8 +28,19 @@ from course.grading.launch import Runner, RunnerBroken
 
 
 class CheckTimedOut(BaseException):
-    """The check's deadline passed while learner code was running (BaseException: a grader's
-    `except Exception` must not swallow it)."""
+    """The check ran out of time while learner code was running (BaseException: a grader's
+    `except Exception` must not swallow it). `kind` is "cpu" (it used its CPU budget) or "wall"
+    (it waited past the wall-clock backstop); `cpu` the CPU seconds it used, `waited` the
+    seconds it took, `budget` its CPU budget."""
+
+    def __init__(self, kind: str = "wall", cpu: float | None = None, waited: float = 0.0, budget: float = 0.0):
+        super().__init__(kind)
+        self.kind, self.cpu, self.waited, self.budget = kind, cpu, waited, budget
+
+
+MAX_ANSWER_HEADER = 8 * 2**20       # the judge reads no larger answer header (a list of 32,000 names is 0.3 MB)
+MAX_ANSWER_BYTES = 512 * 2**20      # nor more tensor bytes in one answer
+POLL = 0.5                          # seconds between two looks at a running check's CPU time
 
 
 class WorkerDied(BaseException):
@@ -49,7 +61,35 @@ class LearnerRaised(Exception):
 _raised_classes: dict[str, type] = {}
 
 
+EXCEPTION_KINDS = ("raised", "import", "missing", "unsendable")
+
+
+def _text(value, limit: int = 4000) -> str:
+    """A string the judge may keep, print and store: any value from the runner made plain text
+    (lone surrogates and other unprintable code points replaced), at most `limit` characters."""
+    if not isinstance(value, str):
+        return ""
+    value = value[: limit * 2]
+    return value.encode("utf-8", "replace").decode("utf-8", "replace")[:limit]
+
+
+def exception_info(raw) -> dict:
+    """What the runner said of an exception, in the one shape the judge reads: every field of
+    its type, missing ones empty; nothing else kept. Whatever the runner sent (lists of numbers,
+    huge texts, a missing field), classification reads only this."""
+    raw = raw if isinstance(raw, dict) else {}
+    names = raw.get("types") if isinstance(raw.get("types"), list) else []
+    types_ = [n for n in (_text(x, 100) for x in names[:12]) if n.isidentifier()]
+    lineno = raw.get("lineno")
+    kind = raw.get("kind") if raw.get("kind") in EXCEPTION_KINDS else "raised"
+    return {"kind": kind, "types": types_ or ["Exception"], "message": _text(raw.get("message")),
+            "where": _text(raw.get("where"), 300), "detail": _text(raw.get("detail")),
+            "module": _text(raw.get("module"), 100),
+            "lineno": lineno if isinstance(lineno, int) and not isinstance(lineno, bool) else None}
+
+
 def learner_exception(info: dict) -> LearnerRaised:
+    info = exception_info(info)
     base = next((getattr(builtins, name) for name in info.get("types", [])
                  if isinstance(getattr(builtins, name, None), type)
                  and issubclass(getattr(builtins, name), Exception)), Exception)
@@ -78,7 +118,25 @@ class Session:
         self.sent: list = []                          # the tensors of the request being made, in order
         self.sent_modules: list = []                  # and its modules
         self.printed: list[str] = []
+        self.changed: list[str] = []                  # the argument places the last call changed
+        self.inplace_args: tuple[int, ...] = ()       # positions the exercise's contract changes in place
         self.dead: str | None = None
+        self.cpu = 0.0                                # the worker's CPU seconds, as of its last answer
+        self.cpu_at_start = 0.0                       # ... when the running check began
+        self.cpu_budget = float("inf")
+        self.started = time.monotonic()
+
+    def start_check(self, cpu_budget: float, backstop: float) -> None:
+        """The next requests belong to a check that may use `cpu_budget` seconds of the worker's
+        CPU and take `backstop` seconds of wall-clock time in all."""
+        self.cpu_at_start, self.cpu_budget = self.cpu, cpu_budget
+        self.started = time.monotonic()
+        self.deadline = self.started + backstop
+
+    def end_check(self) -> float:
+        """The CPU seconds the check used; no deadline until the next."""
+        self.deadline, self.cpu_budget = float("inf"), float("inf")
+        return max(0.0, self.cpu - self.cpu_at_start)
 
     # ---- encoding what we send
     def _other(self, obj, enc):
@@ -194,7 +252,10 @@ class Session:
         data, blobs = seam.encode({**request, "sync": changed} if changed else request,
                                   self._other, self._tensor_extra)
         try:
-            seam.send(self.sock, *seam.message({"op": op, "request": data}, blobs))
+            frame = {"op": op, "request": data}
+            if self.cpu_budget != float("inf"):           # the worker stops itself past it (RLIMIT_CPU)
+                frame["cpu_limit"] = self.cpu_at_start + self.cpu_budget
+            seam.send(self.sock, *seam.message(frame, blobs))
         except OSError:
             self._died()
         while True:
@@ -202,14 +263,11 @@ class Session:
             if header.get("op") == "callback":
                 self._answer_callback(header, blobs)
                 continue
-            printed = header.get("printed")
-            if isinstance(printed, str) and printed:
-                self.printed.append(printed[:4000])
+            printed = _text(header.get("printed"))
+            if printed:
+                self.printed.append(printed)
             if "error" in header:
-                info = header["error"]
-                if not isinstance(info, dict):
-                    raise RunnerBroken("a malformed error")
-                raise learner_exception({k: v for k, v in info.items() if isinstance(v, (str, int, list, type(None)))})
+                raise learner_exception(header["error"])
             try:
                 reply = seam.decode(header.get("ok"), blobs, self._resolve, self._tensor_hook)
             except seam.SeamError as exc:
@@ -217,25 +275,47 @@ class Session:
             if not isinstance(reply, dict):
                 raise RunnerBroken("a malformed answer")
             if op in ("call", "call_counting_saved"):
-                mirror(request.get("args", []), reply.get("after"))
+                function = request.get("function")
+                inplace = isinstance(function, dict) and str(function.get("name", "")).endswith("_")
+                args, after = request.get("args", []), reply.get("after")
+                self.changed = [] if after is SAME or not isinstance(after, list) or len(after) != len(args) else [
+                    place for i, (o, a) in enumerate(zip(args, after))
+                    for place in mirror(o, a, inplace or i in self.inplace_args, str(i))]
             self._synced()
             return reply.get("value")
 
     def _receive(self):
-        left = self.deadline - time.monotonic()
-        if left <= 0:
-            self._timed_out()
-        ready, _, _ = select.select([self.sock], [], [], min(left, 3600))
-        if not ready:
-            self._timed_out()
+        """The worker's next frame, within the check's limits: its CPU budget (looked at every
+        POLL seconds while it computes) and the wall-clock backstop, which also bounds a frame
+        that stalls half-sent. A frame larger than the judge reads ends the worker."""
+        while True:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                self._timed_out("wall")
+            ready, _, _ = select.select([self.sock], [], [], min(left, POLL, 3600))
+            if ready:
+                break
+            if self.cpu_budget != float("inf"):
+                now = self.runner.cpu(self.pid)
+                if now is not None and now - self.cpu_at_start > self.cpu_budget:
+                    self.cpu = now
+                    self._timed_out("cpu")
         try:
-            return seam.receive(self.sock)
+            header, blobs = seam.receive(self.sock, deadline=self.deadline, max_header=MAX_ANSWER_HEADER,
+                                         max_bytes=MAX_ANSWER_BYTES)
         except EOFError:
             self._died()
+        except seam.SeamTimeout:
+            self._timed_out("wall")
         except (OSError, seam.SeamError) as exc:
-            self.dead = f"the process sent a malformed answer ({exc})"
+            self.dead = f"the process sent a malformed answer ({_text(str(exc), 200)})"
+            self.runner.kill(self.pid)
             self.close()
             raise WorkerDied(self.dead) from None
+        cpu = header.get("cpu")
+        if isinstance(cpu, (int, float)) and not isinstance(cpu, bool) and math.isfinite(cpu):
+            self.cpu = max(self.cpu, float(cpu))      # a worker that says less is bounded by the backstop
+        return header, blobs
 
     def _answer_callback(self, header: dict, blobs) -> None:
         fn = self.callbacks.get(header.get("id"))
@@ -249,14 +329,20 @@ class Session:
         except Exception as exc:  # noqa: BLE001 - reported to learner code as an exception
             seam.send(self.sock, {"error": f"{type(exc).__name__}: {exc}"[:500]})
 
-    def _timed_out(self):
+    def _timed_out(self, kind: str):
         self.dead = "timed out"
+        waited = time.monotonic() - self.started
+        used = max(0.0, self.cpu - self.cpu_at_start)
+        budget = self.cpu_budget
         self.runner.kill(self.pid)
         self.close()
-        raise CheckTimedOut()
+        raise CheckTimedOut(kind, used, waited, budget)
 
     def _died(self):
         status = self.runner.exit_status(self.pid)
+        if status.get("status") == "signal" and status.get("signal") == signal.SIGXCPU:
+            self.cpu = max(self.cpu, self.cpu_at_start + self.cpu_budget)
+            self._timed_out("cpu")                    # its CPU budget, enforced by the kernel
         self.dead = describe_death(status)
         self.close()
         raise WorkerDied(self.dead)
@@ -322,61 +408,66 @@ class ModuleState:
         self.state = state
 
 
-def mirror(orig, after) -> None:
-    """Make the grader's arguments `orig` what learner code left them as (`after`)."""
+def mirror(orig, after, inplace: bool = False, path: str = "") -> list[str]:
+    """Bring what learner code did to the grader's arguments `orig` back here, where the
+    contracts make it an output: parameters (tensors that require grad) trained in place, every
+    tensor of a function that works in place by name (`kaiming_normal_`), an nn.Module's state,
+    a generator's state. Nothing else is adopted: a grader's input stays what the grader made it
+    (its expected values come from it), whatever learner code did to its copy. Returns the
+    places (argument paths like "0", "1['W1']") learner code changed, for graders to observe."""
+    changed: list[str] = []
     if after is SAME or after is None:
-        return
+        return changed
     if isinstance(orig, torch.Tensor) and isinstance(after, After):
+        changed.append(path)
+        if not (inplace or (orig.is_leaf and orig.requires_grad)):
+            return changed
         with torch.no_grad():
-            if isinstance(after.data, torch.Tensor):
-                if after.data.shape == orig.shape:
-                    orig.copy_(after.data.to(orig.dtype))
+            if isinstance(after.data, torch.Tensor) and after.data.shape == orig.shape:
+                orig.copy_(after.data.to(orig.dtype))
         if isinstance(after.grad, torch.Tensor) and orig.is_leaf and after.grad.shape == orig.shape:
             orig.grad = after.grad.to(orig.dtype)
-        return
+        return changed
     if isinstance(orig, torch.nn.Module) and isinstance(after, ModuleState) and isinstance(after.state, dict):
         own = orig.state_dict()
         with torch.no_grad():
             for key, value in after.state.items():
                 if key in own and isinstance(value, torch.Tensor) and value.shape == own[key].shape:
+                    if not torch.equal(own[key], value.to(own[key].dtype)):
+                        changed.append(f"{path}.{key}")
                     own[key].copy_(value.to(own[key].dtype))
-        return
+        return changed
     if isinstance(orig, torch.Generator) and isinstance(after, torch.Generator):
         orig.set_state(after.get_state())
-        return
-    if isinstance(orig, list) and isinstance(after, list):
-        if len(orig) == len(after) and all(_mirrorable(o, a) for o, a in zip(orig, after)):
-            for i, (o, a) in enumerate(zip(orig, after)):
-                if isinstance(a, (After, _Same, ModuleState)) or _container(o):
-                    mirror(o, a)
-                elif o != a:
-                    orig[i] = a
-        else:
-            orig[:] = [a for a in after if not isinstance(a, (After, _Same, ModuleState))]
-        return
-    if isinstance(orig, tuple) and isinstance(after, tuple) and len(orig) == len(after):
-        for o, a in zip(orig, after):
-            mirror(o, a)
-        return
+        return changed
+    if isinstance(orig, (list, tuple)) and isinstance(after, (list, tuple)):
+        if len(orig) != len(after):
+            return [path]
+        for i, (o, a) in enumerate(zip(orig, after)):
+            if _container(o) or isinstance(a, (After, _Same, ModuleState)):
+                changed += mirror(o, a, inplace, f"{path}[{i}]")
+            elif not (type(o) is type(a) and o == a):
+                changed.append(f"{path}[{i}]")
+        return changed
     if isinstance(orig, dict) and isinstance(after, dict):
-        for key in list(orig):
+        if list(orig) != list(after):
+            changed.append(path)
+        for key, o in orig.items():
             if key not in after:
-                del orig[key]
-        for key, a in after.items():
-            if key in orig and (isinstance(a, (After, _Same, ModuleState)) or _container(orig[key])):
-                mirror(orig[key], a)
-            elif not isinstance(a, (After, _Same, ModuleState)):
-                orig[key] = a
+                continue
+            a = after[key]
+            if _container(o) or isinstance(a, (After, _Same, ModuleState)):
+                changed += mirror(o, a, inplace, f"{path}[{key!r}]")
+            elif not (type(o) is type(a) and o == a):
+                changed.append(f"{path}[{key!r}]")
+        return changed
+    if not isinstance(after, (After, _Same, ModuleState)) and not (type(orig) is type(after) and orig == after):
+        changed.append(path)
+    return changed
 
 
 def _container(v) -> bool:
     return isinstance(v, (list, dict, tuple, torch.Tensor, torch.Generator, torch.nn.Module))
-
-
-def _mirrorable(o, a) -> bool:
-    if isinstance(a, (After, _Same, ModuleState)):
-        return isinstance(o, (torch.Tensor, torch.nn.Module)) or a is SAME
-    return True
 
 
 # ------------------------------------------------------------------------------ proxies
@@ -420,8 +511,11 @@ class Handle:
         return self._session.request("enter", obj=self)
 
     def __exit__(self, kind, exc, tb):
-        error = None if kind is None else [kind.__name__, str(exc)]
-        return bool(self._session.request("exit", obj=self, error=error))
+        """The learner's __exit__ runs there; what it returns is never honoured here: a `with`
+        block of the grader's never has its own failures swallowed by learner code."""
+        error = None if kind is None else [kind.__name__, _text(str(exc), 500)]
+        self._session.request("exit", obj=self, error=error)
+        return False
 
     def __iter__(self):
         return iter(self._session.request("method", obj=self, name="__iter__"))

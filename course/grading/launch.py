@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -23,7 +24,8 @@ class RunnerBroken(BaseException):
 
 
 class Runner:
-    """One sandboxed runner process (a torch-warm zygote) and the workers forked from it."""
+    """One sandboxed runner process (a torch-warm zygote) and the workers forked from it, in a
+    cell of fresh namespaces where the kernel allows (runner.py, cell.py)."""
 
     def __init__(self, target: Path, readable: list[Path], start_timeout: float = 120.0, shared: bool = False,
                  run_as: int | None = None):
@@ -31,51 +33,78 @@ class Runner:
         self.shared = shared          # used by many runs (course.run): the last of them does not close it
         self.readable = readable
         self.level = sandbox.level()
-        self.run_as = sandbox.runner_uid() if run_as is None else run_as    # its user, when we are root
+        self.user = sandbox.claim_user() if run_as is None else sandbox.RunnerUser(run_as, None)
+        self.run_as = self.user.uid   # its user, when we are root: its own, claimed for its life
+        self.tmp = sandbox.private_tmp(self.run_as) if self.level == "user" else None
         judge_end, runner_end = socket.socketpair()
         self.log = tempfile.TemporaryFile()
         argv = sandbox.command(self.target, readable, runner_fd=runner_end.fileno(), uid=self.run_as)
-        env = sandbox.environment(runner_end.fileno())
+        env = sandbox.environment(runner_end.fileno(), self.tmp, cells=self.level != "none",
+                                  keep=sandbox.needed(self.target, readable))
         self.process = subprocess.Popen(argv, pass_fds=[runner_end.fileno()], stdin=subprocess.DEVNULL,
                                         stdout=subprocess.DEVNULL, stderr=self.log, env=env,
                                         start_new_session=True)
         runner_end.close()
-        self.control = judge_end
+        self.control = judge_end      # to the runner's first process (new cells)
+        self.cell: socket.socket | None = None     # to the zygote of the current cell (workers)
+        self.cells = False
         self.start_timeout, self.uid = start_timeout, None
         # It imports torch while the judge collects the graders; the first spawn waits for it.
 
     def ready(self) -> None:
         """Wait until the runner has started (once)."""
         if self.uid is None:
-            header = self._reply(self.start_timeout)
+            header = self._reply(self.control, self.start_timeout)
             if not header.get("ready"):
                 raise RuntimeError(f"the runner did not start: {self.startup_log()}")
+            self.cells = header.get("cells") is True
+            if self.cells:
+                self.cell = self._receive_socket(self.control, 30.0)
             self.uid = header.get("uid")
+
+    @property
+    def zygote(self) -> socket.socket:
+        return self.cell if self.cell is not None else self.control
 
     def startup_log(self) -> str:
         self.log.seek(0)
         return self.log.read().decode(errors="replace")[-2000:] or "(no output)"
 
-    def _reply(self, timeout: float, ident: int | None = None) -> dict:
+    def _reply(self, sock: socket.socket, timeout: float, ident: int | None = None) -> dict:
         """The runner's answer to request `ident`; an answer to an older request (one whose
         asker stopped waiting, in this process or in an earlier run sharing the runner) is
         passed over."""
         deadline = time.monotonic() + timeout
         while True:
-            ready, _, _ = select.select([self.control], [], [], max(0.0, deadline - time.monotonic()))
+            left = deadline - time.monotonic()
+            ready, _, _ = select.select([sock], [], [], max(0.0, left))
             if not ready:
                 raise RunnerBroken("the runner did not answer in time")
             try:
-                header, _ = seam.receive(self.control)
+                header, _ = seam.receive(sock, deadline=deadline)
             except (EOFError, OSError, seam.SeamError) as exc:
                 raise RunnerBroken(f"the runner stopped answering ({exc}): {self.startup_log()}") from None
             if ident is None or header.get("id") == ident:
                 return header
 
-    def _ask(self, header: dict) -> int:
+    @staticmethod
+    def _receive_socket(sock: socket.socket, timeout: float) -> socket.socket:
+        ready, _, _ = select.select([sock], [], [], timeout)
+        if not ready:
+            raise RunnerBroken("the runner did not send a socket in time")
+        _, fds, _, _ = socket.recv_fds(sock, 1, 1)
+        if not fds:
+            raise RunnerBroken("the runner did not send a socket")
+        return socket.socket(fileno=fds[0])
+
+    def _ask(self, sock: socket.socket, header: dict) -> int:
         ident = int.from_bytes(os.urandom(6), "big")     # unique across the runs that share a runner
-        seam.send(self.control, {**header, "id": ident})
+        seam.send(sock, {**header, "id": ident})
         return ident
+
+    def _request(self, header: dict, timeout: float) -> dict:
+        self.ready()
+        return self._reply(self.zygote, timeout, self._ask(self.zygote, header))
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -89,46 +118,58 @@ class Runner:
         """A worker for one exercise (`config`: the target, its limits), spoken to through a
         judge.Session. The zygote forked it ahead of time: this costs a round trip, not a fork."""
         from course.grading.judge import Session
-        self.ready()
-        info = self._reply(timeout, self._ask({"op": "spawn", "config": config}))
-        ready, _, _ = select.select([self.control], [], [], timeout)
-        if not ready:
-            raise RunnerBroken("the runner did not start a worker in time")
-        data, fds, _, _ = socket.recv_fds(self.control, 1, 1)
-        if not fds or not isinstance(info.get("pid"), int):
+        info = self._request({"op": "spawn", "config": config}, timeout)
+        sock = self._receive_socket(self.zygote, timeout)
+        if not isinstance(info.get("pid"), int):
+            sock.close()
             raise RunnerBroken("the runner did not send a worker")
-        return Session(self, socket.socket(fileno=fds[0]), info["pid"])
+        return Session(self, sock, info["pid"])
 
     def kill(self, pid: int) -> None:
         try:
-            self.ready()
-            self._reply(10.0, self._ask({"op": "kill", "pid": pid}))
+            self._request({"op": "kill", "pid": pid}, 10.0)
         except (RunnerBroken, OSError):
             self.close()          # a runner that cannot kill its worker is taken down whole
 
+    def cpu(self, pid: int) -> float | None:
+        """CPU seconds worker `pid` has used (with its children that ended); None where the runner
+        cannot tell. Only a worker's time limit rests on it, never a verdict: a runner that says
+        too little is still stopped by the check's wall-clock backstop."""
+        try:
+            value = self._request({"op": "cpu", "pid": pid}, 10.0).get("cpu")
+        except (RunnerBroken, OSError):
+            return None
+        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
     def exit_status(self, pid: int) -> dict:
         try:
-            self.ready()
-            return self._reply(10.0, self._ask({"op": "status", "pid": pid, "wait": 5.0}))
+            return self._request({"op": "status", "pid": pid, "wait": 5.0}, 10.0)
         except (RunnerBroken, OSError):
             return {"status": None}
 
     def reset(self, timeout: float = 10.0) -> bool:
-        """Make the runner clean for another submission (runner.sweep: no process, file or IPC
-        object of the last one left, a new spare worker): True when it is; a runner that is
-        gone, stopped or cannot be made sure of is not (close it and start another)."""
+        """Make the runner clean for another submission: its cell (every process, file and IPC
+        object the last submission could touch) is thrown away and a fresh one made around the
+        warm zygote. True when that was done; a runner without cells, gone or stopped is not
+        clean (close it and start another)."""
         if not self.alive():
             return False
         try:
-            header = self._reply(timeout, self._ask({"op": "reset"}))
+            self.ready()
+            if not self.cells:
+                return False
+            if self.cell is not None:
+                self.cell.close()
+                self.cell = None
+            header = self._reply(self.control, timeout, self._ask(self.control, {"op": "cell"}))
+            if header.get("clean") is not True:
+                return False
+            self.cell = self._receive_socket(self.control, timeout)
         except (RunnerBroken, OSError):
             return False
-        self.uid = header.get("uid")              # started, whichever process read its first words
-        return header.get("clean") is True
+        return True
 
     def close(self) -> None:
-        if self.level == "user":
-            sandbox.kill_leftovers(self.run_as)      # no PID namespace ends them for us
         if self.process.poll() is None:
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
@@ -138,10 +179,17 @@ class Runner:
                 self.process.wait(5)
             except subprocess.TimeoutExpired:
                 pass
-        try:
-            self.control.close()
-        except OSError:
-            pass
+        sandbox.kill_leftovers(self.run_as)      # whatever left the sandbox's process group (as root)
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = None
+        self.user.release()
+        for sock in (self.cell, self.control):
+            try:
+                if sock is not None:
+                    sock.close()
+            except OSError:
+                pass
 
 
 _given: list[Runner] = []

@@ -71,7 +71,10 @@ def pytest_addoption(parser):
                     help="folder of modules to grade: exercises (default), solutions, or a path")
     group.addoption("--results", default=None, help="also write the scores as JSON to this file")
     group.addoption("--check-timeout", type=float, default=None,
-                    help="seconds one check may take (default: course.toml's [grading] timeout)")
+                    help="CPU seconds one check may use (default: course.toml's [grading] budget, relative "
+                         "to the reference's measured cost); it may wait wall_factor times as long")
+    group.addoption("--cpu-log", default=None,
+                    help="write the CPU seconds each exercise's checks used to this JSON file (course fixtures)")
     group.addoption("--instructor-grade", action="store_true",
                     help="the instructor's grade: the notebooks' hidden tests run too (course grade sets it)")
 
@@ -88,7 +91,7 @@ def pytest_configure(config):
         target = resolve_target(course, config.getoption("target"))
     except CourseError as e:
         raise pytest.UsageError(str(e)) from None
-    _state.update(course=course, target=target, results={}, config=config, imports={})
+    _state.update(course=course, target=target, results={}, config=config, imports={}, cpu={})
     if config.getoption("verbose") <= 0:
         config.option.tbstyle = "no"      # the score table says it all; -v brings tracebacks back
         config.option.reportchars = ""
@@ -120,6 +123,10 @@ def _start_runner() -> Runner:
 
 def pytest_sessionfinish(session, exitstatus):
     _state["exitstatus"] = int(exitstatus)
+    path = session.config.getoption("cpu_log")
+    if path and _state.get("cpu"):
+        import json
+        Path(path).write_text(json.dumps({k: round(v, 4) for k, v in _state["cpu"].items()}, indent=1))
 
 
 @pytest.hookimpl(trylast=True)
@@ -194,6 +201,9 @@ def pytest_collection_modifyitems(session, config, items):
     # In the course's order (course.toml), each exercise's checks together, the instructors'
     # hidden ones (autograder/hidden/) after its public ones: one worker serves them all.
     order = {ex.id: i for i, ex in enumerate(course.exercises)}
+    _state["expected"] = {}
+    for item in items:                 # an exercise earns its points when all of these ran and passed
+        _state["expected"][_exercise_id(item)] = _state["expected"].get(_exercise_id(item), 0) + 1
     items.sort(key=lambda item: (order[_exercise_id(item)], "hidden" in Path(str(item.path)).parts))
 
 
@@ -224,25 +234,28 @@ def _session_for(ex_id: str, limits: dict):
             session = runner.spawn(config)
         except (RunnerBroken, OSError, RuntimeError) as exc:
             pytest.exit(f"the process that runs your code could not start: {exc}", returncode=4)
+    session.inplace_args = course.exercise(ex_id).inplace_args
     _state.update(session=session, session_exercise=ex_id)
     del course
     return session
 
 
-def _import_result(name: str, ex_id: str, timeout: float, limits: dict) -> Result:
+def _import_result(name: str, ex_id: str, budget: "Budget", limits: dict) -> Result:
     """Import the target's module `name` in the worker of `ex_id`, before its first check: once
     per module, the result kept (a module that hangs or fails at import costs one deadline)."""
     imports = _state["imports"]
     if name not in imports:
         session = _session_for(ex_id, limits)
-        session.deadline = time.monotonic() + timeout
+        session.start_check(budget.cpu, budget.wall)
         start = time.perf_counter()
         try:
             session.request("import", module=name)
             imports[name] = Result("passed")
         except BaseException as exc:   # noqa: BLE001 - classified below
-            imports[name] = Result(*classify(exc, timeout), seconds=time.perf_counter() - start)
+            imports[name] = Result(*classify(exc, budget), seconds=time.perf_counter() - start)
             _end_session()
+        finally:
+            session.end_check()
     return imports[name]
 
 
@@ -256,17 +269,25 @@ def pytest_pyfunc_call(pyfuncitem):
         # The exercise has lost its points already; its remaining checks would only cost time.
         pytest.skip(f"{ex_id} {SKIPPED}")
     args = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
-    timeout = pyfuncitem.config.getoption("check_timeout") or ex.timeout or course.grading("timeout")
+    budget = _budget(pyfuncitem.config, course, ex_id)
     limits = dict(memory_mb=course.grading("memory_mb"), output_limit=course.grading("output_limit"))
     modules = [name for name in args if name in course.modules]
-    result = next((r for r in (_import_result(name, ex_id, timeout, limits) for name in modules)
-                   if r.status != "passed"), None)
-    if result is None:
-        result = _run_check(pyfuncitem, ex_id, args, timeout, limits)
+    try:
+        result = next((r for r in (_import_result(name, ex_id, budget, limits) for name in modules)
+                       if r.status != "passed"), None)
+        if result is None:
+            result = _run_check(pyfuncitem, ex_id, args, budget, limits)
+    except (KeyboardInterrupt, pytest.exit.Exception):
+        raise
+    except BaseException as exc:   # noqa: BLE001 - the judge's own trouble is this check's failure, never a pass
+        result = Result("error", f"this check could not be completed ({type(exc).__name__}); "
+                                 "it counts as not passed", "".join(traceback.format_exception(exc))[-4000:])
+        _end_session()
     _state["results"].setdefault(ex_id, []).append((pyfuncitem.name, result))
     path = pyfuncitem.config.getoption("results")
     if path:    # written after every check, so that a run stopped half-way still tells what it graded
-        report.write_json(Path(path), str(_state["target"]), report.score(course, _state["results"]))
+        rows = report.score(course, _state["results"], _state.get("expected"))
+        report.write_json(Path(path), str(_state["target"]), rows)
     pyfuncitem.course_result = result
     if result.status != "passed":
         text = f"[{result.status}] {result.message}".rstrip()
@@ -276,52 +297,106 @@ def pytest_pyfunc_call(pyfuncitem):
     return True
 
 
-def _run_check(item, ex_id: str, args: dict, timeout: float, limits: dict) -> Result:
+def _run_check(item, ex_id: str, args: dict, budget: "Budget", limits: dict) -> Result:
     session = _session_for(ex_id, limits)
     session.printed.clear()
     start = time.perf_counter()
-    session.deadline = time.monotonic() + timeout
+    session.start_check(budget.cpu, budget.wall)
     checks._current.append(ex_id)
     try:
         item.obj(**args)
         status, message, detail = "passed", "", ""
     except BaseException as exc:     # noqa: BLE001 - every outcome becomes a verdict
-        status, message = classify(exc, timeout)
-        detail = exc.info.get("detail", "") if isinstance(exc, judge.LearnerRaised) else \
-            "".join(traceback.format_exception(exc))[-4000:]
         if isinstance(exc, (KeyboardInterrupt,)):
             raise
+        status, message = classify(exc, budget)
+        detail = exc.info.get("detail", "") if isinstance(exc, judge.LearnerRaised) else \
+            "".join(traceback.format_exception(exc))[-4000:]
     finally:
         checks._current.pop()
-        session.deadline = float("inf")
+        cpu = session.end_check()
+    _state["cpu"][ex_id] = max(_state["cpu"].get(ex_id, 0.0), cpu)
     if status != "passed":
         _end_session()
     return Result(status, message[:4000], detail, time.perf_counter() - start, "".join(session.printed)[:4000])
 
 
+# ------------------------------------------------------------------------------ time limits
+class Budget:
+    """A check's limits: `cpu` seconds of the worker's CPU, `wall` seconds in all (a backstop for
+    code that sleeps or blocks), and what the reference solution needs (`reference`, if known)."""
+
+    def __init__(self, cpu: float, wall: float, reference: float | None):
+        self.cpu, self.wall, self.reference = cpu, wall, reference
+
+
+def _budget(config, course: Course, ex_id: str) -> Budget:
+    """CPU time, not wall-clock time, so that a verdict does not depend on how busy the machine
+    is: `cpu_factor` times what the reference needed (autograder/fixtures/budgets.json, measured
+    by `course fixtures`), at least `cpu_floor` seconds; --check-timeout sets it outright."""
+    references = _state.setdefault("references", _read_budgets(course))
+    reference = references.get(ex_id)
+    given = config.getoption("check_timeout")
+    if given:
+        cpu = float(given)
+    else:
+        cpu = max(float(course.grading("cpu_floor")), float(course.grading("cpu_factor")) * (reference or 0.0))
+    return Budget(cpu, cpu * float(course.grading("wall_factor")), reference)
+
+
+def _read_budgets(course: Course) -> dict[str, float]:
+    import json
+    try:
+        data = json.loads((course.root / "autograder" / "fixtures" / "budgets.json").read_text())
+        return {k: float(v) for k, v in data["cpu_seconds"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
 # ------------------------------------------------------------------------------ verdicts
-def classify(exc: BaseException, timeout: float = 0) -> tuple[str, str]:
-    """(status, message) for what a check raised."""
+def classify(exc: BaseException, budget: "Budget | None" = None) -> tuple[str, str]:
+    """(status, message) for what a check raised: never a pass, and never an exception of its
+    own (anything it cannot read is an error of the check)."""
+    try:
+        return _classify(exc, budget)
+    except Exception as trouble:  # noqa: BLE001
+        return "error", f"your code failed in a way the course could not describe ({type(trouble).__name__})"
+
+
+def _classify(exc: BaseException, budget: "Budget | None") -> tuple[str, str]:
     ex_id = checks._current[-1] if checks._current else "?"
     if isinstance(exc, checks.GraderFailure):
-        return "failed", str(exc)
+        return "failed", judge._text(str(exc))
     if isinstance(exc, judge.CheckTimedOut):
-        return "timed out", (f"stopped after {timeout:g} s: look for a loop that never ends "
-                             "(or a recursion that never reaches its base case)")
+        return "timed out", timeout_message(exc, budget)
     if isinstance(exc, judge.WorkerDied):
-        return "error", str(exc)
+        return "error", judge._text(str(exc))
     if isinstance(exc, RunnerBroken):
-        return "error", f"the process running your code broke the connection ({exc})"
+        return "error", f"the process running your code broke the connection ({judge._text(str(exc), 300)})"
     if isinstance(exc, GraderBug):
         return "error", f"the course's grader is broken, not your code ({exc}); please tell your instructor"
     if isinstance(exc, judge.LearnerRaised):
-        return _learner_verdict(exc.info, ex_id)
+        return _learner_verdict(judge.exception_info(exc.info), ex_id)
     if isinstance(exc, KeyError) and "has no hint" in str(exc):
         return "error", f"the course's grader is broken, not your code ({exc}); please tell your instructor"
     # The grader itself raised while looking at a result (a wrong type it did not expect, say).
-    text = str(exc).splitlines()[0] if str(exc) else ""
+    text = judge._text(str(exc)).splitlines()[0] if str(exc) else ""
     return "failed", (f"checking your result raised {type(exc).__name__}{': ' + text if text else ''}: "
                       "is it of the type and shape the docstring asks for?")
+
+
+def timeout_message(exc, budget: "Budget | None") -> str:
+    """Which limit a check ran into, in the learner's terms: CPU it used, or time it waited."""
+    reference = ""
+    if budget is not None and budget.reference is not None:
+        reference = (f" (the reference needs {budget.reference:.2g} s)" if budget.reference >= 0.01
+                     else " (the reference needs less than 0.01 s)")
+    if exc.kind == "cpu":
+        return (f"used {exc.cpu:.1f} s of CPU{reference}: look for a loop that never ends "
+                "(or a recursion that never reaches its base case), or vectorise")
+    used = f" while using {exc.cpu:.1f} s of CPU" if exc.cpu is not None else ""
+    return (f"waited {exc.waited:.0f} s{used} without finishing: is it blocked (input(), a sleep, a lock), "
+            "or is the machine very busy?")
 
 
 def _learner_verdict(info: dict, ex_id: str) -> tuple[str, str]:
@@ -399,7 +474,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if not results:
         return
     course: Course = _state["course"]
-    rows = report.score(course, results)
+    rows = report.score(course, results, _state.get("expected"))
     tr = terminalreporter
     try:
         shown = _state["target"].relative_to(course.root)

@@ -32,15 +32,22 @@ class ExerciseScore:
     checks: list[dict] = field(default_factory=list)
 
 
-def score(course: Course, results: dict[str, list[tuple[str, Result]]]) -> list[ExerciseScore]:
+def score(course: Course, results: dict[str, list[tuple[str, Result]]],
+          expected: dict[str, int] | None = None) -> list[ExerciseScore]:
     """One row per exercise that ran, in teaching order. An exercise earns its points when
-    every one of its checks passes."""
+    every one of its checks ran and passed (`expected`: how many checks each exercise has in
+    this run; one that did not finish counts as an error, never as a pass)."""
     rows = []
     for ex in course.exercises:
         if ex.id not in results:
             continue
-        checks = results[ex.id]
+        checks = list(results[ex.id])
         statuses = [r.status for _, r in checks]
+        missing = (expected or {}).get(ex.id, 0) - len(checks)
+        if missing > 0 and all(s == "passed" for s in statuses):
+            checks.append(("(unfinished)", Result("error", f"{missing} of the checks of this exercise did not "
+                                                           "finish: it earns no points until all of them pass")))
+            statuses.append("error")
         status = next(s for s in PRECEDENCE if s in statuses)
         first = next(((name, r) for name, r in checks if r.status == status), (None, None))[1]
         rows.append(ExerciseScore(

@@ -209,6 +209,7 @@ class Worker:
             self.answer(op, header, blobs)
 
     def answer(self, op: str, header: dict, blobs: list[bytes]) -> None:
+        limit_cpu(header.get("cpu_limit"))
         try:
             self.sent, self.sent_modules = [], []
             request = self.decode(header.get("request"), blobs)
@@ -229,6 +230,7 @@ class Worker:
             except BaseException as exc:   # noqa: BLE001 - a result that cannot be sent
                 head, out_blobs = {"error": describe_exception(exc, self.target, sending=True)}, []
         head["printed"] = self.out.take()
+        head["cpu"] = sum(os.times()[:4])              # this process's CPU seconds, its waited-for children's too
         try:
             seam.send(self.sock, *seam.message(head, out_blobs))
         except BaseException:          # noqa: BLE001 - the answer itself cannot be sent
@@ -343,6 +345,23 @@ class Worker:
         if hasattr(builtins, name):
             raise KeyError(name)                       # the judge's own builtins
         raise NameError(f"name {name!r} is not defined")
+
+
+def limit_cpu(limit) -> None:
+    """The check's CPU budget, as this process's total: past it the kernel stops the process
+    (SIGXCPU), which the judge reports as a check out of CPU time."""
+    if not isinstance(limit, (int, float)) or isinstance(limit, bool) or not limit < 1e9:
+        return
+    import math
+    used = sum(os.times()[:2])
+    soft = max(math.ceil(limit), math.ceil(used) + 1)
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    try:
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+    except (ValueError, OSError):
+        pass
 
 
 def _update(mine, new, grad) -> None:
@@ -591,78 +610,9 @@ def _worker_main(sock: socket.socket) -> None:
         os._exit(code)
 
 
-def sweep(children: set[int], reap, seconds: float = 3.0) -> bool:
-    """Leave nothing of the learner code that ran here: kill every other process of this PID
-    namespace (all of them run as our user; its init, pid 1, is spared by kill(-1)), empty /tmp
-    and remove the System V IPC objects. False when that cannot be made sure of (no /proc of our
-    own namespace to check with, a process that outlives the deadline)."""
-    if not (OWN_PIDS and os.geteuid() != 0 and os.getppid() == 1 and os.path.isfile("/proc/1/stat")):
-        return False                                   # kill(-1) would reach beyond this sandbox
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            os.kill(-1, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        reap()
-        if not _others_alive():
-            break
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.002)
-    children.clear()
-    _empty(Path(os.environ.get("TMPDIR", "/tmp")))
-    _remove_ipc()
-    return True
-
-
-def _others_alive() -> bool:
-    """Whether a process other than ours and the namespace's init lives (zombies do not)."""
-    me = os.getpid()
-    for name in os.listdir("/proc"):
-        if name.isdigit() and int(name) not in (1, me):
-            try:
-                with open(f"/proc/{name}/stat") as f:
-                    state = f.read().rsplit(")", 1)[1].split()[0]
-            except (OSError, IndexError):
-                continue                               # gone meanwhile
-            if state not in ("Z", "X"):
-                return True
-    return False
-
-
-def _empty(folder: Path) -> None:
-    import shutil
-    for entry in folder.iterdir():
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry, ignore_errors=True)
-        else:
-            entry.unlink(missing_ok=True)
-
-
-def _remove_ipc() -> None:
-    """Remove the shared memory segments, message queues and semaphore sets left behind."""
-    import ctypes
-    libc = ctypes.CDLL(None, use_errno=True)
-    for kind, remove in (("shm", libc.shmctl), ("msg", libc.msgctl), ("sem", libc.semctl)):
-        try:
-            with open(f"/proc/sysvipc/{kind}") as f:
-                lines = f.read().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            if len(fields) > 1 and fields[1].isdigit():
-                if kind == "sem":
-                    remove(int(fields[1]), 0, 0)        # IPC_RMID
-                else:
-                    remove(int(fields[1]), 0, None)
-
-
 def _not_dumpable() -> None:
     """PR_SET_DUMPABLE 0: no process of our user may ptrace this one or open its /proc files
-    (its memory, its sockets). The workers inherit it; a runner that serves one submission
-    after another (course grade) must not be reachable from the learner code it ran."""
+    (its memory, its sockets). The workers inherit it."""
     import ctypes
     try:
         ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)
@@ -670,24 +620,47 @@ def _not_dumpable() -> None:
         pass
 
 
-def zygote(control: socket.socket) -> None:
-    _not_dumpable()
-    import torch
-    torch.set_num_threads(1)
-    import torch.nn  # noqa: F401
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) of process `pid` and of its children it has waited for; None
+    where this process cannot see it (no /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    ticks = sum(int(fields[i]) for i in (11, 12, 13, 14))      # utime stime cutime cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _import_matplotlib() -> None:
+    """matplotlib, which the graders of figures (and many a learner's module) use: imported once
+    here, so that workers do not each pay for it (about 0.4 s)."""
+    if "matplotlib.pyplot" not in sys.modules:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot  # noqa: F401
+
+
+def serve(control: socket.socket) -> None:
+    """The zygote's loop: a worker per request (forked ahead), killed or waited for on request.
+    In a cell (pid 1 of its own namespace) it also reaps the orphans learner code leaves."""
     import gc
     statuses: dict[int, int] = {}
     children: set[int] = set()
 
     def reap():
-        for pid in list(children):
+        while True:
             try:
-                done, status = os.waitpid(pid, os.WNOHANG)
+                pid, status = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
-                done, status = pid, 0
-            if done:
+                break
+            if not pid:
+                break
+            if pid in children:
                 children.discard(pid)
                 statuses[pid] = status
+        if len(statuses) > 10_000:
+            statuses.clear()
 
     def fork_spare() -> tuple[int, socket.socket]:
         """A worker forked ahead of its request, so that a spawn costs the judge no fork: it
@@ -703,13 +676,8 @@ def zygote(control: socket.socket) -> None:
         children.add(pid)
         return pid, theirs
 
-    seam.send(control, {"ready": True, "pid": os.getpid(), "uid": os.getuid()})
     spare = fork_spare()
-    # While the judge's first checks run: matplotlib, which the graders of figures (and many a
-    # learner's module) import, so that workers do not each pay for it (about 0.4 s).
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot  # noqa: F401
+    _import_matplotlib()                                   # while the judge's first checks run
     while True:
         try:
             header, _ = seam.receive(control)
@@ -728,16 +696,6 @@ def zygote(control: socket.socket) -> None:
             socket.send_fds(control, [b"\0"], [theirs.fileno()])
             theirs.close()
             spare = fork_spare()                           # while the judge talks to this one
-        elif op == "reset":
-            # Before another submission is graded by this runner: nothing of the last one may
-            # remain (the spare too is made anew, after the sweep).
-            spare[1].close()
-            clean = sweep(children, reap)
-            if clean:
-                spare = fork_spare()
-            seam.send(control, {"id": ident, "clean": clean, "uid": os.getuid()})
-            if not clean:
-                return
         elif op == "kill":
             pid = header.get("pid")
             if pid in children:
@@ -746,6 +704,9 @@ def zygote(control: socket.socket) -> None:
                 except ProcessLookupError:
                     pass
             seam.send(control, {"id": ident, "killed": pid})
+        elif op == "cpu":
+            pid = header.get("pid")
+            seam.send(control, {"id": ident, "cpu": cpu_seconds(pid) if pid in children else None})
         elif op == "status":
             pid, deadline = header.get("pid"), time.monotonic() + float(header.get("wait", 1.0))
             while pid in children and time.monotonic() < deadline:
@@ -762,15 +723,102 @@ def zygote(control: socket.socket) -> None:
             return
 
 
-OWN_PIDS = False      # whether the sandbox gave this runner a PID namespace of its own (sweep)
+def _new_cell() -> tuple[int, socket.socket] | None:
+    """A cell (cell.py) with the zygote's loop in its pid 1: (its pid, our end of its control
+    socket), or None where the kernel makes none."""
+    import gc
+    from course.grading import cell
+    mine, theirs = socket.socketpair()
+    report_r, report_w = os.pipe()
+    gc.freeze()
+    pid = os.fork()
+    if pid == 0:                                          # single-threaded: may make namespaces
+        code = 0
+        try:
+            os.close(report_r)
+            mine.close()
+            inner = cell.enter([p for p in SETTINGS.get("COURSE_RUNNER_KEEP", "").split("\n") if p],
+                               int(SETTINGS.get("COURSE_RUNNER_MAX_PROCESSES", "256")))
+            if inner:                                     # the cell is made: say its pid 1, and go
+                os.write(report_w, str(inner).encode())
+            else:
+                os.close(report_w)
+                serve(theirs)
+        except BaseException as exc:  # noqa: BLE001 - no cell here: the parent hears nothing
+            print(f"no cell: {exc!r}", file=sys.__stderr__, flush=True)
+            code = 72
+        finally:
+            os._exit(code)
+    os.close(report_w)
+    theirs.close()
+    with os.fdopen(report_r, "rb") as f:
+        said = f.read(32)
+    os.waitpid(pid, 0)
+    if not said.isdigit():
+        mine.close()
+        return None
+    return int(said), mine
+
+
+def zygote(control: socket.socket) -> None:
+    """The runner's first process: torch imported once; then, per submission, a cell around a
+    zygote forked from it (or, where no cell can be made, the zygote's loop itself)."""
+    import ctypes
+    _not_dumpable()
+    try:                                                  # a cell's pid 1 is our child again when its maker exits
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)      # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
+    import torch
+    torch.set_num_threads(1)
+    import torch.nn  # noqa: F401
+    current = _new_cell() if SETTINGS.get("COURSE_RUNNER_CELLS") == "1" else None
+    seam.send(control, {"ready": True, "pid": os.getpid(), "uid": os.getuid(), "cells": current is not None})
+    if current is None:
+        serve(control)
+        return
+    while True:
+        pid, ours = current
+        socket.send_fds(control, [b"\0"], [ours.fileno()])
+        ours.close()
+        _import_matplotlib()                               # for the cells to come
+        try:
+            header, _ = seam.receive(control)
+        except (EOFError, OSError, seam.SeamError):
+            return
+        if header.get("op") != "cell":
+            return
+        try:                                              # the last submission's cell, all of it
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+        while True:                                       # and any other child (none expected)
+            try:
+                if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                    break
+            except ChildProcessError:
+                break
+        current = _new_cell()
+        seam.send(control, {"id": header.get("id"), "clean": current is not None})
+        if current is None:
+            return
+
+
+SETTINGS: dict[str, str] = {}    # the judge's COURSE_RUNNER_* words to this runner (none reaches learner code)
 
 
 def main() -> None:
-    global OWN_PIDS
-    fd = int(os.environ.get("COURSE_RUNNER_FD", "3"))
+    for name in [n for n in os.environ if n.startswith("COURSE_")]:
+        SETTINGS[name] = os.environ.pop(name)
+    fd = int(SETTINGS.get("COURSE_RUNNER_FD", "3"))
     seam.fds_closed_except({fd})
-    os.environ.pop("COURSE_RUNNER_FD", None)
-    OWN_PIDS = os.environ.pop("COURSE_RUNNER_OWN_PIDS", "") == "1"
+    # Never import from the working folder or another writable place: the learner's modules come
+    # from the target folder alone (the worker puts it first).
+    sys.path[:] = [p for p in sys.path if p and os.path.abspath(p) != os.getcwd() and not p.startswith("/tmp")]
     zygote(seam.socket_from_fd(fd))
     os._exit(0)
 

@@ -16,8 +16,10 @@ from __future__ import annotations
 import json
 import math
 import os
+import select
 import socket
 import struct
+import time
 from functools import cache
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -212,9 +214,17 @@ def send(sock: socket.socket, header: dict, blobs: list[bytes] = ()) -> None:
     sock.sendall(b"".join(parts))
 
 
-def _recv_exact(sock: socket.socket, n: int) -> bytes:
+class SeamTimeout(SeamError):
+    """The other side did not send the whole frame before the deadline (it stalled mid-frame)."""
+
+
+def _recv_exact(sock: socket.socket, n: int, deadline: float | None = None) -> bytes:
     chunks, left = [], n
     while left:
+        if deadline is not None and deadline != float("inf"):
+            wait = deadline - time.monotonic()
+            if wait <= 0 or not select.select([sock], [], [], wait)[0]:
+                raise SeamTimeout("the other process stopped in the middle of an answer")
         chunk = sock.recv(min(left, 1 << 20))
         if not chunk:
             raise EOFError("the other process closed the connection")
@@ -223,26 +233,32 @@ def _recv_exact(sock: socket.socket, n: int) -> bytes:
     return b"".join(chunks)
 
 
-def receive(sock: socket.socket) -> tuple[dict, list[bytes]]:
-    """(header, blobs) of the next frame. The header names how many blobs follow ("n")."""
-    (size,) = struct.unpack(">I", _recv_exact(sock, 4))
-    if size > MAX_HEADER:
-        raise SeamError("header too large")
+def receive(sock: socket.socket, deadline: float | None = None, max_header: int = MAX_HEADER,
+            max_bytes: int = MAX_BLOB) -> tuple[dict, list[bytes]]:
+    """(header, blobs) of the next frame. The header names how many blobs follow ("n"). With a
+    `deadline` (time.monotonic()), a frame not whole by then raises SeamTimeout; a header over
+    `max_header` bytes or blobs over `max_bytes` in all raise SeamError before they are read."""
+    (size,) = struct.unpack(">I", _recv_exact(sock, 4, deadline))
+    if size > max_header:
+        raise SeamError(f"an answer of {size:,} bytes is larger than the {max_header:,} the judge reads")
     try:
-        header = json.loads(_recv_exact(sock, size))
+        header = json.loads(_recv_exact(sock, size, deadline))
     except ValueError:
         raise SeamError("the header is not JSON") from None
+    except RecursionError:
+        raise SeamError("the header is nested too deeply") from None
     if not isinstance(header, dict):
         raise SeamError("the header is not an object")
     count = header.get("n", 0)
-    if not isinstance(count, int) or not 0 <= count <= 100_000:
+    if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= 100_000:
         raise SeamError("bad blob count")
-    blobs = []
+    blobs, total = [], 0
     for _ in range(count):
-        (length,) = struct.unpack(">Q", _recv_exact(sock, 8))
-        if length > MAX_BLOB:
-            raise SeamError("blob too large")
-        blobs.append(_recv_exact(sock, length))
+        (length,) = struct.unpack(">Q", _recv_exact(sock, 8, deadline))
+        total += length
+        if length > MAX_BLOB or total > max_bytes:
+            raise SeamError("an answer larger than the judge reads")
+        blobs.append(_recv_exact(sock, length, deadline))
     return header, blobs
 
 
