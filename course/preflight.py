@@ -223,6 +223,8 @@ def bundles(course: Course) -> list[str]:
     from course.grade import read_graders as parsed
     from course.gradescope import bundle_files
     found = {rel.as_posix(): g for rel, g in parsed(course.root).items()}
+    anywhere = {ex_id for g in found.values() for _, ex_id, _ in g.checks}   # without one at all: graders()
+    anywhere |= {ex.id for ex in course.exercises if ex.notebook and any(ex.notebook in g.strings for g in found.values())}
     by_module = {Path(path).stem for path, g in found.items() if g.public}
     problems = []
     selections = [(), *((a.id,) for a in course.assignments), *((m,) for m in course.modules),
@@ -234,7 +236,7 @@ def bundles(course: Course) -> list[str]:
         named = set().union(*(g.strings for g in graders))
         what = f"`course gradescope --only {only[0]}`" if only else "`course gradescope`"
         for ex in graded_exercises(course, Options(only=only)):
-            if (ex.notebook in named) if ex.notebook else (ex.id in declared):
+            if ex.id not in anywhere or ((ex.notebook in named) if ex.notebook else (ex.id in declared)):
                 continue
             problems.append(f"{what}: the bundle holds no grader of {ex.id}, so every Gradescope submission "
                             f"would score 0 on it; fix course/gradescope.py's bundle_files")
