@@ -57,8 +57,8 @@ c.Exchange.cache = str(WORK / "exchange-cache")
 # generated; nbgrader 0.9 has no option that lists them beforehand.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.new"]
 
-# A cell may run as long as a grader's check, times a margin for a cold kernel.
-c.Execute.timeout = int(3 * MANIFEST["grading"]["timeout"])
+# A cell may run as long as a grader's check may wait (its CPU budget times the wall factor).
+c.Execute.timeout = int(MANIFEST["grading"]["cpu_floor"] * MANIFEST["grading"]["wall_factor"])
 c.Execute.interrupt_on_timeout = True
 
 # Feedback goes to students: no hidden test may show in it, neither as cell source

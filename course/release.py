@@ -34,7 +34,7 @@ from course.manifest import Course, CourseError
 
 RECORD = ".course-release.json"
 SKIP = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
-SET_UP = ["pyproject.toml", "LICENSE", ".gitignore"]
+SET_UP = ["pyproject.toml", "requirements-sandbox.txt", "LICENSE", ".gitignore"]
 MIN_SECRET = 20      # shorter lines (`return x`, `while True:`) say nothing about a solution
 
 

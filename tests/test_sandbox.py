@@ -35,7 +35,8 @@ def can_connect():
         return str(e)
 '''
 
-needs_bwrap = pytest.mark.skipif(sandbox.level() != "bwrap", reason="needs bubblewrap (apt-get install bubblewrap)")
+needs_bwrap = pytest.mark.skipif(sandbox.level() != "bwrap",
+                                 reason=f"needs the bwrap level; here: {sandbox.level()} ({sandbox.reason()})")
 
 
 @pytest.fixture
@@ -102,9 +103,15 @@ print(json.dumps({"uid": os.getuid(), "level": sandbox.level(),
 def test_a_grading_run_by_an_unprivileged_user(tmp_path):
     """The grader itself as an ordinary user: its runner then sits in a user namespace."""
     work = tmp_path / "work"
-    for name, source in (("good", ROOT / "solutions"), ("stubs", ROOT / "exercises")):
+    from tests.test_hostile import ATTACKS, FIND_TRACES, LEAVE_TRACES
+    for name, source, extra in (("good", ROOT / "solutions", ""), ("stubs", ROOT / "exercises", ""),
+                                ("m_leaves_traces", ROOT / "exercises", LEAVE_TRACES),
+                                ("m_reads_secrets", ROOT / "exercises", ATTACKS["read_secrets"]),
+                                ("n_finds_traces", ROOT / "solutions", FIND_TRACES)):
         (work / "subs" / name).mkdir(parents=True)
         shutil.copy(source / "bigram.py", work / "subs" / name)
+        path = work / "subs" / name / "bigram.py"
+        path.write_text(path.read_text() + "\n" + extra)
     (work / "judge.py").write_text(JUDGE)
     for path in [work, *work.rglob("*")]:
         path.chmod(0o777 if path.is_dir() else 0o666)
@@ -124,7 +131,7 @@ def test_a_grading_run_by_an_unprivileged_user(tmp_path):
         # its own shows those folders, each under traversable parents, and nothing else of them.
         needed = {Path(os.path.realpath(p)) for p in (sys.base_prefix, sys.prefix, ROOT)}
         needed.add(Path(os.path.realpath(sys.executable)).parents[1])
-        view = ["bwrap", "--bind", "/", "/", "--unshare-pid", "--proc", "/proc", "--dev", "/dev",
+        view = [sandbox.bwrap()[0], "--bind", "/", "/", "--unshare-pid", "--proc", "/proc", "--dev", "/dev",
                 "--perms", "0755", "--tmpfs", "/root", "--perms", "1777", "--tmpfs", "/tmp"]
         made = set()
         for path in sorted(needed | {work}, key=lambda p: len(p.parts)):
@@ -148,4 +155,14 @@ def test_a_grading_run_by_an_unprivileged_user(tmp_path):
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["uid"] != 0 and result["level"] == "bwrap"
     assert result["totals"]["good"][0] == result["totals"]["good"][1] > 0
-    assert result["totals"]["stubs"][0] == 0
+    # One runner grades them all, one after another: what one leaves (a daemon, files, a full
+    # /tmp, IPC objects, an attempt on the sandbox's pid 1) the next one in its slot never finds.
+    assert result["totals"]["n_finds_traces"][0] == result["totals"]["n_finds_traces"][1], result
+    for name in ("stubs", "m_leaves_traces", "m_reads_secrets"):
+        assert result["totals"][name][0] == 0, (name, result)
+    out = work / "out"
+    texts = [p.read_text(errors="replace") for p in out.rglob("*") if p.is_file()]
+    assert any("the runner's memory: refused" in t for t in texts)
+    from tests.test_hostile import _secret_lines
+    leaked = [line for line in _secret_lines(ROOT) if any(line in t for t in texts)]
+    assert not leaked, leaked[:3]

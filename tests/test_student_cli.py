@@ -10,7 +10,7 @@ from course import release
 from course.cli import INSTRUCTOR_ONLY
 from tests.conftest import ROOT
 
-LEARNER = {"check", "hint", "train", "sample", "experiments", "update", "week"}
+LEARNER = {"check", "hint", "doctor", "train", "sample", "experiments", "update", "week"}
 
 
 def course_cmd(folder, *args):
