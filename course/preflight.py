@@ -224,7 +224,8 @@ def bundles(course: Course) -> list[str]:
     from course.gradescope import bundle_files
     found = {rel.as_posix(): g for rel, g in parsed(course.root).items()}
     anywhere = {ex_id for g in found.values() for _, ex_id, _ in g.checks}   # without one at all: graders()
-    anywhere |= {ex.id for ex in course.exercises if ex.notebook and any(ex.notebook in g.strings for g in found.values())}
+    anywhere |= {ex.id for ex in course.exercises
+                 if ex.notebook and any(ex.notebook in g.strings for g in found.values())}
     by_module = {Path(path).stem for path, g in found.items() if g.public}
     problems = []
     selections = [(), *((a.id,) for a in course.assignments), *((m,) for m in course.modules),
