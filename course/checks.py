@@ -251,19 +251,9 @@ def runner_path(name: str) -> str:
 
 
 def runner_file(path: str) -> bytes:
-    """The bytes of a file that learner code wrote (at a `runner_path`)."""
+    """The bytes of a file that learner code wrote (at a `runner_path`): data to decode and check
+    on the judge's side (a PNG with Pillow, under size caps), never a description to believe."""
     return _session().request("read", path=str(path))
-
-
-def watch_figures() -> None:
-    """From now on, describe every matplotlib figure that learner code saves (see `saved_figures`)."""
-    _session().request("watch_figures")
-
-
-def saved_figures() -> dict:
-    """{"saved": [one description per saved figure: its axes (title, lines, containers, patches,
-    collections, legend texts), figure legends], "open": number of figures still open}."""
-    return _session().request("figures")
 
 
 def runner_exec(source: str, name: str) -> None:
@@ -271,7 +261,8 @@ def runner_exec(source: str, name: str) -> None:
     _session().request("exec", source=source, name=name)
 
 
-def runner_names() -> dict:
-    """The names that notebook code defined there: numbers and tensors as copies, the rest as
-    handles (a function defined in an answer cell is called where it was defined)."""
-    return _session().request("names")
+def runner_answer(name: str):
+    """What notebook code bound to `name` there (one of a question's declared answers): a number,
+    a string, a tensor or a container of them as a copy, anything else (a function defined in an
+    answer cell) as a handle that calls where it was defined."""
+    return _session().request("lookup", name=name)
