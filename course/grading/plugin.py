@@ -163,8 +163,9 @@ def _exercise_id(item) -> str | None:
 def _select(config, items, course: Course) -> None:
     """`-k NAME` with one name of the course selects exactly: an exercise id (mlp.train), an
     exercise's function (train), a module (batchnorm: its exercises, not recall.batchnorm_modes;
-    mlp.py: the file's alone, where mlp also names the assignment) or an assignment (init-batchnorm). Another single name that no check's name contains is a
-    one-line error listing the ids; anything else is pytest's own -k."""
+    mlp.py: the file's alone, where mlp also names the assignment) or an assignment
+    (init-batchnorm). Another single name that no check's name contains is a one-line error
+    listing the ids; anything else is pytest's own -k."""
     word = (config.option.keyword or "").strip()
     if not word or any(c in word for c in " ()") or word.startswith("not"):
         return
@@ -281,7 +282,6 @@ def _import_result(name: str, ex_id: str, budget: "Budget", limits: dict) -> Res
 def pytest_pyfunc_call(pyfuncitem):
     course: Course = _state["course"]
     ex_id = _exercise_id(pyfuncitem)
-    ex = course.exercise(ex_id)
     earlier = _state["results"].get(ex_id, [])
     if any(r.status != "passed" for _, r in earlier):
         # The exercise has lost its points already; its remaining checks would only cost time.
