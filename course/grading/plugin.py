@@ -203,9 +203,6 @@ def pytest_collection_modifyitems(session, config, items):
     # In the course's order (course.toml), each exercise's checks together, the instructors'
     # hidden ones (autograder/hidden/) after its public ones: one worker serves them all.
     order = {ex.id: i for i, ex in enumerate(course.exercises)}
-    _state["expected"] = {}
-    for item in items:                 # an exercise earns its points when all of these ran and passed
-        _state["expected"][_exercise_id(item)] = _state["expected"].get(_exercise_id(item), 0) + 1
     items.sort(key=lambda item: (order[_exercise_id(item)], "hidden" in Path(str(item.path)).parts))
 
 
@@ -220,6 +217,7 @@ def pytest_collection_finish(session):
     """Exercises of which -k selected only some checks: partly checked, never their points."""
     selected, planned = _checks_per_exercise(session.items), _state.get("planned", {})
     _state["partial"] = {ex for ex, n in selected.items() if n < planned.get(ex, n)}
+    _state["expected"] = selected      # an exercise earns its points when all of these ran and passed
 
 
 def _score(course: Course, results) -> list:
