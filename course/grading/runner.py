@@ -781,9 +781,10 @@ def main() -> None:
         SETTINGS[name] = os.environ.pop(name)
     fd = int(SETTINGS.get("COURSE_RUNNER_FD", "3"))
     seam.fds_closed_except({fd})
-    # Never import from the working folder or another writable place: the learner's modules come
-    # from the target folder alone (the worker puts it first).
-    sys.path[:] = [p for p in sys.path if p and os.path.abspath(p) != os.getcwd() and not p.startswith("/tmp")]
+    # Never import from the working folder (the workers work in /tmp, which learner code writes):
+    # the learner's modules come from the target folder alone (the worker puts it first), the
+    # rest from Python's own folders.
+    sys.path[:] = [p for p in sys.path if p and p != "." and os.path.abspath(p) != os.getcwd()]
     zygote(seam.socket_from_fd(fd))
     os._exit(0)
 
