@@ -2,8 +2,8 @@
 
 The numbers are checked on small hand-made tensors whose statistics are worked out here;
 the hooks on small nn.Modules (recorded outputs compared with a manual forward pass, hooks
-gone afterwards); the picture by reading the PNG back (with Pillow) and by looking at the
-figure that was saved (matplotlib's savefig is watched where your code runs).
+gone afterwards); the picture by reading the PNG's bytes back and decoding them here (Pillow),
+checked against the data the grader gave (nothing your code says about its figure is taken).
 """
 import io
 import math
@@ -18,7 +18,7 @@ import torch.nn as nn
 from pathlib import Path
 
 from course.checks import (check, describe, exercise, expect, fail, fetch, is_number, is_sequence, number, remote,
-                           runner_file, runner_path, saved_figures, watch_figures)
+                           runner_file, runner_path)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -174,7 +174,9 @@ def small_model():
 
 
 def hook_count(model) -> int:
-    return sum(len(m._forward_hooks) for m in model.modules())
+    """Every hook on the model's modules: forward and backward, pre-hooks too."""
+    kinds = ("_forward_pre_hooks", "_forward_hooks", "_backward_pre_hooks", "_backward_hooks")
+    return sum(len(getattr(m, kind)) for m in model.modules() for kind in kinds)
 
 
 def yields_a_dict(acts) -> bool:
@@ -245,12 +247,14 @@ def test_record_activations_removes_hooks_after_an_error(diagnostics):
 
 
 # ---------------------------------------------------------------- plot_histograms
-# Your function draws beside your code: the grader reads the PNG it wrote, and a description of
-# each figure it saved (its axes, what they draw, their titles and legends).
-def png_size(blob: bytes) -> tuple[int, int]:
-    if blob[:8] != PNG_SIGNATURE:
-        fail("the file should be a PNG image", f"it starts with {blob[:8]!r}", hint="png")
-    return struct.unpack(">II", blob[16:24])
+# Your function draws beside your code. The grader takes nothing your code says about the
+# picture: it reads the bytes of the file (runner_file), decodes them here with Pillow (the
+# header first: a picture too large is refused before it is decoded) and checks the pixels
+# against the data it gave: a plot (a background with marks on it, not noise, not blank), at
+# least one distribution per tensor (a colour of its own on one axis, or a panel each), and a
+# picture that changes when the data does.
+MAX_SIDE = 5000                 # pixels a side: any honest figure, no decompression bomb
+SIDE_RANGE = (50, MAX_SIDE)
 
 
 def written(path: str) -> bytes:
@@ -259,23 +263,98 @@ def written(path: str) -> bytes:
         blob = runner_file(path)
     except OSError:
         blob = b""
-    check(len(blob) > 0, f"plot_histograms should write the picture to {Path(path).name}", "no file was written",
-          hint="png")
+    check(isinstance(blob, bytes) and len(blob) > 0, f"plot_histograms should write the picture to {Path(path).name}",
+          "no file was written", hint="png")
     return blob
 
 
-def distributions_drawn(ax: dict) -> int:
-    """How many distributions an axes shows, whichever way matplotlib drew them: lines (ax.plot),
-    bar containers (hist's 'bar' and 'barstacked', ax.bar), patches outside a container (hist's
-    'step' and 'stepfilled' polygons, ax.stairs) and collections (ax.fill_between)."""
-    return ax["lines"] + ax["containers"] + ax["loose_patches"] + ax["collections"]
+def decoded(blob: bytes) -> numpy.ndarray:
+    """The PNG `blob` as an (height, width, 3) uint8 array, decoded here; a failure if it is not a
+    PNG, cannot be read, or is smaller or larger than any plot."""
+    check(blob[:8] == PNG_SIGNATURE, "the file should be a PNG image", f"it starts with {blob[:8]!r}", hint="png")
+    low, high = SIDE_RANGE
+    if len(blob) >= 24 and blob[12:16] == b"IHDR":          # the size, read here before Pillow decodes a byte
+        width, height = struct.unpack(">II", blob[16:24])
+        check(low <= width <= high and low <= height <= high,
+              f"the picture should be a figure's size ({low} to {high} pixels a side)",
+              f"yours is {width} x {height}", hint="png")
+    try:
+        image = PIL.Image.open(io.BytesIO(blob), formats=["PNG"])
+        width, height = image.size
+    except Exception as exc:  # noqa: BLE001 - whatever Pillow makes of a broken header
+        fail("the file should be a PNG image that can be read", f"its header cannot ({type(exc).__name__})", hint="png")
+    check(low <= width <= high and low <= height <= high,
+          f"the picture should be a figure's size ({low} to {high} pixels a side)", f"yours is {width} x {height}",
+          hint="png")
+    try:
+        pixels = numpy.asarray(image.convert("RGB"), dtype=numpy.uint8)
+    except Exception as exc:  # noqa: BLE001 - a truncated or corrupt image
+        fail("the file should be a PNG image that can be read", f"it cannot be decoded ({type(exc).__name__})",
+             hint="png")
+    return pixels
 
 
-def texts_of(fig: dict) -> str:
-    parts = [fig["suptitle"], *fig["legends"]]
-    for ax in fig["axes"]:
-        parts += [ax["title"], *ax["legend"]]
-    return "\n".join(parts)
+def hue_groups(pixels: numpy.ndarray) -> int:
+    """How many distinct colours the picture's coloured pixels show: peaks of their hues (in bins of
+    10 degrees, around the circle). matplotlib's colour cycle gives each curve on an axis its own."""
+    rgb = pixels.reshape(-1, 3).astype(numpy.float32) / 255
+    top, bottom = rgb.max(1), rgb.min(1)
+    coloured = (top > 0.2) & (top - bottom > 0.15 * top)
+    rgb, top, bottom = rgb[coloured], top[coloured], bottom[coloured]
+    if not len(rgb):
+        return 0
+    r, g, b = rgb.T
+    span = numpy.maximum(top - bottom, 1e-6)
+    hue = numpy.where(top == r, ((g - b) / span) % 6, numpy.where(top == g, (b - r) / span + 2, (r - g) / span + 4))
+    bins = numpy.bincount((hue * 6).astype(int) % 36, minlength=36)         # 36 bins of 10 degrees
+    enough = bins >= max(60, pixels.shape[0] * pixels.shape[1] // 4000)
+    peaks = enough & (bins > numpy.roll(bins, 1)) & (bins >= numpy.roll(bins, -1))
+    return int(peaks.sum())
+
+
+def panels(pixels: numpy.ndarray) -> int:
+    """How many axes frames the picture shows: pairs of long dark horizontal lines (an axes' top
+    and bottom spines) over the same columns."""
+    dark = pixels.max(2) < 90
+    height, width = dark.shape
+    longest = max(20, width // 12)
+    lines: list[list[int]] = []                    # [first row, last row, x0, x1]
+    for y in range(height):
+        row = numpy.concatenate(([0], dark[y].astype(numpy.int8), [0]))
+        edges = numpy.flatnonzero(numpy.diff(row))
+        for x0, x1 in zip(edges[::2], edges[1::2]):
+            if x1 - x0 < longest:
+                continue
+            same = next((ln for ln in lines if ln[1] >= y - 1 and abs(ln[2] - x0) <= 2 and abs(ln[3] - x1) <= 2), None)
+            if same is not None:
+                same[1] = y                        # the same line, one pixel thicker
+            else:
+                lines.append([y, y, int(x0), int(x1)])
+    columns: list[list[int]] = []                  # [x0, x1, lines over (nearly) those columns]
+    for _, _, x0, x1 in lines:
+        group = next((c for c in columns if min(c[1], x1) - max(c[0], x0) >= 0.9 * max(c[1] - c[0], x1 - x0)), None)
+        if group is None:
+            columns.append([x0, x1, 1])
+        else:
+            group[2] += 1
+    return sum(count // 2 for _, _, count in columns)
+
+
+def check_plot(pixels: numpy.ndarray, layers: int, names: str) -> None:
+    """The picture is a plot, not blank and not noise, and shows `layers` distributions."""
+    packed = (pixels[..., 0].astype(numpy.int64) << 16) | (pixels[..., 1].astype(numpy.int64) << 8) | pixels[..., 2]
+    counts = numpy.sort(numpy.unique(packed, return_counts=True)[1])[::-1]
+    total = packed.size
+    background = counts[0] / total
+    common = counts[:64].sum() / total
+    check(background >= 0.3 and common >= 0.8,
+          "the picture should be a plot: a background with curves or bars on it",
+          f"yours looks like noise (its most common colour covers {background:.0%} of it, its 64 most common "
+          f"{common:.0%})", hint="layers")
+    check(background <= 0.998, "the picture should show something", "yours is blank", hint="layers")
+    drawn = max(hue_groups(pixels), panels(pixels))
+    check(drawn >= layers, f"one distribution per layer: {names}, each in a colour of its own (or a panel each)",
+          f"yours shows {drawn}", hint="layers")
 
 
 def tensors():
@@ -290,8 +369,6 @@ def tensors():
 
 @exercise("diagnostics.plot_histograms")
 def test_plot_histograms_writes_a_png(diagnostics):
-    watch_figures()
-    before = saved_figures()["open"]
     path = runner_path("histograms.png")
     try:
         diagnostics.plot_histograms(tensors(), path)
@@ -300,30 +377,18 @@ def test_plot_histograms_writes_a_png(diagnostics):
             fail("plot_histograms should accept tensors that require grad", "yours raised RuntimeError",
                  hint="detach")
         raise
-    blob = written(path)
-    width, height = png_size(blob)
-    check((width, height) == (1000, 400), "the picture should be 1000 x 400 pixels (10 x 4 inches at 100 dpi)",
-          f"yours is {width} x {height}", hint="size")
-    pixels = numpy.asarray(PIL.Image.open(io.BytesIO(blob)).convert("RGB"), dtype=numpy.float32) / 255
-    check(float(pixels.std()) > 0.01, "the picture should show something", "yours is blank", hint="layers")
-    figures = saved_figures()
-    check(figures["open"] == before, "plot_histograms should close its figure after saving it",
-          f"{figures['open'] - before} figure(s) left open", hint="close")
-    check(len(figures["saved"]) >= 1, "plot_histograms should save a matplotlib figure", hint="png")
-    fig = figures["saved"][-1]
-    drawn = sum(distributions_drawn(ax) for ax in fig["axes"])
-    check(drawn >= 3, "one distribution per layer: three tensors, three curves (or histograms)",
-          f"yours drew {drawn}", hint="layers")
-    text = texts_of(fig)
-    missing = [name for name in tensors() if name not in text]
-    check(not missing, "each layer's name should be in the picture (a legend, or one title per panel)",
-          f"{missing[0]!r} is not" if missing else "", hint="layers")
+    check_plot(decoded(written(path)), 3, "three tensors, three curves (or histograms)")
 
 
 @exercise("diagnostics.plot_histograms")
-def test_plot_histograms_accepts_a_path_and_one_layer(diagnostics):
-    path = runner_path("one.png")
-    diagnostics.plot_histograms({"only": torch.randn(100)}, Path(path))
-    blob = written(path)
-    check(png_size(blob) == (1000, 400), "the picture should be 1000 x 400 pixels",
-          f"yours is {png_size(blob)}", hint="size")
+def test_plot_histograms_accepts_a_path_and_draws_the_data(diagnostics):
+    g = torch.Generator().manual_seed(10)
+    first, second = runner_path("one.png"), runner_path("other.png")
+    diagnostics.plot_histograms({"only": torch.randn(300, generator=g)}, Path(first))
+    picture = decoded(written(first))
+    check_plot(picture, 1, "one tensor, one curve (or histogram)")
+    diagnostics.plot_histograms({"only": torch.rand(300, generator=g) ** 3 * 4 - 1}, Path(second))
+    other = decoded(written(second))
+    differ = picture.shape != other.shape or float(numpy.mean(numpy.any(picture != other, axis=2))) > 0.001
+    check(differ, "the picture should show the data: another distribution, another picture",
+          "yours is the same picture for both", hint="layers")

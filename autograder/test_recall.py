@@ -4,9 +4,12 @@ Each question has an answer cell (the learner's) and a test cell (the course's).
 cells, and the notebook's set-up cell, run beside the learner's code (in the runner), in
 order, in one namespace, as a kernel would run them; nothing of the learner's notebook runs
 here. The test cells come from the course's own copy of the notebook: the instructor's
-source (solutions/) when the course has it, and run here, with the answers' names bound to
-what the runner holds (numbers and tensors as copies, functions as handles that call into the
-runner). Its hidden tests run when the instructor grades (`course grade`, Gradescope: the
+source (solutions/) when the course has it, and run here, each in a fresh namespace: the
+course's own set-up cell, Python's builtins, and the question's declared answers (`answers` in
+course.toml) bound to what the runner holds (numbers and tensors as copies, functions as
+handles that call into the runner). No other name of the learner's reaches a test cell: an
+answer cell that defines `torch`, `abs` or `isinstance` changes only the runner's own names.
+Its hidden tests run when the instructor grades (`course grade`, Gradescope: the
 `--instructor-grade` option); a self-check runs the visible ones, so its recall points are
 provisional. A learner's release has no source: there, the visible
 test cells of the learner's own notebook run in the runner too (a learner can only fool
@@ -15,7 +18,7 @@ themselves), and the instructor's grade adds the hidden tests.
 import json
 import re
 
-from course.checks import check, exercise, fail, runner_exec, runner_names
+from course.checks import check, exercise, fail, runner_answer, runner_exec
 from course.manifest import load
 
 NOTEBOOK = "05-recall.ipynb"
@@ -36,16 +39,16 @@ def code_cells(path) -> dict[str, str]:
     return cells
 
 
-def verdict(question: str, target, hidden: bool = False) -> None:
+def verdict(question: str, target, hidden: bool = False, declared: tuple[str, ...] = ()) -> None:
     path = target / NOTEBOOK
     if not path.exists():
         fail(f"{NOTEBOOK} is missing from {target.name}/: copy it back from a fresh release")
     learner = code_cells(path)
     others = {f"{q}{suffix}" for q in QUESTIONS if q != question for suffix in ("", "_answer")}
-    answers = [gid for gid in learner if gid not in others and gid != question]
+    cells = [gid for gid in learner if gid not in others and gid != question]
     check(f"{question}_answer" in learner,
           f"the answer cell of question {question} is missing from the notebook; copy it back from a fresh release")
-    for gid in answers:                     # set-up and this question's answer, in the runner
+    for gid in cells:                     # set-up and this question's answer, in the runner
         runner_exec(learner[gid], f"{NOTEBOOK}, cell {gid}")
     root = load().root
     # The course's copy: its tests alone where a grading was given them (course grade, Gradescope),
@@ -61,9 +64,12 @@ def verdict(question: str, target, hidden: bool = False) -> None:
             fail(str(exc) or "a test of this question failed")
         return
     course_cells = code_cells(source)
+    # A namespace the learner never writes: the course's set-up cell and the builtins, then the
+    # question's declared answers alone, each a copy or a handle.
     namespace = {"__name__": "__main__"}
     exec(compile(course_cells.get("setup", ""), f"{NOTEBOOK}, cell setup", "exec"), namespace)
-    namespace.update(runner_names())        # the answers' names: copies and handles
+    for name in declared:
+        namespace[name] = runner_answer(name)
     # The instructor's grade runs the hidden tests too; the self-check the visible ones, as the
     # learner's own notebook shows them.
     test = MARKERS.sub("", course_cells[question]) if hidden else HIDDEN.sub("", course_cells[question])
@@ -73,15 +79,15 @@ def verdict(question: str, target, hidden: bool = False) -> None:
         fail(str(exc) or "a test of this question failed")
 
 
-def _question(exercise_id: str):
-    @exercise(exercise_id)
+def _question(ex):
+    @exercise(ex.id)
     def test(target_folder, instructor_grade):
-        verdict(exercise_id.split(".", 1)[1], target_folder, hidden=instructor_grade)
-    test.__name__ = f"test_{exercise_id.split('.', 1)[1]}"
+        verdict(ex.function, target_folder, hidden=instructor_grade, declared=ex.answers)
+    test.__name__ = f"test_{ex.function}"
     return test
 
 
 # One check per question of course.toml, in its order.
 for _ex in load().exercises:
     if _ex.notebook == NOTEBOOK:
-        globals()[f"test_{_ex.function}"] = _question(_ex.id)
+        globals()[f"test_{_ex.function}"] = _question(_ex)

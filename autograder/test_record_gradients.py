@@ -34,7 +34,9 @@ def expected_gradients(model, x, upstream, names):
 
 
 def hook_count(model) -> int:
-    return sum(len(m._forward_hooks) + len(m._backward_hooks) for m in model.modules())
+    """Every hook on the model's modules: forward and backward, pre-hooks too."""
+    kinds = ("_forward_pre_hooks", "_forward_hooks", "_backward_pre_hooks", "_backward_hooks")
+    return sum(len(getattr(m, kind)) for m in model.modules() for kind in kinds)
 
 
 @exercise("diagnostics.record_gradients")
@@ -79,3 +81,21 @@ def test_record_gradients_other_types_and_errors(diagnostics):
         fail("an exception raised inside the `with` block should come out of it", hint="remove")
     check(hook_count(net) == 0, "hooks should be removed even when the block raises",
           f"{hook_count(net)} hook(s) are still there", hint="remove")
+
+
+@exercise("diagnostics.record_gradients")
+def test_record_gradients_detaches_even_when_the_backward_pass_builds_a_graph(diagnostics):
+    # With create_graph=True (as when the gradients themselves are trained on), a gradient kept
+    # as it came, without .detach(), holds a graph: the log of a long run would keep them all.
+    model, x, upstream = model_and_input(11)
+    net = remote(model)
+    with diagnostics.record_gradients(net) as grads:
+        y = net(x)
+        backward(y, upstream, create_graph=True)
+        seen = fetch(grads)
+    check(isinstance(seen, dict) and set(seen) == {"1", "5"}, "the Tanh layers of this nn.Sequential are "
+          "named '1' and '5'", f"yours recorded {sorted(seen) if isinstance(seen, dict) else describe(seen)}",
+          hint="types")
+    check(not any(t.requires_grad for t in seen.values()),
+          "recorded gradients should be detached: after a backward pass with create_graph=True, yours still "
+          "require grad", hint="detach")

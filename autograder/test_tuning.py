@@ -11,7 +11,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from course.checks import check, describe, exercise, expect, is_number, is_sequence, number
+from course.checks import check, describe, exercise, expect, fail, is_number, is_sequence, number
 
 
 def params_for(V, block_size, d, hidden, seed):
@@ -39,6 +39,20 @@ def sgd_reference(p, X, Y, rates):
     return losses, q
 
 
+def same_losses(got, want) -> bool:
+    return len(got) == len(want) and all(abs(a - b) < 1e-4 * max(1, abs(b)) for a, b in zip(got, want))
+
+
+def trajectory_slip(got, want, what) -> str:
+    """What the learner's losses say about their slip, when the first one already differs (the
+    parameters are the same before the first update: only the loss itself can differ)."""
+    if got and want and abs(got[0] - want[0]) > 1e-4 * max(1, abs(want[0])):
+        more = " (more: is a regularisation term, such as L2, still added?)" if got[0] > want[0] else ""
+        return (f"; yours starts at {got[0]:.4f}, but before any update the loss of {what} is the plain cross-entropy, "
+                f"{want[0]:.4f}{more}")
+    return ""
+
+
 def floats(values, n, what, hint):
     check(is_sequence(values) and len(values) == n and all(is_number(v) for v in values),
           f"{what} should return a list of {n} losses, one number per step", f"got {describe(values)}", hint=hint)
@@ -53,12 +67,16 @@ def test_lr_finder_one_step_per_rate_in_order(tuning):
     Y = torch.full((40,), 3)
     rates = (10 ** torch.linspace(-2, 0, 12)).tolist()
     want, q = sgd_reference(p, X, Y, rates)
+    as_exponents, _ = sgd_reference(p, X, Y, [10 ** r for r in rates])      # a common slip, named below
     got = floats(tuning.lr_finder(p, X, Y, rates, batch_size=8, generator=torch.Generator().manual_seed(2)),
                  len(rates), "lr_finder", "steps")
-    check(all(abs(a - b) < 1e-4 * max(1, abs(b)) for a, b in zip(got, want)),
+    if not same_losses(got, want) and same_losses(got, as_exponents):
+        fail("lr_finder should take the learning rates of `lrs` as they are", "yours takes 10 ** lr of each: "
+             "they are rates already, not exponents", hint="steps")
+    check(same_losses(got, want),
           "lr_finder should take one SGD step per learning rate, in the order given, and record each step's loss "
-          "before its update", f"yours: {[round(v, 4) for v in got[:4]]} …, expected {[round(v, 4) for v in want[:4]]} …",
-          hint="steps")
+          "before its update", f"yours: {[round(v, 4) for v in got[:4]]} …, expected {[round(v, 4) for v in want[:4]]} …"
+          + trajectory_slip(got, want, "the minibatch"), hint="steps")
     for k in q:
         expect(p[k]).close_to(q[k], atol=1e-5, why=f"after the finder, params[{k!r}] should hold the trained values "
                               "(it trains in place)", hint="inplace")
@@ -74,6 +92,11 @@ def test_lr_finder_uses_the_generator(tuning):
     a, b, c = ([number(v) for v in run] for run in runs)
     check(a == b, "the same generator seed should give the same losses", hint="generator")
     check(a != c, "another seed should draw other minibatches", hint="generator")
+    # at rate 0 nothing moves: each step's loss is that of its own minibatch, and they differ
+    still = [number(v) for v in tuning.lr_finder(params_for(9, 2, 3, 12, seed=4), X, Y, [0.0] * 6, batch_size=4,
+                                                 generator=torch.Generator().manual_seed(7))]
+    check(len(set(still)) > 1, "each step should draw a fresh minibatch: at learning rate 0 (nothing moves) the six "
+          "steps' losses should differ, each that of its own minibatch", f"yours are all {still[0]:.4f}", hint="steps")
 
 
 # ---------------------------------------------------------------- pick_lr
@@ -94,14 +117,43 @@ def test_pick_lr_small_cases(tuning):
     expect(number(got)).close_to(0.1, why="with window=1 the lowest loss is at lr 0.1", hint="return")
 
 
+def one_sided_picks(lrs, losses, window) -> dict[str, float]:
+    """What a running mean over a window that starts at i, or ends at i, would pick."""
+    n = len(losses)
+    picks = {}
+    for name, lo in (("starts", lambda i: i), ("ends", lambda i: max(0, i - window + 1))):
+        means = [sum(losses[lo(i):lo(i) + window][:n]) / len(losses[lo(i):min(n, lo(i) + window)])
+                 for i in range(n)]
+        picks[name] = lrs[min(range(n), key=means.__getitem__)]
+    return picks
+
+
+def check_valley(tuning, lrs, losses, window, bottom):
+    got = number(tuning.pick_lr(lrs, losses, window=window))
+    if abs(math.log10(got) - bottom) < 0.2:
+        return
+    why = f"the valley of this curve is at lr 10^{bottom} = {10 ** bottom:.3g} (window={window})"
+    side = next((name for name, lr in one_sided_picks(lrs, losses, window).items() if lr == got), None)
+    if side:
+        fail(why, f"yours picked {got:.3g}, where a window that {side} at each position puts it: centre the window "
+             "on each position (losses[i - window // 2 : i - window // 2 + window])", hint="smooth")
+    fail(why, f"yours picked {got:.3g}" + (": the single lowest loss, a lucky minibatch" if got < 0.003 else ""),
+         hint="smooth")
+
+
 @exercise("tuning.pick_lr")
 def test_pick_lr_finds_the_valley_through_the_noise(tuning):
     for seed, bottom in ((7, -1.2), (8, -0.6)):
         lrs, losses = valley(seed, bottom)
-        got = number(tuning.pick_lr(lrs, losses, window=40))
-        check(abs(math.log10(got) - bottom) < 0.2, f"the valley of this curve is at lr 10^{bottom} = {10 ** bottom:.3g}",
-              f"yours picked {got:.3g}" + (": the single lowest loss, a lucky minibatch" if got < 0.003 else ""),
-              hint="smooth")
+        check_valley(tuning, lrs, losses, 40, bottom)
+
+
+@exercise("tuning.pick_lr")
+def test_pick_lr_centres_its_window(tuning):
+    # a wide window: one that starts or ends at each position moves the valley by half its width
+    for seed, bottom in ((10, -0.35), (14, -0.9)):
+        lrs, losses = valley(seed, bottom)
+        check_valley(tuning, lrs, losses, 120, bottom)
 
 
 # ---------------------------------------------------------------- overfit_batch
@@ -112,10 +164,10 @@ def test_overfit_batch_is_full_batch_gradient_descent(tuning):
     p = params_for(V=11, block_size=4, d=3, hidden=24, seed=10)
     want, q = sgd_reference(p, X, Y, [0.3] * 15)
     got = floats(tuning.overfit_batch(p, X, Y, steps=15, lr=0.3), 15, "overfit_batch(steps=15)", "full")
-    check(all(abs(a - b) < 1e-4 * max(1, abs(b)) for a, b in zip(got, want)),
+    check(same_losses(got, want),
           "overfit_batch should take full-batch gradient descent steps on all of X, Y, recording each loss before "
-          "its update", f"yours: {[round(v, 4) for v in got[:4]]} …, expected {[round(v, 4) for v in want[:4]]} …",
-          hint="full")
+          "its update", f"yours: {[round(v, 4) for v in got[:4]]} …, expected {[round(v, 4) for v in want[:4]]} …"
+          + trajectory_slip(got, want, "the batch"), hint="full")
     for k in q:
         expect(p[k]).close_to(q[k], atol=1e-5, why=f"params[{k!r}] should end trained (in place)", hint="zero")
 

@@ -98,6 +98,16 @@ def is_number(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
+def not_a_number(value: Any) -> str:
+    """Why `value` is not a number as the contracts define it, for a message ("" when it is one)."""
+    if is_number(value):
+        return ""
+    if isinstance(value, torch.Tensor) and value.dim() == 0 and value.requires_grad:
+        return (f"yours is a 0-d tensor ({value.item():.4g}) that still holds its graph: compute it under "
+                "torch.no_grad(), or return .item()")
+    return f"got {describe(value)}"
+
+
 def number(value: Any) -> float:
     """The float of a number (see is_number); call it after checking is_number."""
     return float(value.detach().item()) if isinstance(value, torch.Tensor) else float(value)
@@ -206,10 +216,12 @@ def _session():
     return current_session()
 
 
-def backward(tensor, gradient=None) -> None:
-    """`tensor.backward(gradient)`, run where `tensor` was computed. Afterwards `.grad` of every
-    tensor the grader passed to learner code (with requires_grad) holds its gradient."""
-    _session().backward(tensor, gradient)
+def backward(tensor, gradient=None, create_graph: bool = False) -> None:
+    """`tensor.backward(gradient, create_graph=...)`, run where `tensor` was computed. Afterwards
+    `.grad` of every tensor the grader passed to learner code (with requires_grad) holds its
+    gradient. `create_graph=True` gives the gradients a graph of their own, as higher-order
+    training does: a stored gradient that was not detached then shows it."""
+    _session().backward(tensor, gradient, create_graph)
 
 
 def changed_arguments() -> list[str]:
@@ -239,19 +251,9 @@ def runner_path(name: str) -> str:
 
 
 def runner_file(path: str) -> bytes:
-    """The bytes of a file that learner code wrote (at a `runner_path`)."""
+    """The bytes of a file that learner code wrote (at a `runner_path`): data to decode and check
+    on the judge's side (a PNG with Pillow, under size caps), never a description to believe."""
     return _session().request("read", path=str(path))
-
-
-def watch_figures() -> None:
-    """From now on, describe every matplotlib figure that learner code saves (see `saved_figures`)."""
-    _session().request("watch_figures")
-
-
-def saved_figures() -> dict:
-    """{"saved": [one description per saved figure: its axes (title, lines, containers, patches,
-    collections, legend texts), figure legends], "open": number of figures still open}."""
-    return _session().request("figures")
 
 
 def runner_exec(source: str, name: str) -> None:
@@ -259,7 +261,8 @@ def runner_exec(source: str, name: str) -> None:
     _session().request("exec", source=source, name=name)
 
 
-def runner_names() -> dict:
-    """The names that notebook code defined there: numbers and tensors as copies, the rest as
-    handles (a function defined in an answer cell is called where it was defined)."""
-    return _session().request("names")
+def runner_answer(name: str):
+    """What notebook code bound to `name` there (one of a question's declared answers): a number,
+    a string, a tensor or a container of them as a copy, anything else (a function defined in an
+    answer cell) as a handle that calls where it was defined."""
+    return _session().request("lookup", name=name)

@@ -153,7 +153,7 @@ def build_parser(command: str | None = None, learner: bool = False) -> argparse.
 
 # Modules that add their own subcommand through `add_parser(sub)`.
 COMMAND_MODULES: list[str] = ["grade", "gradescope", "update", "notebooks", "release", "experiments", "train",
-                              "preflight", "week"]
+                              "preflight", "week", "watch"]
 
 
 def main(argv: list[str] | None = None) -> int:

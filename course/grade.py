@@ -101,6 +101,49 @@ def grading_files(course: Course) -> list[Path]:
     return [f for f in files if (root / f).is_file()]
 
 
+_GRADERS: dict[tuple, object] = {}
+
+
+def read_graders(root: Path) -> dict:
+    """The grader files under `root`/autograder, read with `ast` (course.preflight.read_grader):
+    relative path -> what it declares. Each file is parsed once while it is unchanged."""
+    from course.preflight import read_grader
+    graders = {}
+    for folder, public in ((root / "autograder", True), (root / "autograder" / "hidden", False)):
+        for path in sorted(folder.glob("test_*.py")):
+            rel, info = path.relative_to(root), path.stat()
+            key = (str(path), info.st_mtime_ns, info.st_size, public)
+            if key not in _GRADERS:
+                _GRADERS[key] = read_grader(path, rel.as_posix(), public)
+            graders[rel] = _GRADERS[key]
+    return graders
+
+
+def grader_files(course: Course, exercises, root: Path | None = None, helpers: bool = False) -> list[Path]:
+    """The grader files (relative to the course root) that check `exercises`. A file belongs to
+    the exercises it declares, read with `ast` (never by its name): each `@exercise("id")` of it,
+    and every question of a notebook it names (autograder/test_recall.py runs 05-recall.ipynb's).
+    With `helpers`, also the public grader files they import helpers from (`from test_mlp import
+    ...`), transitively: what a copy of the graders must hold for them to run. `root`: a copy of
+    the course's files (default: the course itself)."""
+    root = root or course.root
+    wanted = {ex.id for ex in exercises}
+    graders = read_graders(root)
+    chosen = [rel for rel, g in graders.items()
+              if wanted & ({ex_id for _, ex_id, _ in g.checks}
+                           | {ex.id for ex in course.exercises if ex.notebook and ex.notebook in g.strings})]
+    if helpers:
+        public_modules = {rel.stem: rel for rel, g in graders.items() if g.public}
+        todo = list(chosen)
+        while todo:
+            for module in graders[todo.pop()].imports.values():
+                dep = public_modules.get(module)
+                if dep is not None and dep not in chosen:
+                    chosen.append(dep)
+                    todo.append(dep)
+    return sorted(chosen)
+
+
 def notebook_tests(course: Course) -> dict[Path, bytes]:
     """The graded notebooks' test cells (visible and hidden) and set-up cells, without a single
     answer cell: what grading a notebook needs of solutions/, at autograder/notebooks/<name>
@@ -130,7 +173,7 @@ def digest(root: Path, files: list[Path], blobs: dict[Path, bytes] | None = None
     """One sha256 over the names and bytes of `files`: what decides whether to grade again."""
     h = hashlib.sha256()
     for rel in files:
-        h.update(rel.as_posix().encode() + b"\0")
+        h.update(os.fsencode(rel.as_posix()) + b"\0")          # a name need not be UTF-8: its bytes
         h.update(hashlib.sha256(blobs[rel] if blobs else (root / rel).read_bytes()).digest())
     return h.hexdigest()
 
@@ -150,7 +193,7 @@ def submission_files(folder: Path) -> list[Path]:
 def students(submissions: Path) -> tuple[list[tuple[str, Path]], list[tuple[str, str]]]:
     """The class: (student id, folder or .zip) in id order, and what is skipped, with why.
     A folder's name is the student id; so is a .zip's name without .zip (a folder wins over a
-    .zip of the same name)."""
+    .zip of the same name). A name that is not UTF-8 gives the id its escape (safe_text)."""
     if not submissions.is_dir():
         raise CourseError(f"{submissions}: no such folder (it should hold one folder per student)")
     found, skipped = {}, []
@@ -159,19 +202,25 @@ def students(submissions: Path) -> tuple[list[tuple[str, Path]], list[tuple[str,
         if p.name.startswith((".", "_")):
             continue
         if p.is_symlink():
-            skipped.append((p.name, "a symbolic link (links are never followed: copy the submission in)"))
+            skipped.append((safe_text(p.name), "a symbolic link (links are never followed: copy the submission in)"))
         elif p.is_dir():
-            found[p.name] = p
+            sid = safe_text(p.name, None)
+            if sid in found:
+                skipped.append((sid, f"another folder's name reads {sid} too: rename one of them"))
+            else:
+                found[sid] = p
     for p in entries:
         if p.name.startswith((".", "_")) or p.is_symlink() or p.is_dir():
             continue
+        sid = safe_text(p.stem, None)
         if p.suffix.lower() == ".zip":
-            if p.stem in found:
-                skipped.append((p.name, f"the folder {p.stem}/ is graded instead (one submission per student)"))
+            if sid in found:
+                skipped.append((safe_text(p.name), f"the folder {sid}/ is graded instead (one submission per student)"))
             else:
-                found[p.stem] = p
+                found[sid] = p
         else:
-            skipped.append((p.name, "not a folder or a .zip (unpack it into a folder named after the student)"))
+            skipped.append((safe_text(p.name), "not a folder or a .zip (unpack it into a folder named after the "
+                                               "student)"))
     if not found:
         raise CourseError(f"{submissions}: no student folders or .zip files in it")
     return sorted(found.items()), skipped
@@ -307,13 +356,9 @@ def _worker(course: Course, folder: Path, private: Path, options: Options, runne
     sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
     torch.set_num_threads(1)
     graders = [root / "autograder"]
-    if options.only or not options.notebooks:
-        chosen = graded_exercises(course, options)
-        modules = dict.fromkeys(ex.module for ex in chosen if not ex.notebook)
-        graders = [p for m in modules for p in (root / "autograder" / f"test_{m}.py",
-                                                root / "autograder" / "hidden" / f"test_{m}_hidden.py") if p.exists()]
-        if options.notebooks and any(ex.notebook for ex in chosen):
-            graders.append(root / "autograder" / "test_recall.py")
+    if options.only or not options.notebooks:       # the files that declare the chosen exercises
+        chosen = [ex for ex in graded_exercises(course, options) if options.notebooks or not ex.notebook]
+        graders = [root / rel for rel in grader_files(course, chosen, root)]
     argv = [*map(str, graders), "--target", str(work), "--results", str(private / "results.json"),
             "--instructor-grade", "--assert=plain", "-q", "-p", "no:cacheprovider", "--rootdir", str(root),
             "-c", str(root / "pyproject.toml"), "--basetemp", str(private / "tmp" / "pytest")]
@@ -322,44 +367,103 @@ def _worker(course: Course, folder: Path, private: Path, options: Options, runne
     import pytest
     # The notebooks' questions are graded by autograder/test_recall.py like every exercise: the
     # answer cells run in the runner, the course's own test cells (hidden ones included) here.
-    code = pytest.main(argv, plugins=[PrintedLog(private / "printed.json")]) if graders else 0
+    code = pytest.main(argv, plugins=[PrintedLog(private / "printed.json", private / "planned.json")]) \
+        if graders else 0
     return int(code)
+
+
+def _write_json_atomically(path: Path, value) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(value))
+    os.replace(tmp, path)
 
 
 class PrintedLog:
     """A pytest plugin of the judge: after each check, what learner code printed during it (the
     judge's Result.printed, already capped there) goes to a JSON file, exercise -> check -> text.
-    Written after every check that printed, so a grading cut short keeps what it had."""
+    Written after every check that printed, so a grading cut short keeps what it had. Before the
+    first check, the checks collected for each exercise go to `planned` (exercise -> check
+    names): an exercise counts as passed only when every one of them ran and passed."""
 
-    def __init__(self, path: Path):
-        self.path, self.printed = path, {}
+    def __init__(self, path: Path, planned: Path | None = None):
+        self.path, self.printed, self.planned = path, {}, planned
+
+    def pytest_collection_finish(self, session):       # after the plugin's selection and order
+        if self.planned is None:
+            return
+        plan: dict[str, list[str]] = {}
+        for item in session.items:
+            marker = item.get_closest_marker("exercise")
+            if marker and marker.args:
+                plan.setdefault(marker.args[0], []).append(item.name)
+        _write_json_atomically(self.planned, plan)
 
     def pytest_runtest_teardown(self, item, nextitem):
         result, marker = getattr(item, "course_result", None), item.get_closest_marker("exercise")
         text = getattr(result, "printed", "")
         if marker and isinstance(text, str) and text:
             self.printed.setdefault(marker.args[0], {})[item.name] = text[:PRINTED_PER_CHECK]
-            tmp = self.path.with_name(self.path.name + ".tmp")
-            tmp.write_text(json.dumps(self.printed))
-            os.replace(tmp, self.path)
+            _write_json_atomically(self.path, self.printed)
 
 
 STATUSES = {"passed", "failed", "not started", "error", "timed out"}
+# C0 control characters but tab and newline, and DEL: they garble a terminal, a CSV or Markdown.
+_CONTROLS = {c: "\ufffd" for c in [*range(0x00, 0x09), *range(0x0b, 0x20), 0x7f]}
 
 
-def _checked_row(ex, got: dict, printed: dict | None = None) -> dict:
+def safe_text(value, limit: int | None = 4000) -> str:
+    """Learner-derived text (printed output, a message, a name), made safe to store and write:
+    whatever it was, a str of at most `limit` characters that encodes as UTF-8. A lone surrogate
+    (print("\\ud800"), a file name that is not UTF-8) becomes its escape, a control character
+    U+FFFD. Applied once, where learner-derived data enters the grader's records."""
+    if not isinstance(value, str):
+        try:
+            value = str(value)
+        except Exception:  # noqa: BLE001 - an object whose __str__ fails is no text
+            value = "?"
+    text = value[:limit] if limit is not None else value
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text.translate(_CONTROLS)
+
+
+def safe_data(value, depth: int = 0):
+    """A record read back from a file (JSON: dicts, lists, strings, numbers), its strings made safe
+    (safe_text): a record written by an older grader cannot stop this one."""
+    if isinstance(value, str):
+        return safe_text(value, None)
+    if depth > 20:
+        return None
+    if isinstance(value, dict):
+        return {safe_text(k, None): safe_data(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [safe_data(v, depth + 1) for v in value]
+    return value
+
+
+def _checked_row(ex, got: dict, printed: dict | None = None, planned: list | None = None,
+                 ended: str = "completed") -> dict:
     """A row from the judge's results file, checked as any input is: known status, points only
-    for a pass and never above the exercise's, short strings. `printed`: check name -> what
-    learner code printed in it."""
+    for a pass and never above the exercise's, short and safe strings (safe_text). `printed`:
+    check name -> what learner code printed in it. A pass counts only when every check the judge
+    `planned` for the exercise ran and passed: a grading cut short (`ended`) in the middle of an
+    exercise keeps none of it."""
     status = got.get("status") if got.get("status") in STATUSES else "error"
     points = ex.points if status == "passed" and got.get("points") == ex.points else 0
-    message = str(got.get("message", ""))[:4000]
-    checks = [{k: str(c.get(k, ""))[:4000] for k in ("name", "status", "message")}
+    message = safe_text(got.get("message", ""))
+    checks = [{k: safe_text(c.get(k, "")) for k in ("name", "status", "message")}
               for c in got.get("checks", []) if isinstance(c, dict)][:200]
-    for c in checks:
-        text = (printed or {}).get(c["name"])
+    passed = {c["name"] for c in checks if c["status"] == "passed"}
+    wanted = [name for name in planned or [] if isinstance(name, str)]
+    if status == "passed" and (not wanted or not set(wanted) <= passed):
+        ran = len(set(wanted) & passed)
+        status, points = ("timed out" if ended == "timed out" else "error"), 0
+        message = (f"only {ran} of the {len(wanted) or '?'} checks of this exercise ran before the grading of the "
+                   + ("submission ran out of time" if ended == "timed out" else "submission stopped")
+                   + ": an exercise counts only when every one of its checks ran and passed")
+    for c, raw in zip(checks, (c for c in got.get("checks", []) if isinstance(c, dict))):
+        text = (printed or {}).get(raw.get("name"))
         if isinstance(text, str) and text:
-            c["printed"] = text[:PRINTED_PER_CHECK]
+            c["printed"] = safe_text(text, PRINTED_PER_CHECK)
     return _row(ex.id, points, ex.points, status, message, checks)
 
 
@@ -403,7 +507,29 @@ def start(course: Course, student: str, folder: Path, options: Options, slot: in
 
 
 def finish(course: Course, job: Job, wait_status: int | None, options: Options) -> dict:
-    """The student's record, from what the grading left in its private folder; then clean up."""
+    """The student's record, from what the grading left in its private folder; then clean up
+    (whatever happens)."""
+    try:
+        return _record_of(course, job, wait_status, options)
+    finally:
+        _remove(job.private)
+
+
+def failed_record(course: Course, student: str, options: Options, exc: BaseException) -> dict:
+    """The record of a student whose handling failed in this grader (not in their code): every
+    exercise of the selection an error, the grading `crashed`; the class goes on."""
+    why = safe_text(f"{type(exc).__name__}: {exc}", 300)
+    rows = [_row(ex.id, 0, ex.points, "error", f"this exercise could not be graded: the grader failed while "
+                 f"handling this submission ({why}); please tell your instructor")
+            for ex in graded_exercises(course, options) if options.notebooks or not ex.notebook]
+    for r in rows:
+        r["ended"] = "crashed"
+    return {"student": student, "ended": "crashed", "seconds": 0.0, "total": 0,
+            "max_total": sum(r["max_points"] for r in rows), "manual_pending": 0, "manual": {}, "exercises": rows,
+            "grader_error": safe_text("".join(traceback.format_exception(exc)), 8000)}
+
+
+def _record_of(course: Course, job: Job, wait_status: int | None, options: Options) -> dict:
     try:
         os.killpg(job.pid, signal.SIGKILL)     # whatever the submission left running
     except (ProcessLookupError, PermissionError):
@@ -425,6 +551,11 @@ def finish(course: Course, job: Job, wait_status: int | None, options: Options) 
         printed = printed if isinstance(printed, dict) else {}
     except (OSError, ValueError):
         printed = {}
+    try:        # the checks the judge collected, exercise -> names: what a complete exercise ran
+        planned = json.loads((job.private / "planned.json").read_text())
+        planned = planned if isinstance(planned, dict) else {}
+    except (OSError, ValueError):
+        planned = {}
     # The written parts of the notebooks handed in wait for the instructor (nbgrader's formgrader):
     # assignment -> the points read by hand (a gradebook, when given, says which are graded).
     graded_assignments = {ex.assignment for ex in graded_exercises(course, options)}
@@ -434,7 +565,9 @@ def finish(course: Course, job: Job, wait_status: int | None, options: Options) 
     for ex in graded_exercises(course, options):
         got = by_id.get(ex.id)
         if got is not None:
-            rows.append(_checked_row(ex, got, printed.get(ex.id) if isinstance(printed.get(ex.id), dict) else None))
+            plan = planned.get(ex.id) if isinstance(planned.get(ex.id), list) else None
+            rows.append(_checked_row(ex, got, printed.get(ex.id) if isinstance(printed.get(ex.id), dict) else None,
+                                     plan, ended))
         elif ex.notebook and not options.notebooks:
             continue                                  # not graded here (no nbgrader, or --no-notebooks)
         elif ended == "timed out":
@@ -445,7 +578,6 @@ def finish(course: Course, job: Job, wait_status: int | None, options: Options) 
             rows.append(_row(ex.id, 0, ex.points, "error", "this exercise could not be graded: the grading of "
                              "the submission stopped unexpectedly" if ended == "crashed" else
                              "this exercise was not graded"))
-    _remove(job.private)
     for r in rows:
         r["ended"] = ended                            # how the grading that made this row ended
     return {"student": job.student, "ended": ended, "seconds": round(seconds, 1),
@@ -602,10 +734,12 @@ def selected_ids(course: Course, options: Options) -> list[str]:
 
 
 def _up_to_date(old: dict | None, ids: list[str], fingerprint: str, graders: str) -> bool:
-    """Whether `old` has a row for each of `ids` graded on this submission with these graders."""
+    """Whether `old` has a row for each of `ids` graded to completion on this submission with these
+    graders (a grading that timed out or crashed is done again)."""
     rows = {r.get("id"): r for r in (old or {}).get("exercises", []) if isinstance(r, dict)}
     return bool(old) and all(i in rows and rows[i].get("submission_sha256") == fingerprint
-                             and rows[i].get("graders_sha256") == graders for i in ids)
+                             and rows[i].get("graders_sha256") == graders
+                             and rows[i].get("ended") == "completed" for i in ids)   # a cut-short one: again
 
 
 ENDINGS = ("crashed", "timed out", "completed")     # a merged record ends as the worst of its rows
@@ -667,17 +801,18 @@ def grade_class(course: Course, submissions: Path, out: Path, jobs: int | None =
                 if old:
                     records[sid] = old                # not graded this time: kept as it is
                 continue
-            if path.suffix.lower() == ".zip" and not path.is_dir():
-                try:
+            try:
+                if path.suffix.lower() == ".zip" and not path.is_dir():
                     folder = unpack_zip(path, staged / sid)
-                except UnsafeZip as exc:
-                    skipped.append((path.name, str(exc)))
-                    if old:
-                        records[sid] = old
-                    continue
-            else:
-                folder = _stage(path, staged / sid)
-            fingerprint = digest(folder, submission_files(folder))
+                else:
+                    folder = _stage(path, staged / sid)
+                fingerprint = digest(folder, submission_files(folder))
+            except (UnsafeZip, OSError) as exc:          # one student's files: the class goes on
+                why = str(exc) if isinstance(exc, UnsafeZip) else f"it cannot be copied ({type(exc).__name__}: {exc})"
+                skipped.append((safe_text(path.name), safe_text(why, 300)))
+                if old:
+                    records[sid] = old
+                continue
             if not fresh and student is None and _up_to_date(old, ids, fingerprint, graders):
                 records[sid] = old                    # graded already, and nothing has changed since
             else:
@@ -698,14 +833,17 @@ def grade_class(course: Course, submissions: Path, out: Path, jobs: int | None =
                 running[job.pid] = job
             for job, status in _wait(running, options):
                 slots.release(job.slot)
-                record = finish(course, job, status, options)
-                for r in record["exercises"]:
-                    r.update(submission_sha256=fingerprints[job.student], graders_sha256=graders)
-                record = merge(course, olds.get(job.student), record, options)
-                apply_manual(course, record, manual)
+                try:                                  # a failure here is this student's, not the class's
+                    record = finish(course, job, status, options)
+                    for r in record["exercises"]:
+                        r.update(submission_sha256=fingerprints[job.student], graders_sha256=graders)
+                    record = merge(course, olds.get(job.student), record, options)
+                    apply_manual(course, record, manual)
+                except Exception as exc:  # noqa: BLE001 - recorded for the student
+                    record = failed_record(course, job.student, options, exc)
+                record = _written(out, course, record, hidden, options)
                 records[job.student] = record
                 fresh_records.append(record)
-                write_student(out, course, record, hidden)
                 write_csv(out, course, [records[s] for s, _ in roster if s in records])
                 shown = fresh_records if student is not None else list(records.values())
                 bar.update(len(shown) if student is not None else len(records), sum(_troubled(r) for r in shown))
@@ -724,13 +862,32 @@ def grade_class(course: Course, submissions: Path, out: Path, jobs: int | None =
             bar.close()
     ordered = Graded(records[s] for s, _ in roster if s in records)
     ordered.skipped = skipped
-    for record in ordered:                          # outputs of resumed students are rewritten as well
-        apply_manual(course, record, manual)
-        write_student(out, course, record, hidden)
+    for i, record in enumerate(ordered):            # outputs of resumed students are rewritten as well
+        try:
+            apply_manual(course, record, manual)
+        except Exception as exc:  # noqa: BLE001 - recorded for the student
+            record = failed_record(course, record.get("student", "?"), options, exc)
+        ordered[i] = _written(out, course, record, hidden, options)
     write_csv(out, course, ordered)
     from course import classreport
     classreport.write(out, course, ordered, skipped)
     return ordered
+
+
+def _written(out: Path, course: Course, record: dict, hidden: set[str], options: Options) -> dict:
+    """Write the student's files; when that fails, their record says so (and is written in its
+    place, as far as it can be): the class goes on."""
+    try:
+        write_student(out, course, record, hidden)
+        return record
+    except Exception as exc:  # noqa: BLE001 - recorded for the student
+        failed = failed_record(course, record.get("student", "?"), options, exc)
+        try:
+            write_student(out, course, failed, hidden)
+        except Exception as again:  # noqa: BLE001 - said on the terminal; grades.csv still has the row
+            print(f"course grade: the results of {failed['student']} cannot be written "
+                  f"({safe_text(again, 200)})", file=sys.stderr)
+        return failed
 
 
 def _stage(folder: Path, copy: Path) -> Path:
@@ -748,9 +905,9 @@ def _troubled(record: dict) -> bool:
 
 def _read_record(out: Path, student: str) -> dict | None:
     try:
-        record = json.loads((out / "students" / student / "scores.json").read_text())
+        record = safe_data(json.loads((out / "students" / student / "scores.json").read_text()))
         return record if isinstance(record, dict) and isinstance(record.get("exercises"), list) else None
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
 
 

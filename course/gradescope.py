@@ -94,17 +94,21 @@ exec "$PYTHON" -m course.gradescope --submission "$ROOT/submission" --results "$
 def bundle_files(course: Course, only: tuple[str, ...] = ()) -> list[Path]:
     """What goes into the bundle besides the scripts and the notebooks' tests (relative to the
     course root): the package, the manifest, the data, and the graders of what `only` selects."""
-    from course.grade import Options, graded_exercises, grading_files
+    from course.grade import Options, graded_exercises, grader_files, grading_files, read_graders
     package = sorted(p.relative_to(course.root) for p in (course.root / "course").rglob("*.py")
                      if "__pycache__" not in p.parts)
-    chosen = graded_exercises(course, Options(only=only))
-    wanted = {ex.module for ex in chosen if not ex.notebook} | {"recall" for ex in chosen if ex.notebook}
+    # A grader file goes in for the exercises it declares (not for its name), with the files it
+    # takes helpers from; a fixture for the grader files that name it (fixture("bigram")).
+    graders = set(grader_files(course, graded_exercises(course, Options(only=only)), helpers=True))
+    declared = read_graders(course.root)
+    named = set().union(*(declared[rel].strings for rel in graders))
 
     def needed(rel: Path) -> bool:
         if rel.parts[0] != "autograder" or rel.suffix not in (".py", ".json") or rel.name == "conftest.py":
             return True
-        stem = rel.stem.removeprefix("test_").removesuffix("_hidden")
-        return stem in wanted
+        if rel.suffix == ".json":
+            return rel.stem in named
+        return rel in graders
     return sorted({rel for rel in grading_files(course) if needed(rel)} | set(package))
 
 

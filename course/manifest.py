@@ -25,6 +25,7 @@ class Exercise:
     hints: dict[str, str]        # key -> text, gentlest first
     timeout: float | None = None
     notebook: str | None = None  # set for a question of a notebook (the recall test): its file
+    answers: tuple[str, ...] = ()  # a notebook question's answer names: all its test cells get of the learner's
     # Arguments (positions) that the contract has learner code change in place besides parameters
     # (tensors that require grad), `name_` functions and modules, e.g. running statistics: the
     # judge adopts what learner code left in these, and in no other argument.
@@ -143,9 +144,12 @@ def parse(root: Path, raw: dict) -> Course:
         hints = _need(e, "hints", dict, where)
         if not hints:
             raise CourseError(f"course.toml: {where} needs at least one hint")
+        answers = e.get("answers", [])
+        if not (isinstance(answers, list) and all(isinstance(a, str) and a.isidentifier() for a in answers)):
+            raise CourseError(f"course.toml: {where}.answers should be a list of names, not {answers!r}")
         exercises.append(Exercise(id=ex_id, assignment=assignment, points=points,
                                   hints={k: str(v) for k, v in hints.items()},
-                                  timeout=e.get("timeout"), notebook=e.get("notebook"),
+                                  timeout=e.get("timeout"), notebook=e.get("notebook"), answers=tuple(answers),
                                   inplace_args=tuple(int(i) for i in e.get("inplace_args", ()))))
     return Course(root=root, raw=raw, assignments=tuple(assignments), exercises=tuple(exercises))
 

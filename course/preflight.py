@@ -10,7 +10,11 @@ returns one line per problem, naming the file and the fix:
 - every exercise of course.toml has a public grader, and every grader's exercise is in it;
 - every hint key a grader names (`hint="key"`) is a hint of that exercise in course.toml;
 - the notebooks' nbgrader points equal course.toml's;
-- exercises/ (the stubs) and autograder/fixtures/ are up to date with solutions/.
+- each notebook question declares its answers (`answers`: the names its answer cell binds, its
+  test cell uses, and neither the set-up cell nor Python's builtins define);
+- exercises/ (the stubs) and autograder/fixtures/ are up to date with solutions/;
+- a Gradescope bundle (`course gradescope`, whole or `--only` one assignment, module or
+  notebook) holds a grader of every exercise it grades, and the public graders they import from.
 
 The graders are read with `ast`, never imported; only the fixture check runs code (the
 graders' `make_fixtures` on solutions/, as `course fixtures --check` does).
@@ -31,7 +35,8 @@ HIDDEN, SOLVED = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"), ("### BEGIN
 def preflight(course: Course) -> list[str]:
     """Every authoring problem of the course, one line each (empty when it is ready)."""
     problems: list[str] = []
-    for check in (regions, graders, hint_keys, notebook_points, stubs_current, fixtures_current):
+    for check in (regions, graders, hint_keys, notebook_points, notebook_answers, bundles, stubs_current,
+                  fixtures_current):
         try:
             problems += check(course)
         except CourseError as exc:
@@ -210,10 +215,98 @@ def hint_keys(course: Course) -> list[str]:
     return list(dict.fromkeys(problems))
 
 
+def bundles(course: Course) -> list[str]:
+    """Every Gradescope bundle the course can build (the whole course, and `--only` each
+    assignment, module and notebook) ships a grader file declaring each exercise it grades, and
+    the public grader files those import helpers from: otherwise every submission scores 0 there."""
+    from course.grade import Options, graded_exercises
+    from course.grade import read_graders as parsed
+    from course.gradescope import bundle_files
+    found = {rel.as_posix(): g for rel, g in parsed(course.root).items()}
+    anywhere = {ex_id for g in found.values() for _, ex_id, _ in g.checks}   # without one at all: graders()
+    anywhere |= {ex.id for ex in course.exercises
+                 if ex.notebook and any(ex.notebook in g.strings for g in found.values())}
+    by_module = {Path(path).stem for path, g in found.items() if g.public}
+    problems = []
+    selections = [(), *((a.id,) for a in course.assignments), *((m,) for m in course.modules),
+                  *((ex.notebook,) for ex in course.exercises if ex.notebook)]
+    for only in dict.fromkeys(selections):
+        shipped = {rel.as_posix() for rel in bundle_files(course, only)}
+        graders = [found[path] for path in shipped if path in found]
+        declared = {ex_id for g in graders for _, ex_id, _ in g.checks}
+        named = set().union(*(g.strings for g in graders))
+        what = f"`course gradescope --only {only[0]}`" if only else "`course gradescope`"
+        for ex in graded_exercises(course, Options(only=only)):
+            if ex.id not in anywhere or ((ex.notebook in named) if ex.notebook else (ex.id in declared)):
+                continue
+            problems.append(f"{what}: the bundle holds no grader of {ex.id}, so every Gradescope submission "
+                            f"would score 0 on it; fix course/gradescope.py's bundle_files")
+        for g in graders:
+            missing = sorted(f"autograder/{m}.py" for m in set(g.imports.values()) & by_module
+                             if f"autograder/{m}.py" not in shipped)
+            if missing:
+                problems.append(f"{what}: {g.path} imports from {', '.join(missing)}, which the bundle leaves out; "
+                                "fix course/gradescope.py's bundle_files")
+    return problems
+
+
 # ------------------------------------------------------------------ notebooks, stubs, fixtures
 def notebook_points(course: Course) -> list[str]:
     from course.notebooks import point_problems
     return point_problems(course)
+
+
+def _bound(source: str) -> set[str]:
+    """The names a cell binds at its top level (def, class, assignment, import, for, with)."""
+    names = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        else:
+            names |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return names
+
+
+def notebook_answers(course: Course) -> list[str]:
+    """A notebook question's test cell sees only the names course.toml declares as its answers
+    (autograder/test_recall.py): each must be bound by the question's answer cell of the source
+    notebook and used by its test cell, and none may be a name of the set-up cell or a builtin,
+    which the test cell takes from the course."""
+    import builtins
+    problems = []
+    for ex in course.exercises:
+        if not ex.notebook:
+            continue
+        path = course.root / "solutions" / ex.notebook
+        if not path.is_file():
+            continue
+        cells = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id"):
+                 c["source"] if isinstance(c["source"], str) else "".join(c["source"])
+                 for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"}
+        where = f"course.toml: exercise {ex.id!r}"
+        if not ex.answers:
+            problems.append(f"{where} declares no `answers`: list the names its answer cell defines for the test "
+                            f"cell, e.g. answers = [\"{ex.function}\"]")
+            continue
+        try:
+            bound = _bound(cells.get(f"{ex.function}_answer") or "")
+            used = {n.id for n in ast.walk(ast.parse(cells.get(ex.function) or "")) if isinstance(n, ast.Name)}
+            setup = _bound(cells.get("setup") or "")
+        except SyntaxError as exc:
+            problems.append(f"solutions/{ex.notebook}: a cell of {ex.function} is not valid Python ({exc.msg})")
+            continue
+        for name in ex.answers:
+            if hasattr(builtins, name) or name in setup:
+                problems.append(f"{where}: answer {name!r} is a name the test cell takes from the course "
+                                "(a builtin or the set-up cell's); rename it in the notebook")
+            elif name not in bound:
+                problems.append(f"{where}: answer {name!r} is not defined by the answer cell {ex.function}_answer "
+                                f"of solutions/{ex.notebook}")
+            elif name not in used:
+                problems.append(f"{where}: answer {name!r} is not used by the test cell {ex.function}")
+    return problems
 
 
 def stubs_current(course: Course) -> list[str]:

@@ -65,7 +65,7 @@ def grader_files(course: Course, keyword: str | None) -> list[Path]:
     costs a second a run); otherwise the whole autograder/ folder."""
     folder = course.root / "autograder"
     chosen = [ex for ex in course.exercises
-              if keyword and keyword in (ex.id, ex.function, ex.module, ex.assignment, ex.notebook)]
+              if keyword and keyword in (ex.id, ex.function, ex.module, ex.assignment, ex.notebook, f"{ex.module}.py")]
     if not chosen:
         return [folder]
     files = []

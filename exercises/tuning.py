@@ -24,8 +24,10 @@ def lr_finder(params: dict[str, torch.Tensor], X: torch.Tensor, Y: torch.Tensor,
               batch_size: int = 32, generator: torch.Generator | None = None) -> list[float]:
     """One minibatch SGD step per learning rate of `lrs`, in their order, on `params` (in place).
 
-    Returns the loss of each step, computed before that step's update, as floats: the curve
-    to plot against log10(lrs). Minibatches are drawn as mlp.train draws them, with `generator`.
+    `lrs` are the learning rates themselves (not their exponents). Each step draws a fresh
+    minibatch, as mlp.train draws them, with `generator`. Returns the loss of each step (the
+    plain cross-entropy), computed before that step's update, as floats: the curve to plot
+    against log10(lrs).
 
     >>> p = mlp.init_params(5, 2, n_embd=3, n_hidden=8, generator=torch.Generator().manual_seed(0))
     >>> X, Y = torch.zeros(4, 2, dtype=torch.int64), torch.ones(4, dtype=torch.int64)
@@ -39,9 +41,12 @@ def lr_finder(params: dict[str, torch.Tensor], X: torch.Tensor, Y: torch.Tensor,
 def pick_lr(lrs, losses, window: int = 50) -> float:
     """The learning rate at the bottom of the finder's valley.
 
-    The losses of single minibatches are noisy, so first average each run of `window`
-    consecutive losses (fewer at the ends is fine); return, as a float, the learning rate at
-    which that smoothed loss is lowest. `lrs` and `losses` have the same length.
+    The losses of single minibatches are noisy, so first smooth them with a centred running
+    mean: the smoothed loss at position i is the mean of the `window` consecutive losses centred
+    on i, losses[i - window // 2 : i - window // 2 + window] (fewer at the two ends, where that
+    run leaves the list). A window that starts (or ends) at i would shift the valley by half a
+    window. Return, as a float, the learning rate at which the smoothed loss is lowest. `lrs`
+    and `losses` are sequences of the same length.
 
     >>> pick_lr([0.001, 0.01, 0.1, 1.0], [3.0, 2.5, 2.2, 9.0], window=1)
     0.1
@@ -53,8 +58,9 @@ def pick_lr(lrs, losses, window: int = 50) -> float:
 def overfit_batch(params: dict[str, torch.Tensor], X: torch.Tensor, Y: torch.Tensor, steps: int = 300,
                   lr: float = 0.1) -> list[float]:
     """Train `params` (in place) on the whole of the small batch X, Y, again and again: `steps`
-    steps of full-batch gradient descent at learning rate `lr`. Returns the loss of each step,
-    computed before its update, as floats. A healthy model and loop drive it towards 0 (or to
+    steps of full-batch gradient descent at learning rate `lr`. Returns the loss of each step
+    (the plain cross-entropy of mlp.cross_entropy, no regularisation term), computed before its
+    update, as floats. A healthy model and loop drive it towards 0 (or to
     the floor that contexts with several possible next characters leave).
 
     >>> p = mlp.init_params(5, 2, n_embd=3, n_hidden=16, generator=torch.Generator().manual_seed(0))

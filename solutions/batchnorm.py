@@ -30,6 +30,13 @@ class BatchNorm1d:
     switch it. parameters() gives [gamma, beta] (any iterable: a list, a tuple, or the generator
     of an nn.Module, which this class may also be).
 
+    The same numbers as torch.nn.BatchNorm1d in both modes. In training, x is normalised with
+    the batch's mean and biased variance (divided by n), with eps inside the square root, then
+    scaled by gamma and shifted by beta; the running statistics move towards the batch's with
+    weight `momentum` (the new batch's share), running_var towards the unbiased variance
+    (divided by n - 1). In eval, x is normalised with the running statistics alone, which stay
+    untouched.
+
     >>> torch.manual_seed(0) is not None
     True
     >>> bn = BatchNorm1d(3)

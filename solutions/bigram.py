@@ -18,7 +18,8 @@ def build_vocab(words: list[str]) -> tuple[dict[str, int], dict[int, str]]:
 
     '.' gets index 0; the other characters, sorted, get 1, 2, ... Returns (stoi, itos), two
     dicts, as a sequence: list or tuple. Only the indices count, not the order in which the keys
-    went in (stoi['.'] = 0 may be set last).
+    went in (stoi['.'] = 0 may be set last). '.' may also occur inside the words: it still gets
+    index 0 alone, and the indices stay 0 .. V-1 with none skipped.
 
     >>> stoi, itos = build_vocab(["ba", "ab"])
     >>> stoi
@@ -156,8 +157,9 @@ def train_neural_bigram(xs: torch.Tensor, ys: torch.Tensor, vocab_size: int, ste
     Loss = mean negative log-likelihood of ys + reg * (W**2).mean(); the regulariser pulls
     W towards 0, i.e. towards uniform rows, like smoothing does for counts. Full-batch
     gradient descent for `steps` steps with learning rate `lr`, W initialised from N(0, 1)
-    with `generator`. Returns W of shape (V, V) (still requiring grad or detached: either is
-    fine); softmax(W, dim=1) approaches bigram_probs. Any way of taking the steps will do (by
+    with `generator`. Returns W of shape (V, V), a float tensor (float32, or float64 if you
+    compute in it; still requiring grad or detached: either is fine); softmax(W, dim=1)
+    approaches bigram_probs. Any way of taking the steps will do (by
     hand, torch.optim.SGD, torch.func) as long as each is a plain gradient-descent step.
 
     >>> xs, ys = torch.tensor([0, 1]), torch.tensor([1, 0])

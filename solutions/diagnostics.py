@@ -192,13 +192,14 @@ def plot_histograms(tensors_by_name: dict[str, torch.Tensor], path: str | Path,
                     title: str = "") -> None:
     """Draw the distribution of every tensor of `tensors_by_name` and save one PNG at `path`.
 
-    One curve per layer (a density histogram drawn as a line), all on one axis, with the
-    layer's name in the legend, so the layers can be compared at a glance; any matplotlib way
-    of drawing a distribution will do (plot, hist of any histtype, stairs, bar), and so does
-    one panel per layer with the name as its title. The picture is 10 x 4 inches at 100 dpi:
-    1000 x 400 pixels (save it without bbox_inches='tight', which would crop it). Tensors may
-    require grad. The figure is closed afterwards, so calling this every few hundred steps does
-    not pile up open figures.
+    One curve per layer (a density histogram drawn as a line), all on one axis, each in a
+    colour of its own (matplotlib's colour cycle does that) with the layer's name in the legend,
+    so the layers can be compared at a glance; any matplotlib way of drawing a distribution will
+    do (plot, hist of any histtype, stairs, bar), and so does one panel per layer with the name
+    as its title. The picture is a figure's size (the lecture's 10 x 4 inches at 100 dpi, 1000 x
+    400 pixels; any size between 50 and 5000 pixels a side will do) and shows the data: other
+    tensors, another picture. Tensors may require grad. Close the figure afterwards, so that
+    calling this every few hundred steps does not pile up open figures.
 
     >>> import tempfile, os
     >>> path = os.path.join(tempfile.mkdtemp(), 'h.png')

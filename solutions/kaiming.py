@@ -6,10 +6,9 @@ out confidently wrong, and the first thousands of steps are spent undoing the in
 
 Inside the network the same idea applies layer by layer: activations should keep a steady
 spread from layer to layer. A weight matrix W of shape (fan_in, fan_out), used as x @ W,
-adds up fan_in products, so the spread of its output grows like sqrt(fan_in) times the
-spread of W. Drawing W with std gain / sqrt(fan_in) cancels that growth (He et al. 2015,
-"Kaiming" init); the gain makes up for what the nonlinearity squashes: 5/3 for tanh, sqrt(2)
-for ReLU, which zeroes half of its inputs.
+adds up fan_in products, so the spread of its output grows with fan_in. Kaiming init (He et
+al. 2015) draws W with a spread that cancels that growth, times a gain that makes up for what
+the nonlinearity squashes (ReLU zeroes half of its inputs; tanh pulls every value towards 0).
 """
 from __future__ import annotations
 
@@ -21,8 +20,8 @@ import torch
 def gain(nonlinearity: str) -> float:
     """The gain that keeps activations at a steady spread through `nonlinearity`.
 
-    'linear' 1, 'tanh' 5/3, 'relu' sqrt(2): the values of torch.nn.init.calculate_gain.
-    Anything else raises ValueError. Returns a number: float or 0-d tensor.
+    For 'linear', 'tanh' and 'relu', the value torch.nn.init.calculate_gain gives that name.
+    Any other name raises ValueError. Returns a number: float or 0-d tensor.
 
     >>> gain('linear'), round(gain('tanh'), 4), round(gain('relu'), 4)
     (1.0, 1.6667, 1.4142)
@@ -43,7 +42,9 @@ def gain(nonlinearity: str) -> float:
 
 
 def kaiming_std(fan_in: int, nonlinearity: str = "tanh") -> float:
-    """The standard deviation of Kaiming init: gain(nonlinearity) / sqrt(fan_in).
+    """The standard deviation of Kaiming init for a layer of `fan_in` inputs followed by
+    `nonlinearity`: the spread of weights that keeps the layer's outputs, once through the
+    nonlinearity, at the spread of unit-variance inputs (gain(nonlinearity) included).
 
     Returns a number: float or 0-d tensor.
 
@@ -62,7 +63,8 @@ def kaiming_std(fan_in: int, nonlinearity: str = "tanh") -> float:
 
 def kaiming_normal_(W: torch.Tensor, nonlinearity: str = "tanh",
                     generator: torch.Generator | None = None) -> torch.Tensor:
-    """Fill W in place with draws from N(0, kaiming_std(fan_in, nonlinearity)^2); return W.
+    """Fill W in place with normal draws of mean 0 and Kaiming's std for its fan-in and
+    `nonlinearity` (kaiming_std); return W.
 
     W has shape (fan_in, fan_out), as it is used in x @ W (torch's nn.Linear stores the
     transpose, (out, in)): fan_in is W.shape[0]. Works on a W that requires grad, and leaves
@@ -71,7 +73,7 @@ def kaiming_normal_(W: torch.Tensor, nonlinearity: str = "tanh",
     >>> W = torch.empty(300, 20)
     >>> kaiming_normal_(W, 'tanh', generator=torch.Generator().manual_seed(0)) is W
     True
-    >>> round(W.std().item(), 2)              # (5/3) / sqrt(300) = 0.096
+    >>> round(W.std().item(), 2)              # Kaiming's std for 300 inputs and tanh
     0.1
     """
     ### BEGIN SOLUTION
@@ -86,10 +88,10 @@ def kaiming_normal_(W: torch.Tensor, nonlinearity: str = "tanh",
 
 
 def expected_initial_loss(vocab_size: int) -> float:
-    """The loss of a network that is perfectly unsure: -log(1 / vocab_size).
+    """The loss (cross-entropy, natural log) of a network that is perfectly unsure: one that
+    gives every one of the vocab_size characters the same probability, whatever the context.
 
-    A uniform guess over V characters gives each target probability 1/V. Returns a number:
-    float or 0-d tensor.
+    Returns a number: float or 0-d tensor.
 
     >>> round(expected_initial_loss(27), 4)
     3.2958

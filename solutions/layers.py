@@ -27,13 +27,17 @@ def fixed_init_params(vocab_size: int, block_size: int = 3, n_embd: int = 10, n_
     """The parameters of lecture 3's MLP (same keys and shapes as mlp.init_params), scaled so
     that the network starts unsure and unsaturated.
 
-    Returns {"C", "W1", "b1", "W2", "b2"}, all float32 leaf tensors that require grad. For the
-    forward pass tanh(C[X] flattened @ W1 + b1) @ W2 + b2, on a batch of contexts:
+    Returns {"C", "W1", "b1", "W2", "b2"}: float32 tensors, each a leaf that requires grad (scale
+    first, then make it trainable). For the forward pass tanh(C[X] flattened @ W1 + b1) @ W2 + b2,
+    on a batch of random contexts:
     - the loss at step 0 is within 0.1 of -ln(1/V) = ln V (logits near 0: every character about
       equally likely);
-    - fewer than 10% of the hidden units are saturated (|h| > 0.97), yet the hidden layer is
-      not dead: its activations still spread (std above 0.2), and the units differ.
-    The same generator seed gives the same parameters.
+    - W2 is small but not all zero: with W2 = 0 no gradient reaches the hidden layer at the first
+      step;
+    - fewer than a third of the hidden units are saturated (|h| > 0.97) (the lecture's Kaiming
+      init for tanh saturates about a fifth of them, lecture 3's N(0, 1) init most), yet the hidden
+      layer is not dead: its activations still spread (std above 0.2).
+    The same generator seed gives the same parameters, another seed other ones.
 
     >>> p = fixed_init_params(27, generator=torch.Generator().manual_seed(0))
     >>> {k: tuple(v.shape) for k, v in p.items()}
@@ -46,7 +50,7 @@ def fixed_init_params(vocab_size: int, block_size: int = 3, n_embd: int = 10, n_
     fan_in = block_size * n_embd
     C = torch.randn((vocab_size, n_embd), generator=g)
     # Pre-activations of std about 1: |h| > 0.97 needs |x| > 2.1, a few percent of them. (The
-    # lecture's W1 * 0.2 is this for fan_in 30; Kaiming's 5/3 would saturate about 17%.)
+    # lecture's W1 * 0.2 is this for fan_in 30; its final Kaiming gain 5/3 saturates about 20%.)
     W1 = torch.randn((fan_in, n_hidden), generator=g) / fan_in ** 0.5
     b1 = torch.randn(n_hidden, generator=g) * 0.01
     # Small logits: a near-uniform softmax. Not zero: the hidden units would all get the same gradient.
@@ -59,8 +63,9 @@ def fixed_init_params(vocab_size: int, block_size: int = 3, n_embd: int = 10, n_
 class Linear:
     """y = x @ weight + bias, with weight of shape (fan_in, fan_out).
 
-    The weight is drawn from N(0, 1) / sqrt(fan_in) (Kaiming's scale with gain 1: the network
-    multiplies it by the gain of the nonlinearity that follows); the bias, if any, starts at 0.
+    The weight, a float32 tensor, is drawn from N(0, 1) / sqrt(fan_in) (Kaiming's scale with
+    gain 1: the network multiplies it by the gain of the nonlinearity that follows); the bias, if
+    any, starts at 0. A plain class or a torch.nn.Module (with nn.Parameters) both do.
     `bias=False` leaves it out (`self.bias` is None): a BatchNorm right after would subtract
     it again. parameters() gives [weight, bias], or [weight] without a bias. After a call,
     `self.out` holds the output. The same generator seed gives the same weight.
@@ -125,11 +130,14 @@ def deep_mlp(vocab_size: int, block_size: int = 3, n_embd: int = 10, n_hidden: i
     vocab_size and a BatchNorm1d of vocab_size; without `batchnorm`, the same list with no
     BatchNorm1d. The first Linear takes block_size * n_embd inputs, the others n_hidden.
     - A Linear followed by a BatchNorm1d has no bias; without BatchNorm every Linear has one.
-    - The weights of the Linears followed by a Tanh are multiplied by `gain` (5/3: tanh's).
+    - The weights of the Linears followed by a Tanh are multiplied by `gain` (5/3: tanh's); the
+      last Linear's are not.
     - The network starts unsure: the last BatchNorm1d's gamma is multiplied by 0.1 (without
       BatchNorm: the last Linear's weight), so the first logits are small.
-    C and every layer's parameters require grad. The same generator seed gives the same
-    network. With the defaults and V = 27 it has 47,024 parameters (C included).
+    C and every layer's parameters are leaf tensors that require grad (scaled in place, or before
+    they require grad). Every tensor is drawn with `generator`: the same seed gives the same
+    network (C and every layer), another seed another. With the defaults and V = 27 it has
+    47,024 parameters (C included).
 
     >>> C, layers = deep_mlp(27, generator=torch.Generator().manual_seed(0))
     >>> C.numel() + sum(p.numel() for layer in layers for p in layer.parameters())

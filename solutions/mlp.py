@@ -25,9 +25,10 @@ import torch
 def split_words(words: list[str], seed: int = 42) -> tuple[list[str], list[str], list[str]]:
     """Shuffle a copy of `words` with random.Random(seed) and cut it 80% / 10% / 10%.
 
-    Returns (train, dev, test), cut at int(0.8 * n) and int(0.9 * n): a sequence (list or
-    tuple) of three sequences of words (lists or tuples). The caller's list is left as it was;
-    the same seed always gives the same split.
+    The order is exactly that of random.Random(seed).shuffle on a copy (the lecture's split;
+    random.Random(seed).sample draws another order). Returns (train, dev, test), cut at
+    int(0.8 * n) and int(0.9 * n): a sequence (list or tuple) of three sequences of words (lists
+    or tuples). The caller's list is left as it was; the same seed always gives the same split.
 
     >>> train, dev, test = split_words([f"w{i}" for i in range(10)], seed=1)
     >>> len(train), len(dev), len(test)
@@ -125,7 +126,9 @@ def init_params(vocab_size: int, block_size: int = 3, n_embd: int = 10, n_hidden
 def forward(params: dict[str, torch.Tensor], X: torch.Tensor) -> torch.Tensor:
     """The logits of the next character for every context of X: (N, V).
 
-    tanh(embed(C, X) @ W1 + b1) @ W2 + b2.
+    Lecture 3's network: the embeddings of each context laid end to end (embed), a hidden layer
+    (W1, b1) through tanh, then the output layer (W2, b2), which is linear: one logit per
+    character, no softmax.
 
     >>> p = init_params(5, block_size=2, n_embd=3, n_hidden=4)
     >>> forward(p, torch.zeros((7, 2), dtype=torch.int64)).shape

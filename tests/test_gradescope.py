@@ -69,6 +69,57 @@ def test_run_autograder_grades_a_submission_on_a_simulated_layout(tmp_path):
     assert all(t["visibility"] == "visible" and t["max_score"] > 0 for t in tests.values())
 
 
+def run_autograder(bundle: Path, root: Path, submission: Path) -> dict:
+    """Unpack `bundle` as Gradescope does (`root` stands for /autograder), hand in `submission`'s
+    files, run run_autograder and return its results.json."""
+    with zipfile.ZipFile(bundle) as zf:
+        zf.extractall(root / "source")
+    shutil.copytree(submission, root / "submission")
+    (root / "results").mkdir()
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "COURSE_PYTHON": sys.executable}
+    env.pop("COURSE_ROOT", None)
+    done = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, timeout=600,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads((root / "results" / "results.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def reference_submission(tmp_path_factory) -> Path:
+    """What a learner who solved everything uploads: the modules and the recall notebook."""
+    folder = tmp_path_factory.mktemp("reference") / "exercises"
+    shutil.copytree(ROOT / "solutions", folder, ignore=shutil.ignore_patterns("__pycache__", ".*", "0[234]-*"))
+    return folder
+
+
+def test_the_full_bundle_grades_the_reference_to_full_points(tmp_path, course, reference_submission):
+    """Every exercise of course.toml, diagnostics.record_gradients (a grader file of its own) and the
+    recall questions included, through run_autograder on a simulated /autograder."""
+    names = gradescope.build(course, tmp_path / "all.zip")
+    assert {"autograder/test_record_gradients.py", "autograder/hidden/test_record_gradients_hidden.py",
+            "autograder/test_recall.py", "autograder/notebooks/05-recall.ipynb"} <= set(names)
+    results = run_autograder(tmp_path / "all.zip", tmp_path / "autograder", reference_submission)
+    tests = {t["name"]: t for t in results["tests"]}
+    assert set(tests) == {ex.id for ex in course.exercises}, results.get("output")
+    short = {name: t["output"] for name, t in tests.items() if t["score"] != t["max_score"]}
+    assert not short, short
+    assert tests["diagnostics.record_gradients"]["score"] == course.exercise("diagnostics.record_gradients").points
+    assert results["score"] == results["max_score"] == course.total_points
+
+
+def test_a_bundle_of_one_module_holds_every_grader_file_of_its_exercises(tmp_path, course, reference_submission):
+    """`--only diagnostics`: test_diagnostics.py and test_record_gradients.py (and their hidden
+    twins) both declare exercises of diagnostics; the bundle holds both, and grades them all."""
+    names = gradescope.build(course, tmp_path / "diagnostics.zip", only=("diagnostics",))
+    assert {"autograder/test_diagnostics.py", "autograder/hidden/test_diagnostics_hidden.py",
+            "autograder/test_record_gradients.py", "autograder/hidden/test_record_gradients_hidden.py"} <= set(names)
+    assert "autograder/test_bigram.py" not in names
+    results = run_autograder(tmp_path / "diagnostics.zip", tmp_path / "autograder", reference_submission)
+    tests = {t["name"]: t for t in results["tests"]}
+    assert set(tests) == {ex.id for ex in course.exercises if ex.module == "diagnostics"}
+    assert results["score"] == results["max_score"] == sum(t["max_score"] for t in tests.values()), tests
+
+
 def test_the_bundle_holds_the_notebook_tests_and_no_solution(tmp_path, course):
     names = gradescope.build(course, tmp_path / "all.zip")
     assert not any(n.startswith("solutions/") for n in names)
@@ -224,3 +275,16 @@ def test_setup_stops_on_a_python_other_than_3_10(tmp_path):
     done, calls = fake_setup(tmp_path, sys.executable, None)
     assert done.returncode == 1 and calls == []
     assert "is for Python 3.10" in done.stderr
+
+
+def test_the_preflight_stops_a_bundle_that_leaves_a_grader_file_out(course, monkeypatch):
+    """A bundle that picked its grader files by name (test_<module>.py) would leave
+    test_record_gradients.py out: `course gradescope` must refuse to build it."""
+    from course import preflight
+    assert preflight.bundles(course) == []
+    whole = gradescope.bundle_files
+    monkeypatch.setattr(gradescope, "bundle_files",
+                        lambda course, only=(): [p for p in whole(course, only) if "record_gradients" not in p.name])
+    problems = preflight.bundles(course)
+    assert any("`course gradescope`: the bundle holds no grader of diagnostics.record_gradients" in p for p in problems)
+    assert any("--only diagnostics" in p for p in problems), problems

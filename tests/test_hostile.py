@@ -9,7 +9,6 @@ changing the grader, defeating checks in-process, reading secrets, attacking cla
 """
 import hashlib
 import shutil
-import subprocess
 import time
 from pathlib import Path
 

@@ -13,7 +13,7 @@ from course import run
 from course.grading import sandbox
 from course.grading.judge import RemoteFunction
 from course.grading.launch import Runner
-from tests.conftest import ROOT, by_id
+from tests.conftest import ROOT
 
 PROBE = '''
 import os, socket

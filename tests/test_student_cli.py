@@ -10,7 +10,7 @@ from course import release
 from course.cli import INSTRUCTOR_ONLY
 from tests.conftest import ROOT
 
-LEARNER = {"check", "hint", "doctor", "train", "sample", "experiments", "update", "week"}
+LEARNER = {"check", "hint", "doctor", "train", "sample", "experiments", "update", "week", "watch"}
 
 
 def course_cmd(folder, *args):
@@ -49,7 +49,7 @@ def test_an_instructor_command_in_a_student_copy_is_one_kind_line(student):
 def test_learner_commands_still_work_in_a_student_copy(student, course):
     done = course_cmd(student, "hint", "count_bigrams")
     assert done.returncode == 0, done.stderr
-    assert course.exercise("bigram.count_bigrams").hints["wrap"] in done.stdout
+    assert next(iter(course.exercise("bigram.count_bigrams").hints.values())) in done.stdout   # the gentlest
 
 
 def test_version(student, course):

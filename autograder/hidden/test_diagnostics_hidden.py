@@ -1,8 +1,8 @@
 """Hidden graders for lecture 4, the diagnostic toolkit: the same contracts as
 autograder/test_diagnostics.py, on inputs the learner never saw (other shapes and thresholds,
 other layer names and types, other learning rates, hooks already on the model), so that an
-answer written for the public checks' numbers fails here. plot_histograms is left to the public
-checks.
+answer written for the public checks' numbers fails here. plot_histograms draws four layers of
+other names and sizes: four distributions in the picture, decoded and counted here.
 
 Instructors only: `course release` leaves autograder/hidden/ out; `course grade` and the
 Gradescope bundle run these with the public graders. Messages say what went wrong, never the
@@ -16,10 +16,10 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 
-from course.checks import check, describe, exercise, expect, fetch, is_number, is_sequence, number, remote
+from course.checks import check, describe, exercise, expect, fetch, is_number, is_sequence, number, remote, runner_path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # the public graders, whose helpers serve here too
-from test_diagnostics import hook_count, yields_a_dict  # noqa: E402
+from test_diagnostics import check_plot, decoded, hook_count, written, yields_a_dict  # noqa: E402
 
 
 def close(a, b, rel=1e-5, abs_=1e-7) -> bool:
@@ -191,5 +191,12 @@ def test_hidden_record_activations_keeps_other_hooks(diagnostics):
     own.remove()
 
 
-# plot_histograms has no hidden check: drawing a PNG in a check's own process costs about 0.2 s,
-# and the public checks already look at the file and at the figure that was saved.
+# ---------------------------------------------------------------- plot_histograms
+@exercise("diagnostics.plot_histograms")
+def test_hidden_plot_histograms_four_layers(diagnostics):
+    g = torch.Generator().manual_seed(31)
+    layers = OrderedDict((f"block{i}.act", torch.tanh(torch.randn(64, 8 + i, generator=g) * (0.5 + i)))
+                         for i in range(4))
+    path = runner_path("four.png")
+    diagnostics.plot_histograms(layers, path)
+    check_plot(decoded(written(path)), 4, "four tensors, four curves (or histograms)")

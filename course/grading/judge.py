@@ -361,12 +361,13 @@ class Session:
         except OSError:
             pass
 
-    def backward(self, tensor: torch.Tensor, gradient=None) -> None:
+    def backward(self, tensor: torch.Tensor, gradient=None, create_graph: bool = False) -> None:
         owner = getattr(tensor, "_seam_rref", None)
         if owner is None or owner[0] is not self:
-            seam.backward(tensor, gradient)     # the grader's own tensor: here, as usual
+            seam.backward(tensor, gradient, create_graph)     # the grader's own tensor: here, as usual
             return
-        grads = self.request("backward", tensor=Handle._raw(self, owner[1]), gradient=gradient)
+        grads = self.request("backward", tensor=Handle._raw(self, owner[1]), gradient=gradient,
+                             create_graph=create_graph)
         if not isinstance(grads, dict):
             raise RunnerBroken("a malformed answer to backward()")
         for kind, table in (("judge", self.tensors), ("runner", self.remote_tensors)):

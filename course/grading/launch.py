@@ -15,8 +15,12 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from course.grading import sandbox, seam
+
+if TYPE_CHECKING:
+    from course.grading.judge import Session
 
 
 class RunnerBroken(BaseException):

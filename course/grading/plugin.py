@@ -162,14 +162,15 @@ def _exercise_id(item) -> str | None:
 
 def _select(config, items, course: Course) -> None:
     """`-k NAME` with one name of the course selects exactly: an exercise id (mlp.train), an
-    exercise's function (train), a module (batchnorm: its exercises, not recall.batchnorm_modes)
-    or an assignment (init-batchnorm). Another single name that no check's name contains is a
-    one-line error listing the ids; anything else is pytest's own -k."""
+    exercise's function (train), a module (batchnorm: its exercises, not recall.batchnorm_modes;
+    mlp.py: the file's alone, where mlp also names the assignment) or an assignment
+    (init-batchnorm). Another single name that no check's name contains is a one-line error
+    listing the ids; anything else is pytest's own -k."""
     word = (config.option.keyword or "").strip()
     if not word or any(c in word for c in " ()") or word.startswith("not"):
         return
     matches = {ex.id for ex in course.exercises
-               if word in (ex.id, ex.function, ex.module, ex.assignment, ex.notebook)}
+               if word in (ex.id, ex.function, ex.module, ex.assignment, ex.notebook, f"{ex.module}.py")}
     if not matches:
         if any(word in item.name for item in items):
             return                               # the name of a check: pytest's -k finds it
@@ -197,14 +198,30 @@ def pytest_collection_modifyitems(session, config, items):
         # `-k count_bigrams` selects an exercise's checks by its function name, `-k init-batchnorm`
         # a whole assignment
         item.extra_keyword_matches.update({ex_id.split(".", 1)[1], course.exercise(ex_id).assignment})
+    _state["planned"] = _checks_per_exercise(items)     # before any -k: every check of each exercise
     _select(config, items, course)
     # In the course's order (course.toml), each exercise's checks together, the instructors'
     # hidden ones (autograder/hidden/) after its public ones: one worker serves them all.
     order = {ex.id: i for i, ex in enumerate(course.exercises)}
-    _state["expected"] = {}
-    for item in items:                 # an exercise earns its points when all of these ran and passed
-        _state["expected"][_exercise_id(item)] = _state["expected"].get(_exercise_id(item), 0) + 1
     items.sort(key=lambda item: (order[_exercise_id(item)], "hidden" in Path(str(item.path)).parts))
+
+
+def _checks_per_exercise(items) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[_exercise_id(item)] = counts.get(_exercise_id(item), 0) + 1
+    return counts
+
+
+def pytest_collection_finish(session):
+    """Exercises of which -k selected only some checks: partly checked, never their points."""
+    selected, planned = _checks_per_exercise(session.items), _state.get("planned", {})
+    _state["partial"] = {ex for ex, n in selected.items() if n < planned.get(ex, n)}
+    _state["expected"] = selected      # an exercise earns its points when all of these ran and passed
+
+
+def _score(course: Course, results) -> list:
+    return report.score(course, results, _state.get("expected"), _state.get("partial", set()))
 
 
 # ------------------------------------------------------------------------------ sessions
@@ -263,7 +280,6 @@ def _import_result(name: str, ex_id: str, budget: "Budget", limits: dict) -> Res
 def pytest_pyfunc_call(pyfuncitem):
     course: Course = _state["course"]
     ex_id = _exercise_id(pyfuncitem)
-    ex = course.exercise(ex_id)
     earlier = _state["results"].get(ex_id, [])
     if any(r.status != "passed" for _, r in earlier):
         # The exercise has lost its points already; its remaining checks would only cost time.
@@ -286,8 +302,7 @@ def pytest_pyfunc_call(pyfuncitem):
     _state["results"].setdefault(ex_id, []).append((pyfuncitem.name, result))
     path = pyfuncitem.config.getoption("results")
     if path:    # written after every check, so that a run stopped half-way still tells what it graded
-        rows = report.score(course, _state["results"], _state.get("expected"))
-        report.write_json(Path(path), str(_state["target"]), rows)
+        report.write_json(Path(path), str(_state["target"]), _score(course, _state["results"]))
     pyfuncitem.course_result = result
     if result.status != "passed":
         text = f"[{result.status}] {result.message}".rstrip()
@@ -379,10 +394,14 @@ def _classify(exc: BaseException, budget: "Budget | None") -> tuple[str, str]:
         return _learner_verdict(judge.exception_info(exc.info), ex_id)
     if isinstance(exc, KeyError) and "has no hint" in str(exc):
         return "error", f"the course's grader is broken, not your code ({exc}); please tell your instructor"
-    # The grader itself raised while looking at a result (a wrong type it did not expect, say).
-    text = judge._text(str(exc)).splitlines()[0] if str(exc) else ""
-    return "failed", (f"checking your result raised {type(exc).__name__}{': ' + text if text else ''}: "
-                      "is it of the type and shape the docstring asks for?")
+    # The grader itself raised while looking at a result (a type it did not expect, say): its own
+    # exception means nothing to a learner (-v shows it); say what to compare with the docstring.
+    text = judge._text(str(exc))
+    if "dtype" in text or "Double" in text or "Half" in text:
+        return "failed", ("your result could not be checked: a tensor of it has another dtype than the docstring "
+                          "asks for (float32 unless it says otherwise; a numpy array becomes float64: .float())")
+    return "failed", ("your result could not be checked: is it of the type, shape and dtype the docstring asks "
+                      "for? (`pytest autograder -v` shows where the check stopped)")
 
 
 def timeout_message(exc, budget: "Budget | None") -> str:
@@ -474,7 +493,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if not results:
         return
     course: Course = _state["course"]
-    rows = report.score(course, results, _state.get("expected"))
+    rows = _score(course, results)
     tr = terminalreporter
     try:
         shown = _state["target"].relative_to(course.root)

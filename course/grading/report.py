@@ -19,6 +19,9 @@ class Result:
 
 # When checks of one exercise disagree, the status shown is the first of these that occurs.
 PRECEDENCE = ("timed out", "error", "failed", "not started", "passed")
+# An exercise whose checks all passed, but only some of them ran (pytest's -k picked a few by
+# name): it earns nothing in this run, and says so.
+PARTLY = "partly checked"
 
 
 @dataclass
@@ -33,10 +36,13 @@ class ExerciseScore:
 
 
 def score(course: Course, results: dict[str, list[tuple[str, Result]]],
-          expected: dict[str, int] | None = None) -> list[ExerciseScore]:
+          expected: dict[str, int] | None = None,
+          partial: set[str] | frozenset = frozenset()) -> list[ExerciseScore]:
     """One row per exercise that ran, in teaching order. An exercise earns its points when
     every one of its checks ran and passed (`expected`: how many checks each exercise has in
-    this run; one that did not finish counts as an error, never as a pass)."""
+    this run; one that did not finish counts as an error, never as a pass); one of `partial`
+    (only some of its checks selected) whose checks all passed is "partly checked", without
+    points."""
     rows = []
     for ex in course.exercises:
         if ex.id not in results:
@@ -50,6 +56,8 @@ def score(course: Course, results: dict[str, list[tuple[str, Result]]],
             statuses.append("error")
         status = next(s for s in PRECEDENCE if s in statuses)
         first = next(((name, r) for name, r in checks if r.status == status), (None, None))[1]
+        if status == "passed" and ex.id in partial:
+            status = PARTLY
         rows.append(ExerciseScore(
             id=ex.id, points=ex.points if status == "passed" else 0, max_points=ex.points,
             status=status, message=first.message if first else "", detail=first.detail if first else "",
@@ -58,7 +66,8 @@ def score(course: Course, results: dict[str, list[tuple[str, Result]]],
     return rows
 
 
-COLOURS = {"passed": "green", "failed": "red", "error": "red", "timed out": "red", "not started": "yellow"}
+COLOURS = {"passed": "green", "failed": "red", "error": "red", "timed out": "red", "not started": "yellow",
+           PARTLY: "yellow"}
 
 
 def lines(course: Course, rows: list[ExerciseScore], target: str = "exercises",
@@ -68,7 +77,7 @@ def lines(course: Course, rows: list[ExerciseScore], target: str = "exercises",
     instructor's grade adds their hidden tests."""
     out: list[tuple[str, str | None]] = []
     width = max([len(r.id) for r in rows] + [len("exercise")]) + 2
-    troubled = [r for r in rows if r.status not in ("passed", "not started")]
+    troubled = [r for r in rows if r.status not in ("passed", "not started", PARTLY)]
     for r in troubled:
         out.append((f"{r.id} " + "." * (width + 10 - len(r.id)) + f" {r.points}/{r.max_points}  {r.status}",
                     COLOURS[r.status]))
@@ -92,9 +101,17 @@ def lines(course: Course, rows: list[ExerciseScore], target: str = "exercises",
 
 
 def next_step(course: Course, rows: list[ExerciseScore], target: str = "exercises") -> str:
-    todo = next((r for r in rows if r.status != "passed"), None)
+    todo = next((r for r in rows if r.status not in ("passed", PARTLY)), None)
     if todo is None:
-        return "Next: every exercise that ran passes. Well done — open the notebooks and train your own model."
+        partly = [r.id for r in rows if r.status == PARTLY]
+        if partly:
+            return (f"Next: the checks that ran pass, but only some of {', '.join(partly)}'s ran: "
+                    f"`pytest autograder -k {course.exercise(partly[0]).function}` runs all of them, for its points.")
+        unchecked = len([ex for ex in course.exercises if ex.id not in {r.id for r in rows}])
+        if unchecked:
+            return (f"Next: every exercise that ran passes ({len(rows)} of {len(rows) + unchecked}); "
+                    "`pytest autograder` checks them all.")
+        return "Next: every exercise passes. Well done — open the notebooks and train your own model."
     ex = course.exercise(todo.id)
     hints = list(ex.hints.values())
     # The hint the failure itself named (its message carries it), else the gentlest.

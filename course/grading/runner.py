@@ -7,7 +7,7 @@ is busy with the previous one) that imports the learner's modules and answers th
 
     import a module · call a function · get/set an attribute or call a method of an object
     that lives here (a handle) · build an nn.Module from a description · backward() ·
-    describe the figures saved · read a file it wrote · run a notebook cell
+    read a file it wrote · run a notebook cell · look up a name it defined
 
 Every answer is plain data (seam.py). What the learner's code does to this process (patching
 torch, rebinding builtins, lying objects) changes only what it answers; the judge decides.
@@ -16,8 +16,6 @@ Nothing from the course's own package is imported here but the seam.
 """
 from __future__ import annotations
 
-import array
-import json
 import os
 import resource
 import signal
@@ -25,7 +23,6 @@ import socket
 import sys
 import time
 import traceback
-import types
 from pathlib import Path
 
 from course.grading import seam
@@ -78,7 +75,6 @@ class Worker:
         self.sent: list = []                       # the tensors of the request being answered, in order
         self.sent_modules: list = []               # the modules built from its descriptions
         self.namespace: dict = {"__name__": "__main__"}   # for notebook cells
-        self.figures: list[dict] | None = None
         self.out = CappedStream(config.get("output_limit", 20_000))
 
     # ---- encoding what goes back
@@ -152,7 +148,6 @@ class Worker:
         raise seam.SeamError(f"unknown reference {sorted(tagged)[:2]}")
 
     def _tensor_hook(self, entry, t, dec):
-        import torch
         index = len(self.sent)
         self.sent.append(None)                         # its place, before its gradient's
         t = self.sent[index] = self._tensor_from_judge(entry, t, dec)
@@ -293,8 +288,8 @@ class Worker:
         exc = cls(str(error[1]))
         return obj.__exit__(cls, exc, None)
 
-    def op_backward(self, tensor, gradient=None):
-        seam.backward(tensor, gradient)
+    def op_backward(self, tensor, gradient=None, create_graph=False):
+        seam.backward(tensor, gradient, create_graph is True)
         import torch
         mine = {ident: t.grad for ident, t in self.objects.items()
                 if isinstance(t, torch.Tensor) and t.is_leaf and t.grad is not None}
@@ -303,23 +298,6 @@ class Worker:
 
     def op_build(self, module):
         return Live(module)
-
-    def op_watch_figures(self):
-        import matplotlib
-        matplotlib.use("Agg")
-        from matplotlib.figure import Figure
-        self.figures = []
-        original, figures = Figure.savefig, self.figures
-
-        def savefig(fig, *args, **kwargs):
-            figures.append(describe_figure(fig))
-            return original(fig, *args, **kwargs)
-        Figure.savefig = savefig
-        return True
-
-    def op_figures(self):
-        import matplotlib.pyplot as plt
-        return {"saved": list(self.figures or []), "open": len(plt.get_fignums())}
 
     def op_tmp(self, name: str):
         folder = Path(os.environ.get("TMPDIR", "/tmp")) / f"course-{os.getpid()}"
@@ -333,10 +311,6 @@ class Worker:
     def op_exec(self, source: str, name: str):
         exec(compile(source, name, "exec"), self.namespace)
         return True
-
-    def op_names(self):
-        return {name: value for name, value in self.namespace.items()
-                if not name.startswith("__") and not isinstance(value, types.ModuleType)}
 
     def op_lookup(self, name: str):
         if name in self.namespace:
@@ -524,20 +498,6 @@ def build_module(desc, dec):
         module.load_state_dict(state)
     module.train(bool(desc.get("training", True)))
     return module
-
-
-def describe_figure(fig) -> dict:
-    """What a saved matplotlib figure shows, as plain data."""
-    axes = []
-    for ax in fig.axes:
-        legend = ax.get_legend()
-        in_containers = {id(artist) for container in ax.containers for artist in container}
-        axes.append({"title": ax.get_title(), "lines": len(ax.lines), "containers": len(ax.containers),
-                     "patches": len(ax.patches), "collections": len(ax.collections),
-                     "loose_patches": sum(id(p) not in in_containers for p in ax.patches),
-                     "legend": [t.get_text() for t in legend.get_texts()] if legend else []})
-    legends = [t.get_text() for lg in fig.legends for t in lg.get_texts()]
-    return {"axes": axes, "legends": legends, "suptitle": fig._suptitle.get_text() if fig._suptitle else ""}
 
 
 def describe_exception(exc: BaseException, target: str, sending: bool = False) -> dict:
@@ -821,9 +781,10 @@ def main() -> None:
         SETTINGS[name] = os.environ.pop(name)
     fd = int(SETTINGS.get("COURSE_RUNNER_FD", "3"))
     seam.fds_closed_except({fd})
-    # Never import from the working folder or another writable place: the learner's modules come
-    # from the target folder alone (the worker puts it first).
-    sys.path[:] = [p for p in sys.path if p and os.path.abspath(p) != os.getcwd() and not p.startswith("/tmp")]
+    # Never import from the working folder (the workers work in /tmp, which learner code writes):
+    # the learner's modules come from the target folder alone (the worker puts it first), the
+    # rest from Python's own folders.
+    sys.path[:] = [p for p in sys.path if p and p != "." and os.path.abspath(p) != os.getcwd()]
     zygote(seam.socket_from_fd(fd))
     os._exit(0)
 

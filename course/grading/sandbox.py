@@ -308,20 +308,27 @@ def kill_leftovers(uid: int) -> None:
     remove what it left in the machine's shared folders (what a runner without namespaces can
     leave behind)."""
     import signal
+    import time
     if os.geteuid() != 0 or uid not in UID_RANGE:
         return
-    for _ in range(50):
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:                  # until none is left but the dead (zombies)
         alive = False
         for name in os.listdir("/proc"):
             if name.isdigit():
                 try:
-                    if os.stat(f"/proc/{name}").st_uid == uid:
-                        os.kill(int(name), signal.SIGKILL)
-                        alive = True
-                except OSError:
+                    if os.stat(f"/proc/{name}").st_uid != uid:
+                        continue
+                    with open(f"/proc/{name}/stat") as f:
+                        if f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+                            continue
+                    os.kill(int(name), signal.SIGKILL)
+                    alive = True
+                except (OSError, IndexError):
                     pass
         if not alive:
             break
+        time.sleep(0.01)
     for folder in SHARED_FOLDERS:
         try:
             entries = list(os.scandir(folder))

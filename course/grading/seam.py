@@ -189,20 +189,23 @@ def _list(v) -> list:
 
 
 # ------------------------------------------------------------------------------ backward
-def backward(tensor: torch.Tensor, gradient: torch.Tensor | None = None) -> None:
-    """`tensor.backward(gradient)`, as both sides run it. With a gradient, it is the backward of
-    `(tensor * gradient).sum()`: the same gradients, without the shape-checking import torch
-    makes on its first `backward(gradient)` (sympy, about 0.3 s in every fresh worker)."""
+def backward(tensor: torch.Tensor, gradient: torch.Tensor | None = None, create_graph: bool = False) -> None:
+    """`tensor.backward(gradient, create_graph=...)`, as both sides run it. With a gradient, it is
+    the backward of `(tensor * gradient).sum()`: the same gradients, without the shape-checking
+    import torch makes on its first `backward(gradient)` (sympy, about 0.3 s in every fresh
+    worker). With `create_graph`, the gradients themselves have a graph (what a stored gradient
+    that was never detached would keep)."""
     import torch
+    create_graph = create_graph is True
     if gradient is None:
-        tensor.backward()
+        tensor.backward(create_graph=create_graph)
         return
     if not isinstance(gradient, torch.Tensor):
         gradient = torch.as_tensor(gradient, dtype=tensor.dtype)
     if gradient.shape != tensor.shape:
         raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {tuple(gradient.shape)} "
                            f"and output[0] has a shape of {tuple(tensor.shape)}.")
-    (tensor * gradient.to(tensor.dtype)).sum().backward()
+    (tensor * gradient.to(tensor.dtype)).sum().backward(create_graph=create_graph)
 
 
 # ------------------------------------------------------------------------------ frames

@@ -45,6 +45,33 @@ def fixed_init_params(vocab_size, block_size=3, n_embd=10, n_hidden=200, generat
         t.requires_grad_(True)
     return params
 '''),
+    ("layers.fixed_init_params", "the lecture's final init: W1 * (5/3) / sqrt(fan_in)", '''
+def fixed_init_params(vocab_size, block_size=3, n_embd=10, n_hidden=200, generator=None):
+    g = generator
+    C = torch.randn((vocab_size, n_embd), generator=g)
+    W1 = torch.randn((n_embd * block_size, n_hidden), generator=g) * (5/3) / ((n_embd * block_size)**0.5)
+    b1 = torch.randn(n_hidden, generator=g) * 0.01
+    W2 = torch.randn((n_hidden, vocab_size), generator=g) * 0.01
+    b2 = torch.randn(vocab_size, generator=g) * 0
+    parameters = [C, W1, b1, W2, b2]
+    for p in parameters:
+        p.requires_grad = True
+    return dict(zip(["C", "W1", "b1", "W2", "b2"], parameters))
+'''),
+    ("layers.fixed_init_params", "numpy draws seeded from the generator, converted to float32", '''
+import numpy as np
+
+def fixed_init_params(vocab_size, block_size=3, n_embd=10, n_hidden=200, generator=None):
+    seed = int(torch.randint(0, 2**31 - 1, (1,), generator=generator))
+    rng = np.random.default_rng(seed)
+    fan_in = block_size * n_embd
+    arrays = {"C": rng.standard_normal((vocab_size, n_embd)),
+              "W1": rng.standard_normal((fan_in, n_hidden)) / np.sqrt(fan_in),
+              "b1": np.zeros(n_hidden),
+              "W2": rng.standard_normal((n_hidden, vocab_size)) * 0.01,
+              "b2": np.zeros(vocab_size)}
+    return {k: torch.tensor(a, dtype=torch.float32, requires_grad=True) for k, a in arrays.items()}
+'''),
     # ---------------------------------------------------------------- Linear
     ("layers.Linear", "F.linear, normal_ draw, parameters as a tuple", '''
 import torch.nn.functional as F
@@ -100,6 +127,27 @@ class Linear:
 
     def parameters(self):
         return [p for p in (self.weight, self.bias) if p is not None]
+'''),
+    ("layers.Linear", "an nn.Module with nn.Parameters (bias registered as None)", '''
+import torch.nn as nn
+
+class Linear(nn.Module):
+    def __init__(self, fan_in, fan_out, bias=True, generator=None):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(fan_in, fan_out, generator=generator) / fan_in ** 0.5)
+        if bias:
+            self.bias = nn.Parameter(torch.zeros(fan_out))
+        else:
+            self.register_parameter("bias", None)
+
+    def forward(self, x):
+        self.out = x @ self.weight
+        if self.bias is not None:
+            self.out = self.out + self.bias
+        return self.out
+
+    def parameters(self):
+        return list(super().parameters())
 '''),
     # ---------------------------------------------------------------- Tanh
     ("layers.Tanh", "x.tanh(), parameters() an empty tuple", '''
@@ -209,5 +257,31 @@ def deep_mlp(vocab_size, block_size=3, n_embd=10, n_hidden=100, n_layers=5, batc
         for p in layer.parameters():
             p.requires_grad_(True)
     return [C, layers]
+'''),
+    ("layers.deep_mlp", "scaled through .data after requires_grad (still leaves)", '''
+def deep_mlp(vocab_size, block_size=3, n_embd=10, n_hidden=100, n_layers=5, batchnorm=True, gain=5 / 3,
+             generator=None):
+    C = torch.randn((vocab_size, n_embd), generator=generator)
+    layers = []
+    fan_in = block_size * n_embd
+    for _ in range(n_layers):
+        layers.append(Linear(fan_in, n_hidden, bias=not batchnorm, generator=generator))
+        if batchnorm:
+            layers.append(BatchNorm1d(n_hidden))
+        layers.append(Tanh())
+        fan_in = n_hidden
+    layers.append(Linear(fan_in, vocab_size, bias=not batchnorm, generator=generator))
+    if batchnorm:
+        layers.append(BatchNorm1d(vocab_size))
+    for p in [C] + [p for layer in layers for p in layer.parameters()]:
+        p.requires_grad = True
+    linears = [layer for layer in layers if isinstance(layer, Linear)]
+    for layer in linears[:-1]:
+        layer.weight.data *= gain                 # .data: in place, unrecorded
+    if batchnorm:
+        layers[-1].gamma.data *= 0.1
+    else:
+        linears[-1].weight.data *= 0.1
+    return C, layers
 '''),
 ]

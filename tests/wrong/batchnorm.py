@@ -91,4 +91,7 @@ def calibrate(bn, x):
         bn.running_mean.copy_(x.mean(0))
         bn.running_var.copy_(x.std(0))
 ''', "stats"),
+    ("batchnorm.calibrate", "calibrate right, but BatchNorm1d's eval mode uses the batch's statistics",
+     planted("            mean, var = self.running_mean, self.running_var",
+             "            mean, var = x.mean(0), x.var(0, unbiased=False)"), "batchnorm.BatchNorm1d:eval"),
 ]

@@ -1,6 +1,14 @@
 """Common wrong versions of lecture 2's exercises (see tests/wrong/__init__.py)."""
 
 CASES = [
+    ("bigram.build_vocab", "the lecture's code on words with '.' inside: an index skipped", '''
+def build_vocab(words):
+    chars = sorted(list(set("".join(words))))
+    stoi = {s: i + 1 for i, s in enumerate(chars)}
+    stoi["."] = 0
+    itos = {i: s for s, i in stoi.items()}
+    return stoi, itos
+''', "dot"),
     ("bigram.build_vocab", "'.' sorted among the letters", '''
 def build_vocab(words):
     chars = sorted(set("".join(words)) | {"."})

@@ -102,34 +102,36 @@ def record_activations(model, layer_types=(nn.Tanh,)):
         for h in handles:
             h.remove()
 ''', "types"),
-    ("diagnostics.plot_histograms", "cropped with bbox_inches='tight'", '''
+    ("diagnostics.plot_histograms", "every layer in one colour: the layers cannot be told apart", '''
 def plot_histograms(tensors_by_name, path, title=""):
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=FIGSIZE, dpi=DPI)
     for name, t in tensors_by_name.items():
         hy, hx = torch.histogram(t.detach().float().flatten(), bins=50, density=True)
-        ax.plot(hx[:-1].numpy(), hy.numpy(), label=name)
-    ax.legend()
-    fig.savefig(path, dpi=DPI, bbox_inches="tight")
-    plt.close(fig)
-''', "size"),
-    ("diagnostics.plot_histograms", "figure never closed", '''
-def plot_histograms(tensors_by_name, path, title=""):
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=FIGSIZE, dpi=DPI)
-    for name, t in tensors_by_name.items():
-        hy, hx = torch.histogram(t.detach().float().flatten(), bins=50, density=True)
-        ax.plot(hx[:-1].numpy(), hy.numpy(), label=name)
+        ax.plot(hx[:-1].numpy(), hy.numpy(), color="C0", label=name)
     ax.legend()
     fig.savefig(path, dpi=DPI)
-''', "close"),
-    ("diagnostics.plot_histograms", "no legend: the layers cannot be told apart", '''
+    plt.close(fig)
+''', "layers"),
+    ("diagnostics.plot_histograms", "only the first layer drawn", '''
 def plot_histograms(tensors_by_name, path, title=""):
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=FIGSIZE, dpi=DPI)
-    for name, t in tensors_by_name.items():
-        hy, hx = torch.histogram(t.detach().float().flatten(), bins=50, density=True)
-        ax.plot(hx[:-1].numpy(), hy.numpy())
+    name, t = next(iter(tensors_by_name.items()))
+    hy, hx = torch.histogram(t.detach().float().flatten(), bins=50, density=True)
+    ax.plot(hx[:-1].numpy(), hy.numpy(), label=name)
+    ax.legend()
+    fig.savefig(path, dpi=DPI)
+    plt.close(fig)
+''', "layers"),
+    ("diagnostics.plot_histograms", "a picture that does not depend on the data", '''
+def plot_histograms(tensors_by_name, path, title=""):
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=FIGSIZE, dpi=DPI)
+    xs = torch.linspace(-1, 1, 50)
+    for i, name in enumerate(tensors_by_name):
+        ax.plot(xs.numpy(), torch.exp(-(xs * (i + 1)) ** 2).numpy(), label=name)
+    ax.legend()
     fig.savefig(path, dpi=DPI)
     plt.close(fig)
 ''', "layers"),

@@ -140,4 +140,81 @@ def deep_mlp(vocab_size, block_size=3, n_embd=10, n_hidden=100, n_layers=5, batc
         p.requires_grad_()
     return C, layers
 ''', "gain"),
+    ("layers.fixed_init_params", "requires_grad=True at the draw, then scaled: not leaves", '''
+def fixed_init_params(vocab_size, block_size=3, n_embd=10, n_hidden=200, generator=None):
+    g = generator
+    fan_in = block_size * n_embd
+    C = torch.randn((vocab_size, n_embd), generator=g, requires_grad=True)
+    W1 = torch.randn((fan_in, n_hidden), generator=g, requires_grad=True) / fan_in ** 0.5
+    b1 = torch.randn(n_hidden, generator=g, requires_grad=True) * 0.01
+    W2 = torch.randn((n_hidden, vocab_size), generator=g, requires_grad=True) * 0.01
+    b2 = torch.zeros(vocab_size, requires_grad=True)
+    return {"C": C, "W1": W1, "b1": b1, "W2": W2, "b2": b2}
+''', "leaf"),
+    ("layers.deep_mlp", "last gamma rebound outside no_grad: not a leaf", '''
+def deep_mlp(vocab_size, block_size=3, n_embd=10, n_hidden=100, n_layers=5, batchnorm=True, gain=5 / 3, generator=None):
+    g = generator
+    C = torch.randn((vocab_size, n_embd), generator=g)
+    layers, fan_in = [], block_size * n_embd
+    for _ in range(n_layers):
+        layers += [Linear(fan_in, n_hidden, bias=not batchnorm, generator=g)]
+        layers += ([BatchNorm1d(n_hidden)] if batchnorm else []) + [Tanh()]
+        fan_in = n_hidden
+    layers += [Linear(fan_in, vocab_size, bias=not batchnorm, generator=g)]
+    layers += [BatchNorm1d(vocab_size)] if batchnorm else []
+    with torch.no_grad():
+        for layer in [l for l in layers if isinstance(l, Linear)][:-1]:
+            layer.weight *= gain
+        if not batchnorm:
+            layers[-1].weight *= 0.1
+    if batchnorm:
+        layers[-1].gamma = layers[-1].gamma * 0.1        # gamma requires grad already: a new, non-leaf tensor
+    for p in [C] + [p for layer in layers for p in layer.parameters()]:
+        p.requires_grad_()
+    return C, layers
+''', "leaf"),
+    ("layers.deep_mlp", "gain applied to the output layer too", '''
+def deep_mlp(vocab_size, block_size=3, n_embd=10, n_hidden=100, n_layers=5, batchnorm=True, gain=5 / 3, generator=None):
+    g = generator
+    C = torch.randn((vocab_size, n_embd), generator=g)
+    layers, fan_in = [], block_size * n_embd
+    for _ in range(n_layers):
+        layers += [Linear(fan_in, n_hidden, bias=not batchnorm, generator=g)]
+        layers += ([BatchNorm1d(n_hidden)] if batchnorm else []) + [Tanh()]
+        fan_in = n_hidden
+    layers += [Linear(fan_in, vocab_size, bias=not batchnorm, generator=g)]
+    layers += [BatchNorm1d(vocab_size)] if batchnorm else []
+    with torch.no_grad():
+        if batchnorm:
+            layers[-1].gamma *= 0.1
+        else:
+            layers[-1].weight *= 0.1
+        for layer in [l for l in layers if isinstance(l, Linear)]:
+            layer.weight *= gain
+    for p in [C] + [p for layer in layers for p in layer.parameters()]:
+        p.requires_grad_()
+    return C, layers
+''', "gain"),
+    ("layers.deep_mlp", "C drawn without the generator", '''
+def deep_mlp(vocab_size, block_size=3, n_embd=10, n_hidden=100, n_layers=5, batchnorm=True, gain=5 / 3, generator=None):
+    g = generator
+    C = torch.randn((vocab_size, n_embd))
+    layers, fan_in = [], block_size * n_embd
+    for _ in range(n_layers):
+        layers += [Linear(fan_in, n_hidden, bias=not batchnorm, generator=g)]
+        layers += ([BatchNorm1d(n_hidden)] if batchnorm else []) + [Tanh()]
+        fan_in = n_hidden
+    layers += [Linear(fan_in, vocab_size, bias=not batchnorm, generator=g)]
+    layers += [BatchNorm1d(vocab_size)] if batchnorm else []
+    with torch.no_grad():
+        if batchnorm:
+            layers[-1].gamma *= 0.1
+        else:
+            layers[-1].weight *= 0.1
+        for layer in [l for l in layers if isinstance(l, Linear)][:-1]:
+            layer.weight *= gain
+    for p in [C] + [p for layer in layers for p in layer.parameters()]:
+        p.requires_grad_()
+    return C, layers
+''', "generator"),
 ]

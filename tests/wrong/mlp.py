@@ -1,6 +1,12 @@
 """Common wrong versions of lecture 3's MLP exercises (see tests/wrong/__init__.py)."""
 
 CASES = [
+    ("mlp.split_words", "random.Random(seed).sample instead of .shuffle", '''
+def split_words(words, seed=42):
+    shuffled = random.Random(seed).sample(words, len(words))
+    n1, n2 = int(0.8 * len(shuffled)), int(0.9 * len(shuffled))
+    return shuffled[:n1], shuffled[n1:n2], shuffled[n2:]
+''', "seed"),
     ("mlp.split_words", "shuffles the caller's list", '''
 def split_words(words, seed=42):
     random.Random(seed).shuffle(words)
@@ -158,4 +164,20 @@ def train(params, X, Y, steps, batch_size=32, lr=0.1, generator=None):
 def evaluate(params, X, Y):
     return cross_entropy(forward(params, X), Y).item()
 ''', "nograd"),
+    ("mlp.evaluate", "the loss tensor returned, graph and all", '''
+def evaluate(params, X, Y):
+    return cross_entropy(forward(params, X), Y)
+''', "nograd"),
+    ("mlp.build_dataset", "context newest-first: [ix] + context[:-1]", '''
+def build_dataset(words, stoi, block_size=3):
+    X, Y = [], []
+    for w in words:
+        context = [0] * block_size
+        for ch in w + ".":
+            ix = stoi[ch]
+            X.append(context)
+            Y.append(ix)
+            context = [ix] + context[:-1]
+    return torch.tensor(X, dtype=torch.int64).view(-1, block_size), torch.tensor(Y, dtype=torch.int64)
+''', "pad"),
 ]

@@ -49,4 +49,33 @@ def record_gradients(model, layer_types=(nn.Tanh,)):
         for h in handles:
             h.remove()
 ''', "types"),
+    ("diagnostics.record_gradients", "backward pre-hooks, never removed", '''
+@contextlib.contextmanager
+def record_gradients(model, layer_types=(nn.Tanh,)):
+    grads = {}
+    for name, module in model.named_modules():
+        if isinstance(module, layer_types):
+            module.register_full_backward_pre_hook(
+                lambda m, grad_out, name=name: grads.__setitem__(name, grad_out[0].detach()))
+    yield grads
+''', "remove"),
+    ("diagnostics.record_gradients", "the gradient stored as it came, not detached", '''
+@contextlib.contextmanager
+def record_gradients(model, layer_types=(nn.Tanh,)):
+    grads, handles = {}, []
+
+    def watch(name):
+        def hook(module, inputs, out):
+            out.register_hook(lambda g: grads.__setitem__(name, g))
+        return hook
+
+    for name, module in model.named_modules():
+        if isinstance(module, layer_types):
+            handles.append(module.register_forward_hook(watch(name)))
+    try:
+        yield grads
+    finally:
+        for h in handles:
+            h.remove()
+''', "detach"),
 ]

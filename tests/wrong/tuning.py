@@ -37,4 +37,48 @@ def overfit_batch(params, X, Y, steps=300, lr=0.1):
         losses.append(loss.item())
     return losses
 ''', "full"),
+    ("tuning.lr_finder", "one minibatch drawn once, reused for every rate", '''
+import torch.nn.functional as F
+
+def lr_finder(params, X, Y, lrs, batch_size=32, generator=None):
+    ix = torch.randint(0, X.shape[0], (batch_size,), generator=generator)
+    losses = []
+    for lr in lrs:
+        loss = F.cross_entropy(mlp.forward(params, X[ix]), Y[ix])
+        for p in params.values():
+            p.grad = None
+        loss.backward()
+        with torch.no_grad():
+            for p in params.values():
+                p -= float(lr) * p.grad
+        losses.append(loss.item())
+    return losses
+''', "steps"),
+    ("tuning.lr_finder", "lrs taken as exponents (10 ** lr)", '''
+def lr_finder(params, X, Y, lrs, batch_size=32, generator=None):
+    losses = []
+    for e in lrs:
+        losses += mlp.train(params, X, Y, steps=1, batch_size=batch_size, lr=10 ** float(e), generator=generator)
+    return losses
+''', "steps"),
+    ("tuning.pick_lr", "a running mean over the window that starts at each position", '''
+def pick_lr(lrs, losses, window=50):
+    values = [float(v) for v in losses]
+    smooth = [sum(values[i:i + window]) / len(values[i:i + window]) for i in range(len(values))]
+    return float(lrs[smooth.index(min(smooth))])
+''', "smooth"),
+    ("tuning.overfit_batch", "the L2 term of the bigram exercise left on", '''
+def overfit_batch(params, X, Y, steps=300, lr=0.1):
+    losses = []
+    for _ in range(steps):
+        loss = mlp.cross_entropy(mlp.forward(params, X), Y) + 0.01 * (params["W2"] ** 2).mean()
+        for p in params.values():
+            p.grad = None
+        loss.backward()
+        with torch.no_grad():
+            for p in params.values():
+                p -= lr * p.grad
+        losses.append(loss.item())
+    return losses
+''', "full"),
 ]
