@@ -12,8 +12,12 @@ import torch
 
 from tests.conftest import ROOT
 
-sys.path.insert(0, str(ROOT / "autograder"))
-import test_mystery as M  # noqa: E402
+# Loaded under a name of its own, and not left on sys.path: a class grading forked from this
+# process (tests/test_hostile.py) has pytest collect autograder/test_mystery.py itself, and a
+# module `test_mystery` already imported from elsewhere would fail that collection.
+_spec = importlib.util.spec_from_file_location("_mystery_grader_under_test", ROOT / "autograder" / "test_mystery.py")
+M = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(M)
 
 torch.set_num_threads(1)          # small matrices: one thread is several times faster (see course/experiments.py)
 
@@ -30,7 +34,13 @@ def graded_runs():
     spec = importlib.util.spec_from_file_location(
         "_mystery_hidden", ROOT / "autograder" / "hidden" / "test_mystery_hidden.py")
     hidden = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(hidden)
+    path, modules = list(sys.path), set(sys.modules)
+    try:                # it imports its public twin as `test_mystery`: none of that may stay behind
+        spec.loader.exec_module(hidden)
+    finally:
+        sys.path[:] = path
+        for name in [n for n in set(sys.modules) - modules if n.startswith("test_")]:
+            del sys.modules[name]
     runs = [(f, s, False) for f, s in M.PUBLIC_START + M.PUBLIC_LATER + M.FIGURES_PLAIN
             + M.FIGURES_BN]
     runs += [(f, s, True) for s in hidden.HIDDEN_SEEDS for f in M.FAULTS]
