@@ -50,6 +50,7 @@ from pathlib import Path
 
 import torch  # noqa: F401 - imported once here, so that every forked grading inherits it
 
+from course.grading.seam import safe_text
 from course.manifest import Course, CourseError, load
 
 # What a submission may hold: the files of exercises/, nothing huge.
@@ -408,24 +409,6 @@ class PrintedLog:
 
 STATUSES = {"passed", "failed", "not started", "error", "timed out"}
 # C0 control characters but tab and newline, and DEL: they garble a terminal, a CSV or Markdown.
-_CONTROLS = {c: "\ufffd" for c in [*range(0x00, 0x09), *range(0x0b, 0x20), 0x7f]}
-
-
-def safe_text(value, limit: int | None = 4000) -> str:
-    """Learner-derived text (printed output, a message, a name), made safe to store and write:
-    whatever it was, a str of at most `limit` characters that encodes as UTF-8. A lone surrogate
-    (print("\\ud800"), a file name that is not UTF-8) becomes its escape, a control character
-    U+FFFD. Applied once, where learner-derived data enters the grader's records."""
-    if not isinstance(value, str):
-        try:
-            value = str(value)
-        except Exception:  # noqa: BLE001 - an object whose __str__ fails is no text
-            value = "?"
-    text = value[:limit] if limit is not None else value
-    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return text.translate(_CONTROLS)
-
-
 def safe_data(value, depth: int = 0):
     """A record read back from a file (JSON: dicts, lists, strings, numbers), its strings made safe
     (safe_text): a record written by an older grader cannot stop this one."""

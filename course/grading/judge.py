@@ -65,12 +65,9 @@ EXCEPTION_KINDS = ("raised", "import", "missing", "unsendable")
 
 
 def _text(value, limit: int = 4000) -> str:
-    """A string the judge may keep, print and store: any value from the runner made plain text
-    (lone surrogates and other unprintable code points replaced), at most `limit` characters."""
-    if not isinstance(value, str):
-        return ""
-    value = value[: limit * 2]
-    return value.encode("utf-8", "replace").decode("utf-8", "replace")[:limit]
+    """A string the judge may keep, print and store (seam.safe_text); a runner's field that
+    should be text and is not becomes empty."""
+    return seam.safe_text(value, limit) if isinstance(value, str) else ""
 
 
 def exception_info(raw) -> dict:

@@ -48,6 +48,25 @@ class SeamError(Exception):
     """The other side sent something that is not a well-formed message."""
 
 
+# ------------------------------------------------------------------------------ text
+_CONTROLS = {c: "\ufffd" for c in [*range(0x00, 0x09), *range(0x0b, 0x20), 0x7f]}
+
+
+def safe_text(value, limit: int | None = 4000) -> str:
+    """Learner-derived text (printed output, a message, a name), made safe to store and write:
+    whatever it was, a str of at most `limit` characters that encodes as UTF-8. A lone surrogate
+    (print("\\ud800"), a file name that is not UTF-8) becomes its escape, a control character
+    U+FFFD. Applied once, where learner-derived data enters the grader's records."""
+    if not isinstance(value, str):
+        try:
+            value = str(value)
+        except Exception:  # noqa: BLE001 - an object whose __str__ fails is no text
+            value = "?"
+    text = value[:limit] if limit is not None else value
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8").translate(_CONTROLS)
+    return text[:limit] if limit is not None else text          # escapes are longer: capped again
+
+
 # ------------------------------------------------------------------------------ encoding
 def encode(value: Any, other: Callable[[Any, Callable], dict] | None = None,
            tensor_extra: Callable[[torch.Tensor, Callable], dict] | None = None) -> tuple[Any, list[bytes]]:
