@@ -580,7 +580,7 @@ class RunnerSlots:
     """One runner per concurrent grading (slot), started by this process (so that whatever
     happens to a grading, its runner is closed here), and used for one submission after another
     where it can be made clean: starting one costs about 1.5 s of CPU (Python, torch,
-    matplotlib), making it clean a few milliseconds. When a grading ends, its runner throws away
+    matplotlib), making it clean tens of milliseconds. When a grading ends, its runner throws away
     the cell the submission ran in (fresh namespaces: every process, file and IPC object the
     submission could touch) and makes a new one around its warm zygote; the next submission is
     copied in only after that. A runner without cells (no user namespaces here), or one that
