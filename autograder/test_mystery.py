@@ -20,9 +20,11 @@ else of autograder/.
 from __future__ import annotations
 
 import copy
-import functools
 import math
 import random
+import queue
+import threading
+from concurrent.futures import Future
 
 import torch
 import torch.nn as nn
@@ -75,9 +77,14 @@ def data(size: dict, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     return X, Y
 
 
+def linear(fan_in: int, fan_out: int, bias: bool) -> nn.Linear:
+    """An nn.Linear left uninitialised (network() sets every weight and bias from its own generator):
+    nothing here draws from torch's global generator, so runs may be made on another thread."""
+    return torch.nn.utils.skip_init(nn.Linear, fan_in, fan_out, bias=bias)
+
+
 def network(size: dict, fault: str, seed: int) -> tuple[torch.Tensor, list]:
     """C and the torch.nn layers, initialised as `fault` has it (Kaiming, gain 5/3, otherwise)."""
-    torch.manual_seed(20_000 + seed)          # torch.nn draws from the global generator; redrawn below
     g = torch.Generator().manual_seed(30_000 + seed)
     V, bn = size["V"], size["batchnorm"]
     if fault == "bn_eval_mode":
@@ -87,9 +94,9 @@ def network(size: dict, fault: str, seed: int) -> tuple[torch.Tensor, list]:
     C = torch.randn(V, size["n_embd"], generator=g)
     layers, fan_in = [], size["block_size"] * size["n_embd"]
     for width in size["widths"]:
-        layers += [nn.Linear(fan_in, width, bias=not bn)] + ([nn.BatchNorm1d(width)] if bn else []) + [nn.Tanh()]
+        layers += [linear(fan_in, width, not bn)] + ([nn.BatchNorm1d(width)] if bn else []) + [nn.Tanh()]
         fan_in = width
-    layers += [nn.Linear(fan_in, V, bias=not bn)] + ([nn.BatchNorm1d(V)] if bn else [])
+    layers += [linear(fan_in, V, not bn)] + ([nn.BatchNorm1d(V)] if bn else [])
     linears = [m for m in layers if isinstance(m, nn.Linear)]
     with torch.no_grad():
         for i, m in enumerate(linears):
@@ -239,16 +246,52 @@ def diagnosis(figures: dict) -> str:
     return shown(figures)[0]
 
 
-@functools.lru_cache(maxsize=64)
 def _made(fault: str, seed: int, big: bool) -> dict:
     run = make_run(fault, seed, big)
     return {"run": run, "figures": measure(run)}
 
 
+# The runs are made on a thread of their own from the moment the graders are collected: the judge
+# mostly waits on the learner's process, so its second core makes the runs meanwhile. Every draw
+# comes from a generator of the run's own, so a run is the same on any thread and in any order.
+# The thread is a daemon: runs nobody asked for (a `-k` that leaves the lab out) never delay the exit.
+_runs: dict[tuple, Future] = {}
+_runs_lock = threading.Lock()
+_to_make: queue.SimpleQueue = queue.SimpleQueue()
+
+
+def _maker() -> None:
+    while True:
+        key, future = _to_make.get()
+        if future.set_running_or_notify_cancel():
+            try:
+                future.set_result(_made(*key))
+            except BaseException as exc:  # noqa: BLE001 - handed to the check that asks for the run
+                future.set_exception(exc)
+
+
+threading.Thread(target=_maker, name="mystery-runs", daemon=True).start()
+
+
+def _future(fault: str, seed: int, big: bool) -> Future:
+    with _runs_lock:
+        key = (fault, seed, big)
+        if key not in _runs:
+            _runs[key] = Future()
+            _to_make.put((key, _runs[key]))
+        return _runs[key]
+
+
+def prepare(runs, big: bool = False) -> None:
+    """Start making these (fault, seed) runs in the background."""
+    for fault, seed in runs:
+        _future(fault, seed, big)
+
+
 def mystery_run(fault: str, seed: int, big: bool = False) -> tuple[dict, dict]:
     """(a fresh copy of the run, its figures): learner code may change what it is sent, and what
     crosses back (module state) must not reach the next check's run."""
-    made = _made(fault, seed, big)
+    made = _future(fault, seed, big).result()
     return copy.deepcopy(made["run"]), dict(made["figures"])
 
 
@@ -267,6 +310,7 @@ PUBLIC_START = [("overconfident_init", 1), ("saturated_tanh", 2), ("lr_too_high"
 PUBLIC_LATER = [("bn_eval_mode", 5), ("grads_not_zeroed", 7), ("dead_units", 6), ("healthy", 8), ("healthy", 4)]
 FIGURES_PLAIN = [("dead_units", 6), ("overconfident_init", 1)]          # without BatchNorm
 FIGURES_BN = [("healthy", 8), ("grads_not_zeroed", 1)]                  # with it
+prepare(FIGURES_PLAIN + FIGURES_BN + PUBLIC_START + PUBLIC_LATER)
 
 
 def agrees(got, want) -> bool:
