@@ -201,6 +201,22 @@ class expect:
         fail(why, "it raised nothing", hint)
 
 
+# Values a grader computed on the judge's side, from nothing the learner gave (such as the
+# mystery lab's runs), shared by the judges that a class grading forks from one process: it
+# computes them once (`warm_up` in the grader file, called by course/grade.py before the first
+# fork) and every student's judge finds them here. Keys name their source file's digest.
+_shared: dict = {}
+
+
+def shared(key):
+    """The value a grader stored under `key` before this judge was forked, or None."""
+    return _shared.get(key)
+
+
+def share(key, value) -> None:
+    _shared[key] = value
+
+
 def fixture(module: str) -> dict:
     """The stored expected values of autograder/fixtures/<module>.json (see `course fixtures`)."""
     path = load().root / "autograder" / "fixtures" / f"{module}.json"

@@ -769,6 +769,8 @@ def grade_class(course: Course, submissions: Path, out: Path, jobs: int | None =
     snapshot = course_snapshot(course)
     graders = digest(course.root, list(snapshot), snapshot)
     hidden = hidden_checks(course)
+    if student is None:
+        warm_graders(course)                          # what every judge would compute alike, once
     out.mkdir(parents=True, exist_ok=True)
     records, todo, olds = {}, [], {}
     # Every submission is copied (a .zip unpacked) before the first one runs: nothing a grading
@@ -1121,6 +1123,37 @@ def _warm_up() -> None:
         import matplotlib.pyplot  # noqa: F401
     except ImportError:
         pass
+
+
+def warm_graders(course: Course) -> None:
+    """Let each grader file that has a `warm_up()` compute, once, here, what every student's judge
+    would otherwise compute alike from nothing a learner gives (course/checks.py: `share`), so
+    that the judges forked from this process inherit it. The graders are loaded as the judge
+    loads them (a hidden twin finds its public twin by name) and leave no module or path behind."""
+    import importlib.util
+    graders = course.root / "autograder"
+    files = [p for p in sorted(graders.glob("test_*.py")) if "def warm_up(" in p.read_text()]
+    if not files:
+        return
+    torch.set_num_threads(1)
+    modules, path = dict(sys.modules), list(sys.path)
+    try:
+        loaded = []
+        for file in files + [p for p in sorted((graders / "hidden").glob("test_*.py"))
+                             if any(f"from {f.stem} import" in p.read_text() for f in files)]:
+            spec = importlib.util.spec_from_file_location(file.stem, file)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[file.stem] = module
+            spec.loader.exec_module(module)
+            loaded.append(module)
+        for module in loaded:
+            if hasattr(module, "warm_up"):
+                module.warm_up()
+    finally:
+        for name in set(sys.modules) - set(modules):
+            del sys.modules[name]
+        sys.modules.update(modules)
+        sys.path[:] = path
 
 
 def cmd_grade(args) -> int:
