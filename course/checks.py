@@ -208,6 +208,21 @@ class expect:
 _shared: dict = {}
 
 
+def cache_folder() -> "Path | None":
+    """Where a learner's own check may keep what graders computed from nothing the learner gives
+    (the mystery lab's runs), for the next run: the user's cache folder, per course. None in an
+    instructor's grading (`--instructor-grade`: its judges share through `share` instead, and
+    read nothing a learner's process could have written)."""
+    import os
+    from pathlib import Path
+    from course.grading.plugin import _state
+    config = _state.get("config")
+    if config is None or config.getoption("instructor_grade") or os.environ.get("COURSE_NO_CACHE"):
+        return None
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "makemore-course"
+
+
 def shared(key):
     """The value a grader stored under `key` before this judge was forked, or None."""
     return _shared.get(key)
