@@ -25,9 +25,6 @@ import math
 import os
 import random
 import tempfile
-import queue
-import threading
-from concurrent.futures import Future
 
 import torch
 import torch.nn as nn
@@ -309,65 +306,43 @@ def _kept(fault: str, seed: int, big: bool) -> dict | None:
         return None
 
 
-# The runs are made on a thread of their own from the moment the graders are collected: the judge
-# mostly waits on the learner's process, so its second core makes the runs meanwhile. Every draw
-# comes from a generator of the run's own, so a run is the same on any thread and in any order.
-# The thread is a daemon: runs nobody asked for (a `-k` that leaves the lab out) never delay the exit.
-_runs: dict[tuple, Future] = {}
-_runs_lock = threading.Lock()
-_to_make: queue.SimpleQueue = queue.SimpleQueue()
-
-
-# A class grading makes them once, before it forks a judge per student (warm_up, below): a run
-# depends on this file and its key alone, so it is shared under this file's digest.
+# The runs are made when a check first asks for one, and kept: by a class grading, once for every
+# student's judge (warm_up, below; course/checks.py: share), and by a learner's own check in their
+# cache folder (_keep). Every draw comes from a generator of the run's own, so a run is the same
+# whenever and wherever it is made. A run depends on this file and its key alone: it is shared
+# under this file's digest.
 _SOURCE = hashlib.sha256(open(__file__, "rb").read()).hexdigest()
+_runs: dict[tuple, dict] = {}
+_wanted: list[tuple] = []
 
 
-def _maker() -> None:
-    while True:
-        key, future = _to_make.get()
-        if future.set_running_or_notify_cancel():
-            try:
-                made = _made(*key)
-                share(("mystery", _SOURCE, key), made)
-                future.set_result(made)
-            except BaseException as exc:  # noqa: BLE001 - handed to the check that asks for the run
-                future.set_exception(exc)
-
-
-threading.Thread(target=_maker, name="mystery-runs", daemon=True).start()
-
-
-def _future(fault: str, seed: int, big: bool) -> Future:
-    with _runs_lock:
-        key = (fault, seed, big)
-        if key not in _runs:
-            _runs[key] = Future()
-            made = shared(("mystery", _SOURCE, key))
-            if made is not None:
-                _runs[key].set_result(made)
-            else:
-                _to_make.put((key, _runs[key]))
-        return _runs[key]
+def _run(fault: str, seed: int, big: bool) -> dict:
+    key = (fault, seed, big)
+    if key not in _runs:
+        made = shared(("mystery", _SOURCE, key))
+        if made is None:
+            made = _made(*key)
+            share(("mystery", _SOURCE, key), made)
+        _runs[key] = made
+    return _runs[key]
 
 
 def prepare(runs, big: bool = False) -> None:
-    """Start making these (fault, seed) runs in the background."""
-    for fault, seed in runs:
-        _future(fault, seed, big)
+    """The (fault, seed) runs these checks will ask for: warm_up makes them ahead."""
+    _wanted.extend((fault, seed, big) for fault, seed in runs)
 
 
 def warm_up() -> None:
-    """Make every run asked for so far (course grade calls this once, before it forks a judge
-    per student, so that they share the runs instead of each making them again)."""
-    for future in list(_runs.values()):
-        future.result()
+    """Make every run the collected checks will ask for (course grade calls this once, before it
+    forks a judge per student, so that they share the runs instead of each making them again)."""
+    for key in _wanted:
+        _run(*key)
 
 
 def mystery_run(fault: str, seed: int, big: bool = False) -> tuple[dict, dict]:
     """(a fresh copy of the run, its figures): learner code may change what it is sent, and what
     crosses back (module state) must not reach the next check's run."""
-    made = _future(fault, seed, big).result()
+    made = _run(fault, seed, big)
     return copy.deepcopy(made["run"]), dict(made["figures"])
 
 

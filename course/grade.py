@@ -1207,7 +1207,7 @@ INCOMPLETE = 3      # exit status: the grading ran, but not every submission was
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("grade", help="instructors: grade a class's submissions (isolated, time-limited)",
+    p = sub.add_parser("grade",
                        epilog="exit status: 0 every submission graded to completion; 2 nothing graded (a problem "
                               "with the command or the course, said in one line); 3 graded, but some submission "
                               "timed out, crashed the grading or was skipped (listed)")
