@@ -40,10 +40,6 @@ SKIPPED = "already failed an earlier check"
 RESULTS_EVERY = 0.5                   # seconds between two writes of --results while checks run
 
 
-class GraderBug(Exception):
-    """The course's own grader is broken (not the learner's code)."""
-
-
 class RemoteModule:
     """Stands for a learner's module: its functions run in the runner."""
 
@@ -394,8 +390,6 @@ def _classify(exc: BaseException, budget: "Budget | None") -> tuple[str, str]:
         return "error", judge._text(str(exc))
     if isinstance(exc, RunnerBroken):
         return "error", f"the process running your code broke the connection ({judge._text(str(exc), 300)})"
-    if isinstance(exc, GraderBug):
-        return "error", f"the course's grader is broken, not your code ({exc}); please tell your instructor"
     if isinstance(exc, judge.LearnerRaised):
         return _learner_verdict(judge.exception_info(exc.info), ex_id)
     if isinstance(exc, KeyError) and "has no hint" in str(exc):
@@ -534,9 +528,3 @@ def instructor_grade(request) -> bool:
 def target_folder() -> Path:
     """The folder being graded (--target)."""
     return _state["target"]
-
-
-@pytest.fixture
-def runner_session():
-    """The worker of the running check, for graders that reach into it (checks.py)."""
-    return current_session()
