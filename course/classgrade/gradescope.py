@@ -10,8 +10,8 @@ from the lock, gradescope/requirements-py310.txt (exact versions and sha256 for 
 manylinux x86_64; gradescope/lock.py writes it), then torch pinned to the course's version from
 PyTorch's CPU index (PyPI where the index cannot be reached), then the course with --no-deps.
 
-`run_autograder` calls `python -m course.gradescope`, which grades the one submission through
-course.grade (its own process, private copy, limits) and writes results.json. The paths come
+`run_autograder` calls `python -m course.classgrade.gradescope`, which grades the one submission through
+course.classgrade.grade (its own process, private copy, limits) and writes results.json. The paths come
 from $AUTOGRADER_ROOT (default /autograder), so a test can run it on a simulated layout.
 """
 from __future__ import annotations
@@ -87,14 +87,14 @@ export PYTHONPATH="$ROOT/source${PYTHONPATH:+:$PYTHONPATH}"
 export COURSE_ROOT="$ROOT/source" OMP_NUM_THREADS=1 MPLBACKEND=Agg
 mkdir -p "$ROOT/results"
 cd "$ROOT/source"
-exec "$PYTHON" -m course.gradescope --submission "$ROOT/submission" --results "$ROOT/results/results.json"
+exec "$PYTHON" -m course.classgrade.gradescope --submission "$ROOT/submission" --results "$ROOT/results/results.json"
 """
 
 
 def bundle_files(course: Course, only: tuple[str, ...] = ()) -> list[Path]:
     """What goes into the bundle besides the scripts and the notebooks' tests (relative to the
     course root): the package, the manifest, the data, and the graders of what `only` selects."""
-    from course.grade import Options, graded_exercises, grader_files, grading_files, read_graders
+    from course.classgrade.grade import Options, graded_exercises, grader_files, grading_files, read_graders
     package = sorted(p.relative_to(course.root) for p in (course.root / "course").rglob("*.py")
                      if "__pycache__" not in p.parts)
     # A grader file goes in for the exercises it declares (not for its name), with the files it
@@ -116,7 +116,7 @@ def build(course: Course, out: Path, only: tuple[str, ...] = (), check_timeout: 
           submission_timeout: float = 540.0) -> list[str]:
     """Write the bundle to `out`; returns the names it holds."""
     import torch
-    from course.grade import Options, graded_exercises
+    from course.classgrade.grade import Options, graded_exercises
     graded_exercises(course, Options(only=only))          # an unknown --only stops here
     lock = course.root / LOCK
     if not lock.is_file():
@@ -132,7 +132,7 @@ def build(course: Course, out: Path, only: tuple[str, ...] = (), check_timeout: 
             zf.writestr(info, text)
         zf.writestr("gradescope.json", json.dumps(settings, indent=1) + "\n")
         zf.write(lock, LOCK.as_posix())
-        from course.grade import notebook_tests
+        from course.classgrade.grade import notebook_tests
         for rel in bundle_files(course, only):
             zf.write(course.root / rel, rel.as_posix())
         if any(ex.notebook for ex in graded_exercises(course, Options(only=only))):
@@ -155,7 +155,7 @@ def submission_folder(folder: Path, course: Course) -> Path:
 
 def run(submission: Path, results: Path) -> int:
     """Grade one submission and write Gradescope's results.json (always, even on failure)."""
-    from course import grade
+    from course.classgrade import grade
     try:
         course = load()
         settings = json.loads((course.root / "gradescope.json").read_text()) \
@@ -187,7 +187,7 @@ def locked_torch(course: Course) -> str | None:
 
 def cmd_gradescope(args) -> int:
     course = load()
-    from course.preflight import require
+    from course.authoring.preflight import require
     require(course, "gradescope")      # authoring slips stop here, not in a class's grades
     names = build(course, Path(args.out), tuple(args.only or ()), args.check_timeout, args.submission_timeout)
     import torch
@@ -214,7 +214,7 @@ def add_parser(sub) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course.gradescope",
+    parser = argparse.ArgumentParser(prog="python -m course.classgrade.gradescope",
                                      description="grade one submission, as run_autograder does")
     parser.add_argument("--submission", required=True)
     parser.add_argument("--results", required=True)

@@ -1,6 +1,6 @@
 """The class report of `course grade`: `<out>/summary.md` and `<out>/summary.png`.
 
-One job: from the students' records (course/grade.py), the picture of the class an instructor
+One job: from the students' records (course/classgrade/grade.py), the picture of the class an instructor
 needs after a grading: the score histogram, each exercise's pass rate (most-failed first, the
 failures split into public and hidden ones), and the subtotals of each assignment.
 
