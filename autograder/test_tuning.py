@@ -212,15 +212,12 @@ def vocab_of(names):
 
 
 def contexts(words, stoi, block_size):
-    """Every (context, next character) pair of the words, contexts padded with '.' (index 0)."""
-    X, Y = [], []
-    for w in words:
-        context = [0] * block_size
-        for ch in w + ".":
-            X.append(context)
-            Y.append(stoi[ch])
-            context = context[1:] + [stoi[ch]]
-    return torch.tensor(X, dtype=torch.int64), torch.tensor(Y, dtype=torch.int64)
+    """Every (context, next character) pair of the words, contexts padded with '.' (index 0): the
+    windows of block_size + 1 over each word's indices, with block_size zeros before and one after."""
+    windows = [torch.tensor([0] * block_size + [stoi[ch] for ch in w] + [0]).unfold(0, block_size + 1, 1)
+               for w in words]
+    both = torch.cat(windows)
+    return both[:, :block_size].contiguous(), both[:, block_size].contiguous()
 
 
 def challenge_params(p, V):
