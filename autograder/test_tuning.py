@@ -5,8 +5,13 @@ changed before each step) on the lecture-3 forward pass as its contract states i
 finder is checked on a data set whose every row is the same example, so that any way of
 drawing minibatches gives the same trajectory. pick_lr is checked on noisy curves whose
 valley is known. Sizes and alphabets differ from the defaults.
+
+The "beat 2.17" challenge is judged from the learner's returned parameters alone: the judge
+makes the bundled split (random.Random(42) on a copy, cut at 80 % and 90 %), the dev contexts
+and the lecture's forward pass itself, so that nothing the learner wrote decides the figure.
 """
 import math
+import random
 
 import torch
 import torch.nn.functional as F
@@ -182,3 +187,97 @@ def test_overfit_batch_memorises_a_batch(tuning):
     losses = floats(tuning.overfit_batch(p, X, Y, steps=300, lr=0.1), 300, "overfit_batch(steps=300)", "full")
     check(losses[-1] < 0.1 * losses[0], "300 steps on 32 distinct examples should drive the loss far down "
           "(below a tenth of where it started)", f"yours went from {losses[0]:.3f} to {losses[-1]:.3f}", hint="zero")
+
+
+# ---------------------------------------------------------------- beat_217
+TARGET = 2.17                 # lecture 3's dev loss, the figure to beat
+MAX_PARAMS = 1_000_000        # the docstring's caps: the judge evaluates what it is given
+MAX_BLOCK = 16
+# This check's budget is the one long one of the course (cpu_factor times the reference's ~8 s,
+# autograder/fixtures/budgets.json); the Gradescope bundle carries a fixture only for the grader
+# files that name it, so this one names it (without it, the bundle's checks get cpu_floor).
+BUDGET_FIXTURE = "budgets"
+
+
+def bundled_split(names):
+    """The bundled split as split_words defines it: random.Random(42).shuffle on a copy, cut at 80 % and 90 %."""
+    words = list(names)
+    random.Random(42).shuffle(words)
+    n = len(words)
+    return words[:int(0.8 * n)], words[int(0.8 * n):int(0.9 * n)], words[int(0.9 * n):]
+
+
+def vocab_of(names):
+    return {ch: i for i, ch in enumerate(["."] + sorted(set("".join(names)) - {"."}))}
+
+
+def contexts(words, stoi, block_size):
+    """Every (context, next character) pair of the words, contexts padded with '.' (index 0): the
+    windows of block_size + 1 over each word's indices, with block_size zeros before and one after."""
+    windows = [torch.tensor([0] * block_size + [stoi[ch] for ch in w] + [0]).unfold(0, block_size + 1, 1)
+               for w in words]
+    both = torch.cat(windows)
+    return both[:, :block_size].contiguous(), both[:, block_size].contiguous()
+
+
+def challenge_params(p, V):
+    """The returned parameters, checked against the docstring's shapes; returns them and block_size."""
+    names = ("C", "W1", "b1", "W2", "b2")
+    check(isinstance(p, dict) and sorted(p) == sorted(names), "beat_217 should return the dict C, W1, b1, W2, b2 "
+          "of mlp.forward", f"got {describe(p) if not isinstance(p, dict) else sorted(map(str, p))}", hint="return")
+    for k in names:
+        expect(p[k]).tensor(what=f"params[{k!r}]", hint="return")
+        check(p[k].is_floating_point(), f"params[{k!r}] should be a float tensor", f"it is {p[k].dtype}", hint="return")
+    C, W1, b1, W2, b2 = (p[k].detach().float() for k in names)
+    ok = (C.dim() == 2 and C.shape[0] == V and W1.dim() == 2 and C.shape[1] > 0 and W1.shape[0] % C.shape[1] == 0
+          and b1.shape == (W1.shape[1],) and W2.shape == (W1.shape[1], V) and b2.shape == (V,))
+    shapes = ", ".join(f"{k} {tuple(p[k].shape)}" for k in names)
+    check(ok, f"the shapes should be those of mlp.init_params: C (V, n_embd), W1 (block_size * n_embd, n_hidden), "
+          f"b1 (n_hidden,), W2 (n_hidden, V), b2 (V,), with V = {V}", f"yours: {shapes}", hint="return")
+    size = sum(t.numel() for t in (C, W1, b1, W2, b2))
+    check(size <= MAX_PARAMS, f"the model may hold at most {MAX_PARAMS:,} numbers", f"yours holds {size:,}",
+          hint="width")
+    block_size = W1.shape[0] // C.shape[1]
+    check(1 <= block_size <= MAX_BLOCK, f"block_size (W1.shape[0] // C.shape[1]) should be 1 to {MAX_BLOCK}",
+          f"yours is {block_size}", hint="return")
+    return (C, W1, b1, W2, b2), block_size
+
+
+def held_out_loss(params, block_size, words, stoi):
+    """The mean cross-entropy of the lecture's forward pass on every context of `words`."""
+    C, W1, b1, W2, b2 = params
+    X, Y = contexts(words, stoi, block_size)
+    with torch.no_grad():
+        total = 0.0
+        for i in range(0, len(X), 4096):
+            logits = torch.tanh(C[X[i:i + 4096]].flatten(1) @ W1 + b1) @ W2 + b2
+            total += F.cross_entropy(logits, Y[i:i + 4096], reduction="sum").item()
+    return total / len(X)
+
+
+def check_beats_217(tuning, names, split: str, seed: int):
+    train_words, dev_words, test_words = bundled_split(names)
+    stoi = vocab_of(names)
+    p = tuning.beat_217(list(train_words), dict(stoi), generator=torch.Generator().manual_seed(seed))
+    params, block_size = challenge_params(p, len(stoi))
+    words = dev_words if split == "dev" else test_words
+    loss = held_out_loss(params, block_size, words, stoi)
+    check(math.isfinite(loss), f"the {split} loss of your model should be a number", "it is NaN or inf: did the "
+          "training diverge (a learning rate too high)?", hint="budget")
+    uniform = math.log(len(stoi))
+    if loss >= 2 * uniform:      # where N(0, 1) parameters start: training hardly touched these
+        fail(f"the {split} loss of your model should be below {TARGET}",
+             f"it is {loss:.4f}, more than twice a uniform guess's ({uniform:.4f}): are these the trained tensors?",
+             hint="return")
+    if loss >= uniform:
+        fail(f"the {split} loss of your model should be below {TARGET}",
+             f"it is {loss:.4f}, no better than a uniform guess ({uniform:.4f}): the training has not yet undone "
+             "the start", hint="init")
+    check(loss < TARGET, f"the {split} loss of your model should be below {TARGET} (lecture 3 ends at about 2.17)",
+          f"the grader computed {loss:.4f} from your parameters (block_size {block_size}, n_embd "
+          f"{params[0].shape[1]}, n_hidden {params[1].shape[1]}) on the {len(words):,} {split} words", hint="budget")
+
+
+@exercise("tuning.beat_217")
+def test_beat_217_on_the_dev_split(tuning, names):
+    check_beats_217(tuning, names, "dev", seed=2017)

@@ -71,3 +71,36 @@ def overfit_batch(params: dict[str, torch.Tensor], X: torch.Tensor, Y: torch.Ten
     """
     # TODO (tuning.overfit_batch): full-batch gradient descent on this one batch, recording each step's loss.
     raise NotImplementedError("tuning.overfit_batch is not started yet; hints: course.toml, or `course hint overfit_batch`")
+
+
+def beat_217(train_words: list[str], stoi: dict[str, int],
+             generator: torch.Generator | None = None) -> dict[str, torch.Tensor]:
+    """Lecture 3's challenge: train your own MLP until its dev loss is below 2.17.
+
+    Karpathy ends lecture 3 at a dev loss of about 2.17 and invites you to beat it. Build the
+    training set from `train_words` (the bundled names' training split) with your
+    mlp.build_dataset, with the vocabulary `stoi`; make the parameters with your
+    mlp.init_params and train them with your mlp.train (or any loop of your own). The choices
+    are yours: block_size, n_embd, n_hidden, the number of steps, the batch size, the
+    learning-rate schedule. Draw every random number from `generator`.
+
+    Return the trained parameters, the dict C, W1, b1, W2, b2 of mlp.forward (float32 tensors,
+    with or without a graph, shaped as mlp.init_params makes them; block_size 1 to 16 and at
+    most 1,000,000 numbers in all). The grader computes their loss itself, as mlp.forward defines
+    the model, with block_size = W1.shape[0] // C.shape[1], on words your function never
+    sees: the dev split of the bundled names (mlp.split_words(names, seed=42)[1]), and, in the
+    hidden tier, the test split. Each must be below 2.17, whatever the generator's seed.
+    The call has the grading budget of CPU time (course.toml's [grading] cpu_factor times the
+    reference's, which trains for about 7 s): the lecture's 200,000 steps of batch 32 may not
+    fit; fewer, larger batches at a higher rate do.
+
+    The docstring's example is the shape of the answer, not the challenge (a tiny model, a
+    few steps):
+
+    >>> stoi = {ch: i for i, ch in enumerate(".abc")}
+    >>> p = beat_217(["abc", "cab", "ba"], stoi, generator=torch.Generator().manual_seed(0))
+    >>> sorted(p)
+    ['C', 'W1', 'W2', 'b1', 'b2']
+    """
+    # TODO (tuning.beat_217): build the training set, make and train your MLP, return its parameters.
+    raise NotImplementedError("tuning.beat_217 is not started yet; hints: course.toml, or `course hint beat_217`")

@@ -14,7 +14,7 @@ import torch
 from course.checks import check, exercise, expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # the public graders, whose helpers serve here too
-from test_tuning import check_valley, floats, params_for, sgd_reference, valley  # noqa: E402
+from test_tuning import check_beats_217, check_valley, floats, params_for, sgd_reference, valley  # noqa: E402
 
 
 @exercise("tuning.lr_finder")
@@ -46,3 +46,8 @@ def test_hidden_overfit_batch_other_sizes(tuning):
     got = floats(tuning.overfit_batch(p, X, Y, steps=7, lr=0.05), 7, "overfit_batch(steps=7)", "full")
     check(all(abs(a - b) < 1e-4 * max(1, abs(b)) for a, b in zip(got, want)),
           "overfit_batch should be full-batch gradient descent at the given lr", hint="full")
+
+
+@exercise("tuning.beat_217")
+def test_hidden_beat_217_on_the_test_split(tuning, names):
+    check_beats_217(tuning, names, "test", seed=731)

@@ -109,4 +109,64 @@ def overfit_batch(params, X, Y, steps=300, lr=0.1):
         losses.append(loss.item())
     return tuple(losses)
 '''),
+    # ---------------------------------------------------------------- beat_217
+    ("tuning.beat_217", "torch.optim.Adam, block_size 4, Kaiming-scaled W1, F.cross_entropy", '''
+import torch.nn.functional as F
+
+def beat_217(train_words, stoi, generator=None):
+    block_size, n_embd, steps = 4, 12, 2500
+    X, Y = mlp.build_dataset(train_words, stoi, block_size=block_size)
+    params = mlp.init_params(len(stoi), block_size, n_embd=n_embd, n_hidden=300, generator=generator)
+    with torch.no_grad():
+        params["W1"] *= (5 / 3) / (block_size * n_embd) ** 0.5
+        params["b1"] *= 0.01
+        params["W2"] *= 0.01
+        params["b2"].zero_()
+    opt = torch.optim.Adam(params.values(), lr=1e-2)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1.0 if s < 0.75 * steps else 0.1)
+    for _ in range(steps):
+        ix = torch.randint(0, len(X), (256,), generator=generator)
+        loss = F.cross_entropy(mlp.forward(params, X[ix]), Y[ix])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+    return params
+'''),
+    ("tuning.beat_217", "lecture style: its own loop, p.data += -lr * p.grad, a new dict of detached tensors", '''
+def beat_217(train_words, stoi, generator=None):
+    Xtr, Ytr = mlp.build_dataset(train_words, stoi, 3)
+    C = torch.randn((len(stoi), 16), generator=generator)
+    W1 = torch.randn((48, 300), generator=generator)
+    b1 = torch.randn(300, generator=generator)
+    W2 = torch.randn((300, len(stoi)), generator=generator) * 0.1
+    b2 = torch.randn(len(stoi), generator=generator) * 0
+    parameters = [C, W1, b1, W2, b2]
+    for p in parameters:
+        p.requires_grad = True
+    for i in range(6500):
+        ix = torch.randint(0, Xtr.shape[0], (256,), generator=generator)
+        emb = C[Xtr[ix]]
+        h = torch.tanh(emb.view(-1, 48) @ W1 + b1)
+        logits = h @ W2 + b2
+        loss = mlp.cross_entropy(logits, Ytr[ix])
+        for p in parameters:
+            p.grad = None
+        loss.backward()
+        lr = 0.5 if i < 4550 else 0.05
+        for p in parameters:
+            p.data += -lr * p.grad
+    return {"C": C.detach(), "W1": W1.detach(), "b1": b1.detach(), "W2": W2.detach(), "b2": b2.detach()}
+'''),
+    ("tuning.beat_217", "mlp.train with a per-step list of rates, keys in another order", '''
+def beat_217(train_words, stoi, generator=None):
+    steps = 6500
+    rates = [0.5] * int(0.7 * steps) + [0.05] * (steps - int(0.7 * steps))
+    X, Y = mlp.build_dataset(train_words, stoi, 3)
+    p = mlp.init_params(len(stoi), 3, 16, 300, generator)
+    p["W2"].data.mul_(0.1)
+    p["b2"].data.zero_()
+    mlp.train(p, X, Y, steps, 256, lambda step: rates[min(step, steps - 1)], generator)
+    return {name: p[name] for name in ("b2", "W2", "b1", "W1", "C")}
+'''),
 ]
