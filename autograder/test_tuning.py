@@ -255,11 +255,19 @@ def held_out_loss(params, block_size, words, stoi):
     return total / len(X)
 
 
+# The model trained for the dev check, as the judge's own copies: the hidden tier's check of the
+# test split reads the same model instead of training another (the training is the one long
+# step of the course). A judge grades one submission, so one model is kept.
+_trained: dict = {}
+
+
 def check_beats_217(tuning, names, split: str, seed: int):
     train_words, dev_words, test_words = bundled_split(names)
     stoi = vocab_of(names)
-    p = tuning.beat_217(list(train_words), dict(stoi), generator=torch.Generator().manual_seed(seed))
-    params, block_size = challenge_params(p, len(stoi))
+    if "model" not in _trained:
+        p = tuning.beat_217(list(train_words), dict(stoi), generator=torch.Generator().manual_seed(seed))
+        _trained["model"] = challenge_params(p, len(stoi))
+    params, block_size = _trained["model"]
     words = dev_words if split == "dev" else test_words
     loss = held_out_loss(params, block_size, words, stoi)
     check(math.isfinite(loss), f"the {split} loss of your model should be a number", "it is NaN or inf: did the "
