@@ -11,7 +11,6 @@ import struct
 
 import numpy
 import PIL.Image
-import pytest
 import torch
 import torch.nn as nn
 

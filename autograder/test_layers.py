@@ -232,7 +232,7 @@ def test_deep_mlp_starts_unsure_and_spread(layers):
         loss = F.cross_entropy(layers.forward(C, net, X).detach(), Y).item()
         check(abs(loss - math.log(V)) < 0.15, f"with batchnorm={batchnorm} the first loss should be near "
               f"-ln(1/V) = {math.log(V):.3f}", f"yours is {loss:.3f}", hint="last")
-        for i, layer in enumerate(l for l in net if type(l).__name__ == "Tanh"):
+        for i, layer in enumerate(m for m in net if type(m).__name__ == "Tanh"):
             out = kept_output(layer, "Tanh")
             sat = (out.abs() > SATURATED).float().mean().item()
             check(i == 0 or sat < 0.15, f"with batchnorm={batchnorm}, tanh layer {i + 1} should start with few "
@@ -246,8 +246,8 @@ def test_deep_mlp_gain_and_gradients(layers):
     seed = torch.Generator().manual_seed
     C1, one = layers.deep_mlp(11, **SMALL, batchnorm=False, gain=1.0, generator=seed(9))
     C2, two = layers.deep_mlp(11, **SMALL, batchnorm=False, gain=2.0, generator=seed(9))
-    linear1 = [l.weight for l in one if type(l).__name__ == "Linear"]
-    linear2 = [l.weight for l in two if type(l).__name__ == "Linear"]
+    linear1 = [m.weight for m in one if type(m).__name__ == "Linear"]
+    linear2 = [m.weight for m in two if type(m).__name__ == "Linear"]
     check(all(torch.allclose(b, 2 * a, atol=1e-6) for a, b in zip(linear1[:-1], linear2[:-1])),
           "`gain` should multiply the weights of every Linear that feeds a tanh (gain=2 gives twice gain=1's, same seed)",
           hint="gain")

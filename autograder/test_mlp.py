@@ -83,7 +83,8 @@ def test_split_words_follows_the_seed(mlp):
               f"random.Random({seed}).shuffle on a copy", "yours is that of random.Random(seed).sample, which draws "
               "another order", hint="seed")
         check(tuple(list(part) for part in out) == expected,
-              f"with seed={seed} the order should be that of random.Random({seed}).shuffle (the default seed is 42)", f"yours starts {out[0][:3]}, expected {expected[0][:3]}", hint="seed")
+              f"with seed={seed} the order should be that of random.Random({seed}).shuffle (the default seed is 42)",
+              f"yours starts {out[0][:3]}, expected {expected[0][:3]}", hint="seed")
 
 
 # ---------------------------------------------------------------- build_dataset

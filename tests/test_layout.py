@@ -1,7 +1,6 @@
 """The layout shows the architecture (README, "Layout"): course/ holds a small core and a package
 per role, and imports run one way, from the instructor's packages down to the core, never up."""
 import ast
-from pathlib import Path
 
 from tests.conftest import ROOT
 

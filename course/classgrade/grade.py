@@ -45,7 +45,7 @@ import tempfile
 import time
 import traceback
 import zipfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch  # noqa: F401 - imported once here, so that every forked grading inherits it
