@@ -242,7 +242,7 @@ def test_the_class_report_lists_exercises_most_failed_first_with_hidden_failures
     assert vocab["graded"] == 5 and vocab["not started"] == 1 and vocab["hidden"] == 1 and vocab["public"] == 0
     assert stats[0]["id"] == "bigram.build_vocab"               # failed by two: hard_coded and the stubs
     summary = (graded["out"] / "summary.md").read_text()
-    assert "| bigram.build_vocab | 60% | 3 / 5 | 0 | 1 | 1 |" in summary
+    assert "| bigram.build_vocab | 60% | 3 / 5 | 0 | 1 | 0 | 0 | 1 | 0 |" in summary
     assert summary.index("bigram.build_vocab") < summary.index("bigram.nll")
     assert "| bigram | 5 | " in summary and "| recall | 1 | 12.0 / 12 |" in summary
     assert "5 students graded" in summary and "of up to 32 points" in summary and "![" in summary
@@ -259,7 +259,10 @@ def test_a_failure_is_hidden_only_when_every_failed_check_is_hidden():
     assert classreport.outcome(row) == "hidden"
     row["checks"][0]["status"] = "failed"
     assert classreport.outcome(row) == "public"
-    assert classreport.outcome({"status": "error", "checks": []}) == "public"
+    assert classreport.outcome({"status": "error", "checks": []}) == "error"
+    assert classreport.outcome({"status": "timed out", "checks": []}) == "timed out"
+    assert classreport.outcome({"status": "error", "checks": [], "missing": True}) == "not submitted"
+    assert classreport.outcome({"status": "not submitted", "checks": []}) == "not submitted"
     assert classreport.outcome({"status": "not started", "checks": []}) == "not started"
 
 
