@@ -1,7 +1,10 @@
 """`course grade SUBMISSIONS --out RESULTS`: grade a whole class, one untrusted submission at a time.
 
-SUBMISSIONS holds one folder per student (the folder's name is the student id) with that
-learner's files of exercises/: the modules and the notebooks, as the release laid them out.
+SUBMISSIONS holds one folder (or .zip) per student (its name is the student id) with that
+learner's files of exercises/: the modules and the notebooks. They are found by one rule, the
+one Gradescope's runner follows too (`locate`): at the top level, in exercises/, or in one nested
+folder (a whole course folder handed in); a submission with nothing to grade gets a status of
+its own ("empty submission", "no course files found (looked in ...)"), said once.
 
 Every submission is copied before the first one runs. Each is then graded by its own judge, a
 fork of this process (torch is imported once, here), in its own session so that everything it
@@ -22,9 +25,12 @@ Only this process writes RESULTS: per student `students/<id>/scores.json` (kept 
 (course/classreport.py). What RESULTS holds is merged, never overwritten: a grading of some
 exercises (`--only`) or of one student (`--student`) replaces those rows and keeps the rest.
 Running again skips the students whose rows of the selection were graded on the same
-submission and graders (`--fresh` grades everyone again). A student's `.zip` is unpacked, with
-checks, into the private copy. The exit status is 0 when every submission was graded to
-completion, INCOMPLETE (3) when one timed out, crashed the grading or was skipped.
+submission and graders (`--fresh` grades everyone again). The written answers' points merged
+from nbgrader's gradebook (`--gradebook`) are kept in each record and survive every later run,
+with or without the gradebook. A student's `.zip` is unpacked, with checks, into the private
+copy. The exit status speaks of the submissions the run was asked to grade (the class, or the
+one `--student`): 0 when each was graded to completion, INCOMPLETE (3) when one timed out,
+crashed the grading or was skipped.
 """
 from __future__ import annotations
 
@@ -1318,10 +1324,13 @@ INCOMPLETE = 3      # exit status: the grading ran, but not every submission was
 
 def add_parser(sub) -> None:
     p = sub.add_parser("grade", help="instructors: grade a class's submissions (isolated, time-limited)",
-                       epilog="exit status: 0 every submission graded to completion; 2 nothing graded (a problem "
-                              "with the command or the course, said in one line); 3 graded, but some submission "
-                              "timed out, crashed the grading or was skipped (listed)")
-    p.add_argument("submissions", help="a folder with one folder per student (its name is the student id)")
+                       epilog="exit status: 0 every submission graded to completion (with --student: that one); "
+                              "2 nothing graded (a problem with the command or the course, said in one line); "
+                              "3 graded, but some submission timed out, crashed the grading or was skipped "
+                              "(listed). The instructor's guide: docs/instructor.md")
+    p.add_argument("submissions", help="a folder with one folder (or .zip) per student (its name is the student "
+                                       "id); in each, the files of exercises/ at the top, in exercises/ or in one "
+                                       "nested folder")
     p.add_argument("--out", required=True, help="where grades.csv and the per-student results go")
     p.add_argument("--jobs", "-j", type=int, default=None, help="submissions graded at once (default: cores)")
     p.add_argument("--check-timeout", type=float, default=None,
@@ -1340,5 +1349,5 @@ def add_parser(sub) -> None:
                    help="grade this one student again (the others' records are kept)")
     p.add_argument("--gradebook", metavar="PATH", default=None,
                    help="nbgrader's gradebook.db: the written answers' points graded in the formgrader go "
-                        "into grades.csv (the rest stay pending)")
+                        "into grades.csv (the rest stay pending), and are kept by every later run")
     p.set_defaults(run=cmd_grade)

@@ -106,7 +106,8 @@ def test_a_regrade_of_one_student_without_the_gradebook_keeps_every_manual_point
 
 def test_a_whole_class_run_of_one_assignment_without_the_gradebook_keeps_them_too(term):
     grade.grade_class(term["course"], term["subs"], term["out"], jobs=2,
-                      options=grade.Options(**FAST, only=("bigram",)), fresh=True, progress=grade.Progress(4, io.StringIO()))
+                      options=grade.Options(**FAST, only=("bigram",)), fresh=True,
+                      progress=grade.Progress(4, io.StringIO()))
     after = manual_columns(term["out"])
     assert {s: after[s][:3] for s in after} == {s: term["merged"][s][:3] for s in term["merged"]}
 
