@@ -20,15 +20,17 @@ else of autograder/.
 from __future__ import annotations
 
 import copy
-import functools
+import hashlib
 import math
+import os
 import random
+import tempfile
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from course.checks import check, describe, exercise, is_number, is_sequence, number
+from course.checks import cache_folder, check, describe, exercise, is_number, is_sequence, number, share, shared
 
 
 FAULTS = ("saturated_tanh", "dead_units", "lr_too_high", "lr_too_low", "bn_eval_mode",
@@ -75,9 +77,14 @@ def data(size: dict, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     return X, Y
 
 
+def linear(fan_in: int, fan_out: int, bias: bool) -> nn.Linear:
+    """An nn.Linear left uninitialised (network() sets every weight and bias from its own generator):
+    nothing here draws from torch's global generator, so runs may be made on another thread."""
+    return torch.nn.utils.skip_init(nn.Linear, fan_in, fan_out, bias=bias)
+
+
 def network(size: dict, fault: str, seed: int) -> tuple[torch.Tensor, list]:
     """C and the torch.nn layers, initialised as `fault` has it (Kaiming, gain 5/3, otherwise)."""
-    torch.manual_seed(20_000 + seed)          # torch.nn draws from the global generator; redrawn below
     g = torch.Generator().manual_seed(30_000 + seed)
     V, bn = size["V"], size["batchnorm"]
     if fault == "bn_eval_mode":
@@ -87,9 +94,9 @@ def network(size: dict, fault: str, seed: int) -> tuple[torch.Tensor, list]:
     C = torch.randn(V, size["n_embd"], generator=g)
     layers, fan_in = [], size["block_size"] * size["n_embd"]
     for width in size["widths"]:
-        layers += [nn.Linear(fan_in, width, bias=not bn)] + ([nn.BatchNorm1d(width)] if bn else []) + [nn.Tanh()]
+        layers += [linear(fan_in, width, not bn)] + ([nn.BatchNorm1d(width)] if bn else []) + [nn.Tanh()]
         fan_in = width
-    layers += [nn.Linear(fan_in, V, bias=not bn)] + ([nn.BatchNorm1d(V)] if bn else [])
+    layers += [linear(fan_in, V, not bn)] + ([nn.BatchNorm1d(V)] if bn else [])
     linears = [m for m in layers if isinstance(m, nn.Linear)]
     with torch.no_grad():
         for i, m in enumerate(linears):
@@ -239,16 +246,103 @@ def diagnosis(figures: dict) -> str:
     return shown(figures)[0]
 
 
-@functools.lru_cache(maxsize=64)
 def _made(fault: str, seed: int, big: bool) -> dict:
+    kept = _kept(fault, seed, big)
+    if kept is not None:
+        return kept
     run = make_run(fault, seed, big)
-    return {"run": run, "figures": measure(run)}
+    made = {"run": run, "figures": measure(run)}
+    _keep(fault, seed, big, made)
+    return made
+
+
+# A learner's check keeps the runs it made in their cache folder (course/checks.py: cache_folder),
+# as plain tensors and numbers (read back with weights_only: no code), under this file's digest and
+# torch's version; the model is built again from its sizes and given the kept parameters.
+def _kept_path(fault: str, seed: int, big: bool):
+    folder = cache_folder()
+    if folder is None:
+        return None
+    return folder / f"mystery-{_SOURCE[:16]}-torch{torch.__version__}-{fault}-{seed}-{int(big)}.pt"
+
+
+def _keep(fault: str, seed: int, big: bool, made: dict) -> None:
+    path = _kept_path(fault, seed, big)
+    if path is None:
+        return
+    run = made["run"]
+    C, layers = run["model"]
+    state = {"params": [p.detach() for p in params_of(run["model"])],
+             "buffers": [b for m in layers for b in m.buffers()],
+             **{k: run[k] for k in ("losses", "log", "X", "Y")}, "figures": made["figures"]}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            torch.save(state, f)
+        os.replace(tmp, path)
+    except OSError:
+        pass                                        # no cache: the next run makes it again
+
+
+def _kept(fault: str, seed: int, big: bool) -> dict | None:
+    path = _kept_path(fault, seed, big)
+    if path is None or not path.is_file():
+        return None
+    try:
+        state = torch.load(path, weights_only=True)
+        model = network(sizes(seed, big), fault, seed)
+        C, layers = model
+        with torch.no_grad():
+            for p, kept in zip(params_of(model), state["params"], strict=True):
+                p.copy_(kept)
+            for b, kept in zip([b for m in layers for b in m.buffers()], state["buffers"], strict=True):
+                b.copy_(kept)
+        for m in layers:
+            m.eval()
+        run = {"model": model, **{k: state[k] for k in ("losses", "log", "X", "Y")}}
+        return {"run": run, "figures": state["figures"]}
+    except Exception:  # noqa: BLE001 - a damaged or older cache file: make the run again
+        return None
+
+
+# The runs are made when a check first asks for one, and kept: by a class grading, once for every
+# student's judge (warm_up, below; course/checks.py: share), and by a learner's own check in their
+# cache folder (_keep). Every draw comes from a generator of the run's own, so a run is the same
+# whenever and wherever it is made. A run depends on this file and its key alone: it is shared
+# under this file's digest.
+_SOURCE = hashlib.sha256(open(__file__, "rb").read()).hexdigest()
+_runs: dict[tuple, dict] = {}
+_wanted: list[tuple] = []
+
+
+def _run(fault: str, seed: int, big: bool) -> dict:
+    key = (fault, seed, big)
+    if key not in _runs:
+        made = shared(("mystery", _SOURCE, key))
+        if made is None:
+            made = _made(*key)
+            share(("mystery", _SOURCE, key), made)
+        _runs[key] = made
+    return _runs[key]
+
+
+def prepare(runs, big: bool = False) -> None:
+    """The (fault, seed) runs these checks will ask for: warm_up makes them ahead."""
+    _wanted.extend((fault, seed, big) for fault, seed in runs)
+
+
+def warm_up() -> None:
+    """Make every run the collected checks will ask for (course grade calls this once, before it
+    forks a judge per student, so that they share the runs instead of each making them again)."""
+    for key in _wanted:
+        _run(*key)
 
 
 def mystery_run(fault: str, seed: int, big: bool = False) -> tuple[dict, dict]:
     """(a fresh copy of the run, its figures): learner code may change what it is sent, and what
     crosses back (module state) must not reach the next check's run."""
-    made = _made(fault, seed, big)
+    made = _run(fault, seed, big)
     return copy.deepcopy(made["run"]), dict(made["figures"])
 
 
@@ -267,6 +361,7 @@ PUBLIC_START = [("overconfident_init", 1), ("saturated_tanh", 2), ("lr_too_high"
 PUBLIC_LATER = [("bn_eval_mode", 5), ("grads_not_zeroed", 7), ("dead_units", 6), ("healthy", 8), ("healthy", 4)]
 FIGURES_PLAIN = [("dead_units", 6), ("overconfident_init", 1)]          # without BatchNorm
 FIGURES_BN = [("healthy", 8), ("grads_not_zeroed", 1)]                  # with it
+prepare(FIGURES_PLAIN + FIGURES_BN + PUBLIC_START + PUBLIC_LATER)
 
 
 def agrees(got, want) -> bool:

@@ -201,6 +201,37 @@ class expect:
         fail(why, "it raised nothing", hint)
 
 
+# Values a grader computed on the judge's side, from nothing the learner gave (such as the
+# mystery lab's runs), shared by the judges that a class grading forks from one process: it
+# computes them once (`warm_up` in the grader file, called by course/grade.py before the first
+# fork) and every student's judge finds them here. Keys name their source file's digest.
+_shared: dict = {}
+
+
+def cache_folder() -> "Path | None":
+    """Where a learner's own check may keep what graders computed from nothing the learner gives
+    (the mystery lab's runs), for the next run: the user's cache folder, per course. None in an
+    instructor's grading (`--instructor-grade`: its judges share through `share` instead, and
+    read nothing a learner's process could have written)."""
+    import os
+    from pathlib import Path
+    from course.grading.plugin import _state
+    config = _state.get("config")
+    if config is None or config.getoption("instructor_grade") or os.environ.get("COURSE_NO_CACHE"):
+        return None
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "makemore-course"
+
+
+def shared(key):
+    """The value a grader stored under `key` before this judge was forked, or None."""
+    return _shared.get(key)
+
+
+def share(key, value) -> None:
+    _shared[key] = value
+
+
 def fixture(module: str) -> dict:
     """The stored expected values of autograder/fixtures/<module>.json (see `course fixtures`)."""
     path = load().root / "autograder" / "fixtures" / f"{module}.json"

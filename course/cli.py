@@ -5,8 +5,11 @@ Each subcommand lives in the module that does its job; this file only wires them
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 import os
 import sys
+from dataclasses import dataclass
 
 from course.manifest import CourseError, find_root, load
 
@@ -69,11 +72,45 @@ def cmd_doctor(args) -> int:
     return 0
 
 
-BUILT_IN = ("check", "hint", "stubs", "fixtures", "doctor")
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: its name, the module whose `add_parser(sub)` adds it (None: this file's),
+    the line `course --help` shows, and whose it is."""
+    name: str
+    module: str | None
+    help: str
+    instructor: bool = False
 
+
+# Every command, declared once: `course --help` lists them from here without importing a module
+# (several import torch or nbgrader); a named command's module adds its own arguments.
+COMMANDS: tuple[Command, ...] = (
+    Command("check", None, "grade your exercises (the same as `pytest autograder`)"),
+    Command("hint", None, "show the hints of an exercise, gentlest first"),
+    Command("doctor", None, "say how learner code is sandboxed on this machine, and why"),
+    Command("watch", "watch", "grade a module again each time you save it (feedback in about a second)"),
+    Command("train", "train", "lecture 3: train your MLP on the bundled names"),
+    Command("sample", "train", "lecture 3: print names from your trained MLP at several temperatures"),
+    Command("experiments", "experiments", "lecture 4: your training loop on your set-ups (N(0,1) init, "
+            "Kaiming, BatchNorm, a bad gain, a low learning rate); draw them"),
+    Command("week", "week", "the end of the week: grade your work, run your notebooks, sample your model, "
+            "and write your samples, experiments and reflection into WEEK.md"),
+    Command("update", "update", "learners: take a newer release of the course, keeping your work"),
+    Command("stubs", None, "instructors: regenerate exercises/ from solutions/", instructor=True),
+    Command("fixtures", None, "instructors: regenerate the graders' stored values from solutions/", instructor=True),
+    Command("notebooks", "notebooks", "instructors: release the notebooks of solutions/ into exercises/ "
+            "(the recall test through nbgrader); run it before nbgrader's commands", instructor=True),
+    Command("check-course", "preflight", "instructors: check the course's own files before a release or "
+            "a grading (also run by release, gradescope and grade)", instructor=True),
+    Command("release", "release", "instructors: write a student copy of the course to OUT "
+            "(no solutions, no hidden tests)", instructor=True),
+    Command("grade", "grade", "instructors: grade a class's submissions (isolated, time-limited)", instructor=True),
+    Command("gradescope", "gradescope", "instructors: build a Gradescope autograder bundle (a .zip)",
+            instructor=True),
+)
 # Commands that need solutions/ (or the hidden graders): a student copy of the course has
 # neither, so there they are not listed, and calling one says so in a line.
-INSTRUCTOR_ONLY = ("stubs", "fixtures", "notebooks", "check-course", "release", "gradescope", "grade")
+INSTRUCTOR_ONLY = tuple(c.name for c in COMMANDS if c.instructor)
 
 
 def version() -> str:
@@ -99,61 +136,53 @@ def student_copy() -> bool:
         return False
 
 
-class _LearnerCommands:
-    """argparse's subcommands as a student copy shows them: the instructors' are left out."""
+def available(learner: bool = False) -> list[Command]:
+    """The commands this copy of the course has: a module that is there, and in a student copy
+    (`learner`) no instructor's command."""
+    return [c for c in COMMANDS if not (learner and c.instructor)
+            and (c.module is None or importlib.util.find_spec(f"course.{c.module}") is not None)]
 
-    def __init__(self, sub):
-        self.sub = sub
 
-    def add_parser(self, name: str, **kwargs):
-        if name in INSTRUCTOR_ONLY:
-            return argparse.ArgumentParser(prog=f"course {name}")     # filled in, never shown
-        return self.sub.add_parser(name, **kwargs)
+def _add_built_in(sub, command: Command):
+    p = sub.add_parser(command.name, help=command.help)
+    if command.name == "check":
+        p.add_argument("exercise", nargs="?", help="only this exercise or module, e.g. count_bigrams or bigram")
+        p.add_argument("--target", default="exercises", help="exercises (default), solutions, or a folder")
+        p.set_defaults(run=cmd_check)
+    elif command.name == "hint":
+        p.add_argument("exercise", help="an exercise id or function name, e.g. count_bigrams")
+        p.add_argument("-n", type=int, default=1, help="how many hints to show (default 1)")
+        p.add_argument("--all", action="store_true", help="show every hint")
+        p.set_defaults(run=cmd_hint)
+    elif command.name == "doctor":
+        p.set_defaults(run=cmd_doctor)
+    elif command.name == "stubs":
+        p.add_argument("--check", action="store_true", help="only check; exit 1 if exercises/ is out of date")
+        p.add_argument("--force", action="store_true", help="overwrite stubs even where they were edited")
+        p.set_defaults(run=cmd_stubs)
+    elif command.name == "fixtures":
+        p.add_argument("--check", action="store_true", help="only check; exit 1 if a fixture is out of date")
+        p.set_defaults(run=cmd_fixtures)
 
 
 def build_parser(command: str | None = None, learner: bool = False) -> argparse.ArgumentParser:
-    """All subcommands (a learner's only, with `learner`); for a built-in `command`, without
-    importing the others' modules (they import torch or nbgrader, which would make
-    `course hint` take seconds)."""
+    """The `course` parser with every available command listed (a learner's only, with
+    `learner`); only `command`'s module is imported, to add its arguments (None: none is)."""
     parser = argparse.ArgumentParser(prog="course", description="The makemore course's own commands.")
     parser.add_argument("--version", action="store_true",           # answered by main(), unwrapped
                         help="show the course's version and where it is")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    if learner:
-        sub = _LearnerCommands(sub)
-
-    p = sub.add_parser("check", help="grade your exercises (the same as `pytest autograder`)")
-    p.add_argument("exercise", nargs="?", help="only this exercise or module, e.g. count_bigrams or bigram")
-    p.add_argument("--target", default="exercises", help="exercises (default), solutions, or a folder")
-    p.set_defaults(run=cmd_check)
-
-    p = sub.add_parser("hint", help="show the hints of an exercise, gentlest first")
-    p.add_argument("exercise", help="an exercise id or function name, e.g. count_bigrams")
-    p.add_argument("-n", type=int, default=1, help="how many hints to show (default 1)")
-    p.add_argument("--all", action="store_true", help="show every hint")
-    p.set_defaults(run=cmd_hint)
-
-    p = sub.add_parser("doctor", help="say how learner code is sandboxed on this machine, and why")
-    p.set_defaults(run=cmd_doctor)
-
-    p = sub.add_parser("stubs", help="instructors: regenerate exercises/ from solutions/")
-    p.add_argument("--check", action="store_true", help="only check; exit 1 if exercises/ is out of date")
-    p.add_argument("--force", action="store_true", help="overwrite stubs even where they were edited")
-    p.set_defaults(run=cmd_stubs)
-
-    p = sub.add_parser("fixtures", help="instructors: regenerate the graders' stored values from solutions/")
-    p.add_argument("--check", action="store_true", help="only check; exit 1 if a fixture is out of date")
-    p.set_defaults(run=cmd_fixtures)
-
-    if command not in BUILT_IN:
-        for name in COMMAND_MODULES:
-            __import__(f"course.{name}", fromlist=["add_parser"]).add_parser(sub)
+    commands = available(learner)
+    named = next((c for c in commands if c.name == command), None)
+    for c in commands:
+        if c.module is None:
+            _add_built_in(sub, c)
+        elif named is not None and c.module == named.module:
+            if c is named:     # the module adds its commands (train adds sample too), with their arguments
+                importlib.import_module(f"course.{c.module}").add_parser(sub)
+        else:
+            sub.add_parser(c.name, help=c.help)                     # listed; parsed only when named
     return parser
-
-
-# Modules that add their own subcommand through `add_parser(sub)`.
-COMMAND_MODULES: list[str] = ["grade", "gradescope", "update", "notebooks", "release", "experiments", "train",
-                              "preflight", "week", "watch"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -664,9 +664,7 @@ def cmd_experiments(args) -> int:
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("experiments",
-                       help="lecture 4: your training loop on your set-ups (N(0,1) init, Kaiming, BatchNorm, a bad "
-                            "gain, a low learning rate); draw them")
+    p = sub.add_parser("experiments")
     p.add_argument("--target", default="exercises",
                    help="whose kaiming/batchnorm/diagnostics modules: exercises (default), solutions, or a folder")
     p.add_argument("--steps", type=int, default=STEPS, help=f"training steps per experiment (default {STEPS})")

@@ -857,6 +857,8 @@ def grade_class(course: Course, submissions: Path, out: Path, jobs: int | None =
     snapshot = course_snapshot(course)
     graders = digest(course.root, list(snapshot), snapshot)
     hidden = hidden_checks(course)
+    if student is None:
+        warm_graders(course)                          # what every judge would compute alike, once
     out.mkdir(parents=True, exist_ok=True)
     records, todo, olds, unsubmitted = {}, [], {}, []
     # Every submission is copied (a .zip unpacked) before the first one runs: nothing a grading
@@ -1268,6 +1270,37 @@ def _warm_up() -> None:
         pass
 
 
+def warm_graders(course: Course) -> None:
+    """Let each grader file that has a `warm_up()` compute, once, here, what every student's judge
+    would otherwise compute alike from nothing a learner gives (course/checks.py: `share`), so
+    that the judges forked from this process inherit it. The graders are loaded as the judge
+    loads them (a hidden twin finds its public twin by name) and leave no module or path behind."""
+    import importlib.util
+    graders = course.root / "autograder"
+    files = [p for p in sorted(graders.glob("test_*.py")) if "def warm_up(" in p.read_text()]
+    if not files:
+        return
+    torch.set_num_threads(1)
+    modules, path = dict(sys.modules), list(sys.path)
+    try:
+        loaded = []
+        for file in files + [p for p in sorted((graders / "hidden").glob("test_*.py"))
+                             if any(f"from {f.stem} import" in p.read_text() for f in files)]:
+            spec = importlib.util.spec_from_file_location(file.stem, file)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[file.stem] = module
+            spec.loader.exec_module(module)
+            loaded.append(module)
+        for module in loaded:
+            if hasattr(module, "warm_up"):
+                module.warm_up()
+    finally:
+        for name in set(sys.modules) - set(modules):
+            del sys.modules[name]
+        sys.modules.update(modules)
+        sys.path[:] = path
+
+
 def cmd_grade(args) -> int:
     from course.grading import sandbox
     from course.preflight import require
@@ -1323,7 +1356,7 @@ INCOMPLETE = 3      # exit status: the grading ran, but not every submission was
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("grade", help="instructors: grade a class's submissions (isolated, time-limited)",
+    p = sub.add_parser("grade",
                        epilog="exit status: 0 every submission graded to completion (with --student: that one); "
                               "2 nothing graded (a problem with the command or the course, said in one line); "
                               "3 graded, but some submission timed out, crashed the grading or was skipped "

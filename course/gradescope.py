@@ -229,7 +229,7 @@ def cmd_gradescope(args) -> int:
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("gradescope", help="instructors: build a Gradescope autograder bundle (a .zip)")
+    p = sub.add_parser("gradescope")
     p.add_argument("out", help="the zip to write, e.g. build/gradescope.zip")
     p.add_argument("--only", action="append", metavar="NAME",
                    help="grade only this assignment, module or notebook (repeat for more)")

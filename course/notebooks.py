@@ -476,8 +476,7 @@ def cmd_notebooks(args) -> int:
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("notebooks", help="instructors: release the notebooks of solutions/ into exercises/ "
-                                         "(the recall test through nbgrader); run it before nbgrader's commands")
+    p = sub.add_parser("notebooks")
     p.add_argument("--check", action="store_true", help="only check; exit 1 if exercises/ is out of date "
                                                         "or the notebooks' points disagree with course.toml")
     p.add_argument("--force", action="store_true", help="overwrite released notebooks even where they were changed, "

@@ -343,6 +343,5 @@ def cmd_check_course(args) -> int:
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("check-course", help="instructors: check the course's own files before a release or "
-                                            "a grading (also run by release, gradescope and grade)")
+    p = sub.add_parser("check-course")
     p.set_defaults(run=cmd_check_course)

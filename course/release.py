@@ -534,8 +534,7 @@ def cmd_release(args) -> int:
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("release", help="instructors: write a student copy of the course to OUT "
-                                       "(no solutions, no hidden tests)")
+    p = sub.add_parser("release")
     p.add_argument("out", help="the folder to write (new, empty, or an earlier release)")
     p.add_argument("--force", action="store_true", help="overwrite files changed in OUT instead of writing .new beside")
     p.add_argument("-v", "--verbose", action="store_true", help="also list the files that were up to date")

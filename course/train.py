@@ -373,7 +373,7 @@ def cmd_sample(args) -> int:
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("train", help="lecture 3: train your MLP on the bundled names")
+    p = sub.add_parser("train")
     p.add_argument("model", choices=["mlp"], help="what to train: mlp")
     p.add_argument("--target", default="exercises",
                    help="whose mlp.py: exercises (default), solutions (the demo, in the instructor's copy), "
@@ -382,7 +382,7 @@ def add_parser(sub) -> None:
     p.add_argument("--out", default=None, help="output folder (default runs/mlp/<target> in the course)")
     p.set_defaults(run=cmd_train)
 
-    p = sub.add_parser("sample", help="lecture 3: print names from your trained MLP at several temperatures")
+    p = sub.add_parser("sample")
     p.add_argument("--target", default="exercises",
                    help="whose model and sampling.py: exercises (default), solutions, or a folder")
     p.add_argument("-n", type=int, default=20, help="names per setting (default 20)")

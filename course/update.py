@@ -145,7 +145,7 @@ def cmd_update(args) -> int:
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("update", help="learners: take a newer release of the course, keeping your work")
+    p = sub.add_parser("update")
     p.add_argument("release", help="the new release: its folder, or a .zip of it")
     p.add_argument("--course", help="your course folder (default: the one you are in)")
     p.add_argument("--dry-run", action="store_true", help="only say what would be done")

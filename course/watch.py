@@ -129,7 +129,7 @@ def cmd_watch(args) -> int:
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("watch", help="grade a module again each time you save it (feedback in about a second)")
+    p = sub.add_parser("watch")
     p.add_argument("module", nargs="?", default=None,
                    help="grade only this module (or exercise) at the start; default: every exercise")
     p.add_argument("--target", default="exercises", help="exercises (default), solutions, or a folder")

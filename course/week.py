@@ -220,8 +220,7 @@ def cmd_week(args) -> int:
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("week", help="the end of the week: grade your work, run your notebooks, sample your model, "
-                                    "and write your samples, experiments and reflection into WEEK.md")
+    p = sub.add_parser("week")
     p.add_argument("--target", default="exercises", help="whose work: exercises (default), solutions, or a folder")
     p.add_argument("--readme", default=None, help="the README that links to WEEK.md (default README.md of the "
                                                   "course); WEEK.md and week/ go beside it")

@@ -2,6 +2,7 @@
 whatever sandbox level this machine gives (CI runs this file at each level: COURSE_SANDBOX,
 COURSE_BWRAP)."""
 import os
+import re
 import subprocess
 import sys
 import time
@@ -20,6 +21,11 @@ def build_vocab(words):
     while True:
         pass
 '''
+ASLEEP = '''
+def sample_names(*args, **kwargs):
+    import time
+    time.sleep(3600)
+'''
 
 
 def _neighbours(n: int) -> list[subprocess.Popen]:
@@ -30,8 +36,9 @@ def _neighbours(n: int) -> list[subprocess.Popen]:
 def test_slow_correct_loops_keep_their_points_under_load_and_an_endless_one_is_stopped_by_cpu(tmp_path, course):
     """The lecture's own Python loops for count_bigrams and nll, three CPU-bound neighbours on a
     two-core machine: the check's budget is CPU time, so they pass however long they wait for a
-    core. An endless loop beside them is stopped when it has used its budget, and says so."""
-    target = target_with(tmp_path, "bigram", LECTURE_LOOPS + "\n" + ENDLESS)
+    core. An endless loop beside them is stopped when it has used its budget, and a sleeper when
+    it has used no CPU for as long, each saying which."""
+    target = target_with(tmp_path, "bigram", LECTURE_LOOPS + "\n" + ENDLESS + "\n" + ASLEEP)
     busy = _neighbours(3)
     try:
         start = time.monotonic()
@@ -47,6 +54,11 @@ def test_slow_correct_loops_keep_their_points_under_load_and_an_endless_one_is_s
     endless = rows["bigram.build_vocab"]
     assert endless["status"] == "timed out", endless
     assert "of CPU" in endless["message"] and "look for a loop" in endless["message"], endless["message"]
+    asleep = rows["bigram.sample_names"]
+    assert asleep["status"] == "timed out", asleep
+    assert "without using the CPU" in asleep["message"] and "blocked" in asleep["message"], asleep["message"]
+    waited_idle = int(re.search(r"waited (\d+) s", asleep["message"]).group(1))
+    assert waited_idle < 4 * 6, asleep         # stopped when idle, before the wall-clock backstop
     assert waited < 4 * 6 * 3, waited          # within the wall-clock backstop: it did stop
 
 

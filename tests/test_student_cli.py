@@ -64,3 +64,24 @@ def test_help_in_the_instructors_tree_lists_every_command():
     done = course_cmd(ROOT, "--help")
     assert done.returncode == 0, done.stderr
     assert listed(done.stdout) == LEARNER | set(INSTRUCTOR_ONLY)
+
+
+def test_help_imports_no_module_of_a_command():
+    """`course --help` lists every command from cli.COMMANDS alone: no torch, no nbgrader."""
+    code = ("import sys\nfrom course import cli\ntry:\n    cli.main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('torch', 'nbformat', 'matplotlib', 'course.grade', 'course.train') "
+            "if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout[-500:]
+
+
+def test_every_declared_command_is_added_by_its_module():
+    from course.cli import COMMANDS, build_parser
+    for command in COMMANDS:
+        args = build_parser(command.name).parse_args([command.name, *ARGS.get(command.name, [])])
+        assert callable(args.run), command
+
+
+ARGS = {"hint": ["count_bigrams"], "train": ["mlp"], "update": ["somewhere"], "release": ["out"],
+        "grade": ["subs", "--out", "out"], "gradescope": ["out.zip"]}

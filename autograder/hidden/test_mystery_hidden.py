@@ -10,10 +10,11 @@ from pathlib import Path
 from course.checks import exercise
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # the public graders, the runs' maker with them
-from test_mystery import FAULTS, check_diagnosis, check_figures  # noqa: E402
+from test_mystery import FAULTS, check_diagnosis, check_figures, prepare  # noqa: E402
 
 HIDDEN_SEEDS = (7301, 7302)
 FIGURE_RUNS = (("bn_eval_mode", 7303), ("dead_units", 7304), ("lr_too_high", 7305))
+prepare(FIGURE_RUNS + tuple((fault, seed) for seed in HIDDEN_SEEDS for fault in FAULTS), big=True)
 
 
 @exercise("mystery.run_figures")

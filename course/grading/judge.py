@@ -29,8 +29,8 @@ from course.grading.launch import Runner, RunnerBroken
 
 class CheckTimedOut(BaseException):
     """The check ran out of time while learner code was running (BaseException: a grader's
-    `except Exception` must not swallow it). `kind` is "cpu" (it used its CPU budget) or "wall"
-    (it waited past the wall-clock backstop); `cpu` the CPU seconds it used, `waited` the
+    `except Exception` must not swallow it). `kind` is "cpu" (it used its CPU budget), "idle"
+    (it used no CPU for its idle limit: blocked) or "wall" (it waited past the wall-clock backstop); `cpu` the CPU seconds it used, `waited` the
     seconds it took, `budget` its CPU budget."""
 
     def __init__(self, kind: str = "wall", cpu: float | None = None, waited: float = 0.0, budget: float = 0.0):
@@ -41,6 +41,7 @@ class CheckTimedOut(BaseException):
 MAX_ANSWER_HEADER = 8 * 2**20       # the judge reads no larger answer header (a list of 32,000 names is 0.3 MB)
 MAX_ANSWER_BYTES = 512 * 2**20      # nor more tensor bytes in one answer
 POLL = 0.5                          # seconds between two looks at a running check's CPU time
+IDLE_CPU = 0.05                     # CPU seconds below which a stretch of waiting counts as idle
 
 
 class WorkerDied(BaseException):
@@ -121,18 +122,21 @@ class Session:
         self.cpu = 0.0                                # the worker's CPU seconds, as of its last answer
         self.cpu_at_start = 0.0                       # ... when the running check began
         self.cpu_budget = float("inf")
+        self.idle_limit = float("inf")
         self.started = time.monotonic()
 
-    def start_check(self, cpu_budget: float, backstop: float) -> None:
+    def start_check(self, cpu_budget: float, backstop: float, idle: float = float("inf")) -> None:
         """The next requests belong to a check that may use `cpu_budget` seconds of the worker's
-        CPU and take `backstop` seconds of wall-clock time in all."""
-        self.cpu_at_start, self.cpu_budget = self.cpu, cpu_budget
+        CPU, take `backstop` seconds of wall-clock time in all, and wait at most `idle` seconds in
+        a row for a worker that uses no CPU (blocked: on a busy machine a runnable process still
+        gets some)."""
+        self.cpu_at_start, self.cpu_budget, self.idle_limit = self.cpu, cpu_budget, idle
         self.started = time.monotonic()
         self.deadline = self.started + backstop
 
     def end_check(self) -> float:
         """The CPU seconds the check used; no deadline until the next."""
-        self.deadline, self.cpu_budget = float("inf"), float("inf")
+        self.deadline, self.cpu_budget, self.idle_limit = float("inf"), float("inf"), float("inf")
         return max(0.0, self.cpu - self.cpu_at_start)
 
     # ---- encoding what we send
@@ -287,6 +291,8 @@ class Session:
         """The worker's next frame, within the check's limits: its CPU budget (looked at every
         POLL seconds while it computes) and the wall-clock backstop, which also bounds a frame
         that stalls half-sent. A frame larger than the judge reads ends the worker."""
+        watching = self.cpu_budget != float("inf") or self.idle_limit != float("inf")
+        quiet_since, quiet_cpu = time.monotonic(), None       # since when the worker used no CPU
         while True:
             left = self.deadline - time.monotonic()
             if left <= 0:
@@ -294,18 +300,27 @@ class Session:
             ready, _, _ = select.select([self.sock], [], [], min(left, POLL, 3600))
             if ready:
                 break
-            if self.cpu_budget != float("inf"):
+            if watching:
                 now = self.runner.cpu(self.pid)
-                if now is not None and now - self.cpu_at_start > self.cpu_budget:
+                if now is None:
+                    continue
+                if now - self.cpu_at_start > self.cpu_budget:
                     self.cpu = now
                     self._timed_out("cpu")
+                if quiet_cpu is None or now - quiet_cpu > IDLE_CPU:
+                    quiet_since, quiet_cpu = time.monotonic(), now
+                elif time.monotonic() - quiet_since > self.idle_limit:
+                    self.cpu = max(self.cpu, now)
+                    self._timed_out("idle")
+        # A frame comes whole within the idle limit: one that stalls half-sent is a blocked worker.
+        deadline = min(self.deadline, time.monotonic() + self.idle_limit)
         try:
-            header, blobs = seam.receive(self.sock, deadline=self.deadline, max_header=MAX_ANSWER_HEADER,
+            header, blobs = seam.receive(self.sock, deadline=deadline, max_header=MAX_ANSWER_HEADER,
                                          max_bytes=MAX_ANSWER_BYTES)
         except EOFError:
             self._died()
         except seam.SeamTimeout:
-            self._timed_out("wall")
+            self._timed_out("wall" if deadline >= self.deadline else "idle")
         except (OSError, seam.SeamError) as exc:
             self.dead = f"the process sent a malformed answer ({_text(str(exc), 200)})"
             self.runner.kill(self.pid)

@@ -141,6 +141,8 @@ class Runner:
         too little is still stopped by the check's wall-clock backstop."""
         try:
             value = self._request({"op": "cpu", "pid": pid}, 10.0).get("cpu")
+            if value is None and self.cell is not None:      # a cell without a /proc: ask from outside it
+                value = self._reply(self.control, 10.0, self._ask(self.control, {"op": "cpu", "pid": pid})).get("cpu")
         except (RunnerBroken, OSError):
             return None
         return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None

@@ -37,6 +37,7 @@ checks = judge = None
 
 _state: dict = {}
 SKIPPED = "already failed an earlier check"
+RESULTS_EVERY = 0.5                   # seconds between two writes of --results while checks run
 
 
 class GraderBug(Exception):
@@ -263,7 +264,7 @@ def _import_result(name: str, ex_id: str, budget: "Budget", limits: dict) -> Res
     imports = _state["imports"]
     if name not in imports:
         session = _session_for(ex_id, limits)
-        session.start_check(budget.cpu, budget.wall)
+        session.start_check(budget.cpu, budget.wall, budget.idle)
         start = time.perf_counter()
         try:
             session.request("import", module=name)
@@ -301,8 +302,12 @@ def pytest_pyfunc_call(pyfuncitem):
         _end_session()
     _state["results"].setdefault(ex_id, []).append((pyfuncitem.name, result))
     path = pyfuncitem.config.getoption("results")
-    if path:    # written after every check, so that a run stopped half-way still tells what it graded
+    if path and time.monotonic() >= _state.get("results_due", 0.0):
+        # Written as the checks go (at most every RESULTS_EVERY seconds, and at the end), so that
+        # a run stopped half-way still tells what it graded; a check whose row was not written
+        # yet counts as not graded.
         report.write_json(Path(path), str(_state["target"]), _score(course, _state["results"]))
+        _state["results_due"] = time.monotonic() + RESULTS_EVERY
     pyfuncitem.course_result = result
     if result.status != "passed":
         text = f"[{result.status}] {result.message}".rstrip()
@@ -316,7 +321,7 @@ def _run_check(item, ex_id: str, args: dict, budget: "Budget", limits: dict) -> 
     session = _session_for(ex_id, limits)
     session.printed.clear()
     start = time.perf_counter()
-    session.start_check(budget.cpu, budget.wall)
+    session.start_check(budget.cpu, budget.wall, budget.idle)
     checks._current.append(ex_id)
     try:
         item.obj(**args)
@@ -339,10 +344,11 @@ def _run_check(item, ex_id: str, args: dict, budget: "Budget", limits: dict) -> 
 # ------------------------------------------------------------------------------ time limits
 class Budget:
     """A check's limits: `cpu` seconds of the worker's CPU, `wall` seconds in all (a backstop for
-    code that sleeps or blocks), and what the reference solution needs (`reference`, if known)."""
+    code that sleeps or blocks), `idle` seconds in a row without using the CPU, and what the
+    reference solution needs (`reference`, if known)."""
 
-    def __init__(self, cpu: float, wall: float, reference: float | None):
-        self.cpu, self.wall, self.reference = cpu, wall, reference
+    def __init__(self, cpu: float, wall: float, reference: float | None, idle: float = float("inf")):
+        self.cpu, self.wall, self.reference, self.idle = cpu, wall, reference, idle
 
 
 def _budget(config, course: Course, ex_id: str) -> Budget:
@@ -356,7 +362,8 @@ def _budget(config, course: Course, ex_id: str) -> Budget:
         cpu = float(given)
     else:
         cpu = max(float(course.grading("cpu_floor")), float(course.grading("cpu_factor")) * (reference or 0.0))
-    return Budget(cpu, cpu * float(course.grading("wall_factor")), reference)
+    idle = min(cpu, float(course.grading("idle_limit")))      # a blocked check waits no longer than it may compute
+    return Budget(cpu, cpu * float(course.grading("wall_factor")), reference, idle)
 
 
 def _read_budgets(course: Course) -> dict[str, float]:
@@ -413,6 +420,9 @@ def timeout_message(exc, budget: "Budget | None") -> str:
     if exc.kind == "cpu":
         return (f"used {exc.cpu:.1f} s of CPU{reference}: look for a loop that never ends "
                 "(or a recursion that never reaches its base case), or vectorise")
+    if exc.kind == "idle":
+        return (f"waited {exc.waited:.0f} s without using the CPU: is it blocked on input(), a sleep, "
+                "a lock or a pipe?")
     used = f" while using {exc.cpu:.1f} s of CPU" if exc.cpu is not None else ""
     return (f"waited {exc.waited:.0f} s{used} without finishing: is it blocked (input(), a sleep, a lock), "
             "or is the machine very busy?")
