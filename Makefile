@@ -17,7 +17,7 @@ TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 endif
 REACHABLE = $(BIN)/python -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=15)"
 
-.PHONY: setup demo check test bench clean
+.PHONY: setup demo check test lint bench clean
 
 setup: $(VENV)/.installed
 
@@ -49,6 +49,11 @@ check: setup
 
 test: setup
 	$(BIN)/pytest tests --timeout=900
+
+# ruff, as configured in pyproject.toml (CI runs it before the tests).
+lint: setup
+	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/ruff check .
 
 # The benchmarks print figures (they are not tests): the self-check against the torch import,
 # the demo's training recipe against the lecture's (~2 min), grading a class of 100 (~5 min).

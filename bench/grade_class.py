@@ -11,7 +11,6 @@ runs in the sandbox the machine offers (printed). Prints the wall time and submi
 minute (goal: 100 in <= 180 s sandboxed, never above 300 s).
 """
 import argparse
-import io
 import os
 import shutil
 import sys

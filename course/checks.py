@@ -15,14 +15,14 @@ from __future__ import annotations
 import json
 import math
 import numbers
+from pathlib import Path
 from typing import Any, Callable
 
 import pytest
 import torch
 
+from course.grading import context
 from course.manifest import load
-
-_current: list[str] = []      # the exercise whose check is running (set in the check's process)
 
 
 class GraderFailure(AssertionError):
@@ -37,7 +37,7 @@ def exercise(exercise_id: str):
 
 
 def current_exercise() -> str | None:
-    return _current[-1] if _current else None
+    return context.exercise.get()
 
 
 def hint_text(key: str | None) -> str:
@@ -208,16 +208,13 @@ class expect:
 _shared: dict = {}
 
 
-def cache_folder() -> "Path | None":
+def cache_folder() -> Path | None:
     """Where a learner's own check may keep what graders computed from nothing the learner gives
     (the mystery lab's runs), for the next run: the user's cache folder, per course. None in an
     instructor's grading (`--instructor-grade`: its judges share through `share` instead, and
     read nothing a learner's process could have written)."""
     import os
-    from pathlib import Path
-    from course.grading.plugin import _state
-    config = _state.get("config")
-    if config is None or config.getoption("instructor_grade") or os.environ.get("COURSE_NO_CACHE"):
+    if context.instructor.get() is not False or os.environ.get("COURSE_NO_CACHE"):
         return None
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return base / "makemore-course"
@@ -243,8 +240,7 @@ def fixture(module: str) -> dict:
 # returned. These two helpers are how a grader reaches back into the runner when it must.
 
 def _session():
-    from course.grading.plugin import current_session
-    return current_session()
+    return context.current_session()
 
 
 def backward(tensor, gradient=None, create_graph: bool = False) -> None:

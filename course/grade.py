@@ -1294,10 +1294,12 @@ def warm_graders(course: Course) -> None:
         for module in loaded:
             if hasattr(module, "warm_up"):
                 module.warm_up()
-    finally:
-        for name in set(sys.modules) - set(modules):
-            del sys.modules[name]
-        sys.modules.update(modules)
+    finally:                  # the graders go; what they imported (torch's modules, the course's) stays
+        for name, module in list(sys.modules.items()):
+            where = getattr(module, "__file__", None) or ""
+            if name not in modules and Path(where).is_relative_to(graders):
+                del sys.modules[name]
+        sys.modules.update({name: module for name, module in modules.items() if name.startswith("test_")})
         sys.path[:] = path
 
 

@@ -143,7 +143,8 @@ def read_grader(path: Path, rel: str, public: bool) -> Grader:
 def read_graders(course: Course) -> list[Grader]:
     folder = course.root / "autograder"
     found = [read_grader(p, f"autograder/{p.name}", True) for p in sorted(folder.glob("test_*.py"))]
-    found += [read_grader(p, f"autograder/hidden/{p.name}", False) for p in sorted((folder / "hidden").glob("test_*.py"))]
+    found += [read_grader(p, f"autograder/hidden/{p.name}", False)
+              for p in sorted((folder / "hidden").glob("test_*.py"))]
     return found
 
 
@@ -163,7 +164,8 @@ def graders(course: Course) -> list[str]:
         if ex.notebook:      # graded by the notebook's own test cell (see notebook_points), run by a grader
             if ex.notebook not in named:
                 problems.append(f"course.toml: exercise {ex.id!r} is a question of {ex.notebook}, which no grader "
-                                f"in autograder/ runs; add one (like autograder/test_recall.py), or remove the exercise")
+                                "in autograder/ runs; add one (like autograder/test_recall.py), or remove the "
+                                "exercise")
         elif ex.id not in public:
             problems.append(f"course.toml: exercise {ex.id!r} has no grader, so it drops out of every total; "
                             f"add a check with @exercise(\"{ex.id}\") to autograder/test_{ex.module}.py, "

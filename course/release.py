@@ -23,7 +23,6 @@ import copy
 import hashlib
 import json
 import re
-import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -459,7 +458,8 @@ class Written:
     action: str     # created | updated | unchanged | kept
 
     def __str__(self) -> str:
-        return {"created": f"{self.path}", "updated": f"{self.path} (updated)", "unchanged": f"{self.path} (up to date)",
+        return {"created": f"{self.path}", "updated": f"{self.path} (updated)",
+                "unchanged": f"{self.path} (up to date)",
                 "kept": f"{self.path}: kept, it was changed there; the new version is beside it as "
                         f"{Path(self.path).name}.new"}[self.action]
 

@@ -97,7 +97,8 @@ def test_notebook_points_agree_with_course_toml(course):
 def test_a_wrong_point_value_is_caught(tmp_path, course):
     from course.manifest import load
     shutil.copytree(ROOT / "solutions", tmp_path / "solutions", ignore=shutil.ignore_patterns("*.py", "__pycache__"))
-    (tmp_path / "course.toml").write_text((ROOT / "course.toml").read_text().replace("reflection = 5", "reflection = 6"))
+    toml = (ROOT / "course.toml").read_text()
+    (tmp_path / "course.toml").write_text(toml.replace("reflection = 5", "reflection = 6"))
     assert notebooks.point_problems(load(tmp_path)) == [
         "solutions/05-recall.ipynb: cell 'reflection' is worth 5 points in the notebook but 6 in course.toml; "
         "make them agree"]

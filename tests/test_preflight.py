@@ -79,8 +79,8 @@ def test_an_unclosed_last_region_and_a_stray_end(copy, planted):
 
 
 def test_an_exercise_without_a_grader(copy, planted):
-    edit(copy / "course.toml", "# ---------------------------------------------------------------------------------------\n"
-                               "[[assignment]]\nid = \"mlp\"",
+    rule = "# " + "-" * 87 + "\n"
+    edit(copy / "course.toml", rule + "[[assignment]]\nid = \"mlp\"",
          "[[exercise]]\nid = \"bigram.perplexity\"\nassignment = \"bigram\"\npoints = 2\n"
          "[exercise.hints]\nexp = \"exp(nll)\"\n\n[[assignment]]\nid = \"mlp\"")
     assert planted(copy) == [

@@ -11,7 +11,7 @@ import pytest
 
 from course import run
 from course.grading import sandbox
-from course.grading.judge import RemoteFunction
+from course.grading.judge import RemoteFunction, Session
 from course.grading.launch import Runner
 from tests.conftest import ROOT
 
@@ -46,7 +46,7 @@ def probe(tmp_path):
     (target / "probe.py").write_text(PROBE)
     target.chmod(0o755)
     runner = Runner(target, [ROOT / "data"])
-    session = runner.spawn({"target": str(target)})
+    session = Session(runner, *runner.spawn({"target": str(target)}))
     session.deadline = time.monotonic() + 60
     yield lambda name, *args: RemoteFunction(lambda: session, "probe", name)(*args)
     session.close()

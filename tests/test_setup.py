@@ -31,7 +31,8 @@ def fake_make(tmp_path: Path, makefile: str, torch_index: str | None) -> tuple[s
     python = tmp_path / "python"          # `python -m venv` makes the stand-in venv
     python.write_text(f"#!/bin/sh\nif [ \"$1\" = -m ] && [ \"$2\" = venv ]; then\n  mkdir -p {venv}/bin\n"
                       f"  printf '#!/bin/sh\\necho \"$*\" >> {log}\\n' > {venv}/bin/pip\n  chmod +x {venv}/bin/pip\n"
-                      f"  printf '#!/bin/sh\\necho sandbox: stand-in\\n' > {venv}/bin/course\n  chmod +x {venv}/bin/course\n"
+                      f"  printf '#!/bin/sh\\necho sandbox: stand-in\\n' > {venv}/bin/course\n"
+                      f"  chmod +x {venv}/bin/course\n"
                       f"  ln -s {sys.executable} {venv}/bin/python\n  exit 0\nfi\nexec {sys.executable} \"$@\"\n")
     python.chmod(0o755)
     args = ["make", "-s", "setup", f"PYTHON={python}"]

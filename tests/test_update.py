@@ -26,8 +26,10 @@ def release(folder, stubs: dict[str, str], grader: str, extra: dict[str, str] = 
 
 def test_update_keeps_every_line_the_learner_wrote(tmp_path, capsys):
     old = {"bigram.py": STUB, "kaiming.py": "def gain(n):\n    raise NotImplementedError\n",
-           "batchnorm.py": "class BatchNorm1d:\n    pass\n", "sampling.py": "def sample_next():\n    raise NotImplementedError\n"}
-    new = {"bigram.py": STUB.replace("Lecture 2 — the bigram language model.", "Lecture 2 — the bigram model (corrected)."),
+           "batchnorm.py": "class BatchNorm1d:\n    pass\n",
+           "sampling.py": "def sample_next():\n    raise NotImplementedError\n"}
+    new = {"bigram.py": STUB.replace("Lecture 2 — the bigram language model.",
+                                     "Lecture 2 — the bigram model (corrected)."),
            "kaiming.py": old["kaiming.py"],                                      # unchanged upstream
            "batchnorm.py": "class BatchNorm1d:\n    '''fixed docstring'''\n",
            "sampling.py": "def sample_next(logits):\n    raise NotImplementedError\n",

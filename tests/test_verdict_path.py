@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from course.grading import judge, seam
-from course.grading.judge import RemoteFunction
+from course.grading.judge import RemoteFunction, Session
 from course.grading.launch import Runner
 from tests.conftest import ROOT
 
@@ -65,7 +65,7 @@ def remote(tmp_path_factory):
     target.chmod(0o755)
     (target / "hostile.py").chmod(0o644)
     runner = Runner(target, [ROOT / "data"])
-    session = runner.spawn({"target": str(target)})
+    session = Session(runner, *runner.spawn({"target": str(target)}))
     session.deadline = time.monotonic() + 120
 
     def call(name, *args):

@@ -56,3 +56,16 @@ def test_an_instructors_grading_keeps_no_cache(monkeypatch):
             return name == "instructor_grade"
     monkeypatch.setitem(plugin._state, "config", Config())
     assert checks.cache_folder() is None
+
+
+def test_warming_keeps_what_the_graders_imported(course):
+    """Only the grader modules go: a second course.checks would hold another GraderFailure (a
+    grader's failure would read as the grader's own trouble) and an empty store of runs."""
+    import importlib
+    before = {n: sys.modules.pop(n) for n in ("course.checks", "course.grading.context") if n in sys.modules}
+    try:
+        grade.warm_graders(course)
+        again = importlib.import_module("course.checks")
+        assert any(k[0] == "mystery" for k in again._shared), "the runs went to a copy of course.checks that is gone"
+    finally:
+        sys.modules.update(before)

@@ -30,8 +30,9 @@ from course.grading.launch import Runner, RunnerBroken
 class CheckTimedOut(BaseException):
     """The check ran out of time while learner code was running (BaseException: a grader's
     `except Exception` must not swallow it). `kind` is "cpu" (it used its CPU budget), "idle"
-    (it used no CPU for its idle limit: blocked) or "wall" (it waited past the wall-clock backstop); `cpu` the CPU seconds it used, `waited` the
-    seconds it took, `budget` its CPU budget."""
+    (it used no CPU for its idle limit: blocked) or "wall" (it waited past the wall-clock
+    backstop); `cpu` the CPU seconds it used, `waited` the seconds it took, `budget` its CPU
+    budget."""
 
     def __init__(self, kind: str = "wall", cpu: float | None = None, waited: float = 0.0, budget: float = 0.0):
         super().__init__(kind)

@@ -15,12 +15,8 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from course.grading import sandbox, seam
-
-if TYPE_CHECKING:
-    from course.grading.judge import Session
 
 
 class RunnerBroken(BaseException):
@@ -118,16 +114,16 @@ class Runner:
         here, there = Path(os.path.realpath(self.target)), Path(os.path.realpath(folder))
         return here == there or here in there.parents
 
-    def spawn(self, config: dict, timeout: float = 30.0) -> "Session":
-        """A worker for one exercise (`config`: the target, its limits), spoken to through a
-        judge.Session. The zygote forked it ahead of time: this costs a round trip, not a fork."""
-        from course.grading.judge import Session
+    def spawn(self, config: dict, timeout: float = 30.0) -> tuple[socket.socket, int]:
+        """A worker for one exercise (`config`: the target, its limits): the socket to speak to
+        it through (a judge.Session wraps it) and its pid. The zygote forked it ahead of time:
+        this costs a round trip, not a fork."""
         info = self._request({"op": "spawn", "config": config}, timeout)
         sock = self._receive_socket(self.zygote, timeout)
         if not isinstance(info.get("pid"), int):
             sock.close()
             raise RunnerBroken("the runner did not send a worker")
-        return Session(self, sock, info["pid"])
+        return sock, info["pid"]
 
     def kill(self, pid: int) -> None:
         try:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from course.grading import launch, report
+from course.grading import context, launch, report
 from course.grading.launch import Runner, RunnerBroken
 from course.grading.report import Result
 from course.manifest import Course, CourseError, find_root, load
@@ -38,10 +38,6 @@ checks = judge = None
 _state: dict = {}
 SKIPPED = "already failed an earlier check"
 RESULTS_EVERY = 0.5                   # seconds between two writes of --results while checks run
-
-
-class GraderBug(Exception):
-    """The course's own grader is broken (not the learner's code)."""
 
 
 class RemoteModule:
@@ -59,11 +55,7 @@ class RemoteModule:
         return f"<module {self._name} of the target>"
 
 
-def current_session():
-    session = _state.get("session")
-    if session is None:
-        raise RuntimeError("learner code can only be called from inside a check")
-    return session
+current_session = context.current_session
 
 
 def pytest_addoption(parser):
@@ -93,6 +85,7 @@ def pytest_configure(config):
     except CourseError as e:
         raise pytest.UsageError(str(e)) from None
     _state.update(course=course, target=target, results={}, config=config, imports={}, cpu={})
+    context.instructor.set(bool(config.getoption("instructor_grade")))
     if config.getoption("verbose") <= 0:
         config.option.tbstyle = "no"      # the score table says it all; -v brings tracebacks back
         config.option.reportchars = ""
@@ -228,6 +221,7 @@ def _score(course: Course, results) -> list:
 # ------------------------------------------------------------------------------ sessions
 def _end_session() -> None:
     session = _state.pop("session", None)
+    context.session.set(None)
     _state.pop("session_exercise", None)
     if session is not None:
         session.close()
@@ -243,17 +237,18 @@ def _session_for(ex_id: str, limits: dict):
     config = {"target": str(_state["target"]), "memory_mb": limits["memory_mb"],
               "output_limit": limits["output_limit"]}
     try:
-        session = runner.spawn(config)
+        session = judge.Session(runner, *runner.spawn(config))
     except (RunnerBroken, OSError, RuntimeError):
         # Learner code took the runner down (it may kill its own processes): start a new one.
         runner.close()
         runner = _state["runner"] = _start_runner()
         try:
-            session = runner.spawn(config)
+            session = judge.Session(runner, *runner.spawn(config))
         except (RunnerBroken, OSError, RuntimeError) as exc:
             pytest.exit(f"the process that runs your code could not start: {exc}", returncode=4)
     session.inplace_args = course.exercise(ex_id).inplace_args
     _state.update(session=session, session_exercise=ex_id)
+    context.session.set(session)
     del course
     return session
 
@@ -322,7 +317,7 @@ def _run_check(item, ex_id: str, args: dict, budget: "Budget", limits: dict) -> 
     session.printed.clear()
     start = time.perf_counter()
     session.start_check(budget.cpu, budget.wall, budget.idle)
-    checks._current.append(ex_id)
+    running = context.exercise.set(ex_id)
     try:
         item.obj(**args)
         status, message, detail = "passed", "", ""
@@ -333,7 +328,7 @@ def _run_check(item, ex_id: str, args: dict, budget: "Budget", limits: dict) -> 
         detail = exc.info.get("detail", "") if isinstance(exc, judge.LearnerRaised) else \
             "".join(traceback.format_exception(exc))[-4000:]
     finally:
-        checks._current.pop()
+        context.exercise.reset(running)
         cpu = session.end_check()
     _state["cpu"][ex_id] = max(_state["cpu"].get(ex_id, 0.0), cpu)
     if status != "passed":
@@ -386,7 +381,7 @@ def classify(exc: BaseException, budget: "Budget | None" = None) -> tuple[str, s
 
 
 def _classify(exc: BaseException, budget: "Budget | None") -> tuple[str, str]:
-    ex_id = checks._current[-1] if checks._current else "?"
+    ex_id = context.exercise.get() or "?"
     if isinstance(exc, checks.GraderFailure):
         return "failed", judge._text(str(exc))
     if isinstance(exc, judge.CheckTimedOut):
@@ -395,8 +390,6 @@ def _classify(exc: BaseException, budget: "Budget | None") -> tuple[str, str]:
         return "error", judge._text(str(exc))
     if isinstance(exc, RunnerBroken):
         return "error", f"the process running your code broke the connection ({judge._text(str(exc), 300)})"
-    if isinstance(exc, GraderBug):
-        return "error", f"the course's grader is broken, not your code ({exc}); please tell your instructor"
     if isinstance(exc, judge.LearnerRaised):
         return _learner_verdict(judge.exception_info(exc.info), ex_id)
     if isinstance(exc, KeyError) and "has no hint" in str(exc):
@@ -535,9 +528,3 @@ def instructor_grade(request) -> bool:
 def target_folder() -> Path:
     """The folder being graded (--target)."""
     return _state["target"]
-
-
-@pytest.fixture
-def runner_session():
-    """The worker of the running check, for graders that reach into it (checks.py)."""
-    return current_session()

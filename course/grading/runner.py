@@ -789,7 +789,8 @@ def zygote(control: socket.socket) -> None:
             if header.get("op") != "cpu":
                 break
             inner = header.get("pid")                     # a worker's CPU, read from out here
-            seam.send(control, {"id": header.get("id"), "cpu": _cell_cpu(pid, inner) if isinstance(inner, int) else None})
+            cpu = _cell_cpu(pid, inner) if isinstance(inner, int) else None
+            seam.send(control, {"id": header.get("id"), "cpu": cpu})
         if header.get("op") != "cell":
             return
         try:                                              # the last submission's cell, all of it
