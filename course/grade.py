@@ -51,7 +51,7 @@ import tempfile
 import time
 import traceback
 import zipfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch  # noqa: F401 - imported once here, so that every forked grading inherits it
@@ -780,10 +780,12 @@ def check_options(jobs: int | None, options: Options) -> None:
     """Numbers an instructor typed: one line when one cannot work."""
     if jobs is not None and (not isinstance(jobs, int) or jobs < 1):
         raise CourseError(f"--jobs {jobs}: grade at least one submission at a time (--jobs 1 or more)")
-    for flag, value in (("--check-timeout", options.check_timeout), ("--submission-timeout", options.submission_timeout)):
-        if value is not None and not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-            raise CourseError(f"{flag} {value:g}: a time limit is a number of seconds above 0" if isinstance(value, (int, float))
-                              else f"{flag} {value}: a time limit is a number of seconds above 0")
+    for flag, value in (("--check-timeout", options.check_timeout),
+                        ("--submission-timeout", options.submission_timeout)):
+        number = isinstance(value, (int, float))
+        if value is not None and not (number and math.isfinite(value) and value > 0):
+            shown = f"{value:g}" if number else f"{value}"
+            raise CourseError(f"{flag} {shown}: a time limit is a number of seconds above 0")
 
 
 def check_out(submissions: Path, out: Path) -> None:

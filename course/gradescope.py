@@ -235,7 +235,8 @@ def add_parser(sub) -> None:
                    help="grade only this assignment, module or notebook (repeat for more)")
     p.add_argument("--check-timeout", type=float, default=None, help="seconds one check may take")
     p.add_argument("--submission-timeout", type=float, default=540.0,
-                   help="seconds for the whole submission (default 540: under Gradescope's default limit of 10 minutes)")
+                   help="seconds for the whole submission (default 540: under Gradescope's default limit of "
+                        "10 minutes)")
     p.add_argument("--visibility", choices=VISIBILITIES, default="visible",
                    help="when students see their results: visible (at once), after_due_date, after_published "
                         "(once you publish the grades) or hidden (Gradescope's `visibility` field)")

@@ -118,7 +118,8 @@ def deleted_test_cell(nb):
 
 def make_class(folder: Path) -> None:
     solution = (ROOT / "solutions" / "bigram.py").read_text()
-    notebooks = {"good": recall(), "syntax_error": recall(altered_test_cell), "missing_module": recall(deleted_test_cell)}
+    notebooks = {"good": recall(), "syntax_error": recall(altered_test_cell),
+                 "missing_module": recall(deleted_test_cell)}
     students = {"good": "", "stubs": None, **PLANTED, "missing_module": None}
     for student, planted in students.items():
         d = folder / student

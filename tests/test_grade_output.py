@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import shutil
 import stat
@@ -328,7 +327,8 @@ def make_gradebook(path: Path, course, scores: dict[str, dict[str, float | None]
 def test_manual_points_come_from_nbgrader_s_gradebook_and_pending_ones_stay_marked(graded, tmp_path, monkeypatch):
     out = tmp_path / "results"
     shutil.copytree(graded["out"], out)
-    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")  # nbgrader runs alembic
+    # nbgrader runs alembic
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     book = make_gradebook(tmp_path / "gradebook.db", graded["course"],
                           {"good": {"mlp_shapes_written": 2, "reflection": 4, "kaiming_relu_written": None},
                            "stubs": {"reflection": 5}})
@@ -357,7 +357,8 @@ def test_without_a_gradebook_manual_points_stay_pending(graded):
 
 def test_a_gradebook_that_is_not_one_is_refused_in_one_line(graded, tmp_path):
     (tmp_path / "notes.db").write_text("not sqlite")
-    for path, words in ((tmp_path / "missing.db", "no such file"), (tmp_path / "notes.db", "not an nbgrader gradebook")):
+    for path, words in ((tmp_path / "missing.db", "no such file"),
+                        (tmp_path / "notes.db", "not an nbgrader gradebook")):
         with pytest.raises(CourseError, match=words) as e:
             grade.read_gradebook(graded["course"], path)
         assert "\n" not in str(e.value)

@@ -252,7 +252,7 @@ needs_310 = pytest.mark.skipif(PY310 is None, reason="no Python 3.10 interpreter
 
 
 @needs_310
-def test_setup_installs_the_lock_then_torch_from_the_cpu_index_then_the_course(tmp_path, index):
+def test_setup_installs_the_lock_then_torch_from_the_cpu_index_then_the_course(tmp_path, index):  # noqa: F811
     done, calls = fake_setup(tmp_path, PY310, f"{index}/cpu")
     assert done.returncode == 0, done.stderr
     lock = gradescope.LOCK.as_posix()
@@ -263,7 +263,7 @@ def test_setup_installs_the_lock_then_torch_from_the_cpu_index_then_the_course(t
 
 
 @needs_310
-def test_setup_takes_torch_from_pypi_when_the_cpu_index_cannot_be_reached(tmp_path, index):
+def test_setup_takes_torch_from_pypi_when_the_cpu_index_cannot_be_reached(tmp_path, index):  # noqa: F811
     done, calls = fake_setup(tmp_path, PY310, f"{index}/no-such-index")          # a 404
     assert done.returncode == 0, done.stderr
     assert calls[1] == f"install --quiet torch=={TORCH}" and len(calls) == 4
