@@ -22,7 +22,7 @@ directory (nbgrader's default exchange is /srv/nbgrader/exchange).
 Run nbgrader from the course folder (`nbgrader autograde recall`; the formgrader is a Jupyter
 server extension: `jupyter lab` here, then http://localhost:8888/formgrader), or use the course's
 commands, which call nbgrader's Python API with this same file: `course notebooks [--check]`,
-and course.notebooks.autograde_notebook for one submission.
+and course.authoring.notebooks.autograde_notebook for one submission.
 Set NBGRADER_ROOT to work in another folder (the tests do, in a temporary directory).
 """
 import os
@@ -65,7 +65,7 @@ c.Execute.interrupt_on_timeout = True
 # (ClearHiddenTests) nor as the failing line quoted in a traceback (ShortTracebacks).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.ClearHiddenTests",
-    "course.notebooks.ShortTracebacks",
+    "course.authoring.notebooks.ShortTracebacks",
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

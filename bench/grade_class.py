@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from course import grade  # noqa: E402
+from course.classgrade import grade  # noqa: E402
 from course.manifest import load  # noqa: E402
 from course.grading import sandbox  # noqa: E402
 from tests.test_grade import PLANTED  # noqa: E402

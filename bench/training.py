@@ -6,7 +6,7 @@
 In one process, on the bundled data and the same split, with solutions/ and one torch thread:
 
 (a) the lecture's recipe: batch 32, lr 0.1 then 0.01 from half way, 200k steps;
-(b) the course's demo recipe (course/train.py: DEMO), the one `course train mlp` runs;
+(b) the course's demo recipe (course/learner/train.py: DEMO), the one `course train mlp` runs;
 
 both the lecture's architecture (block 3, embedding 10, hidden 200, tanh, N(0, 1) init). It
 prints each one's wall time and dev loss, and the ratio of the times (goal: the demo at least
@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from course.data import load_words  # noqa: E402
 from course.manifest import load  # noqa: E402
-from course.train import DEMO, LECTURE, Progress, load_modules, train_model  # noqa: E402
+from course.learner.train import DEMO, LECTURE, Progress, load_modules, train_model  # noqa: E402
 
 GOAL_LOSS, GOAL_TRAINING, GOAL_COUNTING = 2.17, 5.0, 20.0
 

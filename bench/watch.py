@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from course.manifest import load  # noqa: E402
-from course.watch import Watcher  # noqa: E402
+from course.learner.watch import Watcher  # noqa: E402
 
 
 def main() -> None:

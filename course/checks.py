@@ -203,7 +203,7 @@ class expect:
 
 # Values a grader computed on the judge's side, from nothing the learner gave (such as the
 # mystery lab's runs), shared by the judges that a class grading forks from one process: it
-# computes them once (`warm_up` in the grader file, called by course/grade.py before the first
+# computes them once (`warm_up` in the grader file, called by course/classgrade/grade.py before the first
 # fork) and every student's judge finds them here. Keys name their source file's digest.
 _shared: dict = {}
 

@@ -6,40 +6,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import os
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
-from course.manifest import CourseError, find_root, load
-
-
-def cmd_stubs(args) -> int:
-    from course import stubs
-    course = load()
-    outcomes = stubs.generate(course, check=args.check, force=args.force)
-    for outcome in outcomes:
-        print(f"exercises/{outcome}")
-    stale = [o for o in outcomes if o.action == "stale"]
-    kept = [o for o in outcomes if o.action == "kept"]
-    if stale:
-        print(f"{len(stale)} stub(s) out of date with solutions/: run `course stubs`", file=sys.stderr)
-        return 1
-    if kept:
-        print("edited files were left as they are; compare them with the .new stubs beside them")
-    return 0
-
-
-def cmd_fixtures(args) -> int:
-    from course import fixtures
-    course = load()
-    outcomes = fixtures.make(course, check=args.check)
-    if not outcomes:
-        print("no grader in autograder/ defines make_fixtures(): no fixture to make")
-    outcomes.append(fixtures.measure_budgets(course, check=args.check))
-    for name, what in outcomes:
-        print(f"autograder/fixtures/{name}: {what}")
-    return 1 if any(what.startswith("out of date") for _, what in outcomes) else 0
+from course.manifest import CourseError, load
 
 
 def cmd_hint(args) -> int:
@@ -88,28 +60,28 @@ COMMANDS: tuple[Command, ...] = (
     Command("check", None, "grade your exercises (the same as `pytest autograder`)"),
     Command("hint", None, "show the hints of an exercise, gentlest first"),
     Command("doctor", None, "say how learner code is sandboxed on this machine, and why"),
-    Command("watch", "watch", "grade a module again each time you save it (feedback in about a second)"),
-    Command("train", "train", "lecture 3: train your MLP on the bundled names"),
-    Command("sample", "train", "lecture 3: print names from your trained MLP at several temperatures"),
-    Command("experiments", "experiments", "lecture 4: your training loop on your set-ups (N(0,1) init, "
+    Command("watch", "learner.watch", "grade a module again each time you save it (feedback in about a second)"),
+    Command("train", "learner.train", "lecture 3: train your MLP on the bundled names"),
+    Command("sample", "learner.train", "lecture 3: print names from your trained MLP at several temperatures"),
+    Command("experiments", "learner.experiments", "lecture 4: your training loop on your set-ups (N(0,1) init, "
             "Kaiming, BatchNorm, a bad gain, a low learning rate); draw them"),
-    Command("week", "week", "the end of the week: grade your work, run your notebooks, sample your model, "
+    Command("week", "learner.week", "the end of the week: grade your work, run your notebooks, sample your model, "
             "and write your samples, experiments and reflection into WEEK.md"),
-    Command("update", "update", "learners: take a newer release of the course, keeping your work"),
-    Command("stubs", None, "instructors: regenerate exercises/ from solutions/", instructor=True),
-    Command("fixtures", None, "instructors: regenerate the graders' stored values from solutions/", instructor=True),
-    Command("notebooks", "notebooks", "instructors: release the notebooks of solutions/ into exercises/ "
+    Command("update", "learner.update", "learners: take a newer release of the course, keeping your work"),
+    Command("stubs", "authoring.stubs", "instructors: regenerate exercises/ from solutions/", instructor=True),
+    Command("fixtures", "authoring.fixtures", "instructors: regenerate the graders' stored values from solutions/",
+            instructor=True),
+    Command("notebooks", "authoring.notebooks", "instructors: release the notebooks of solutions/ into exercises/ "
             "(the recall test through nbgrader); run it before nbgrader's commands", instructor=True),
-    Command("check-course", "preflight", "instructors: check the course's own files before a release or "
+    Command("check-course", "authoring.preflight", "instructors: check the course's own files before a release or "
             "a grading (also run by release, gradescope and grade)", instructor=True),
-    Command("release", "release", "instructors: write a student copy of the course to OUT "
+    Command("release", "authoring.release", "instructors: write a student copy of the course to OUT "
             "(no solutions, no hidden tests)", instructor=True),
-    Command("grade", "grade", "instructors: grade a class's submissions (isolated, time-limited)", instructor=True),
-    Command("gradescope", "gradescope", "instructors: build a Gradescope autograder bundle (a .zip)",
+    Command("grade", "classgrade.grade", "instructors: grade a class's submissions (isolated, time-limited)",
+            instructor=True),
+    Command("gradescope", "classgrade.gradescope", "instructors: build a Gradescope autograder bundle (a .zip)",
             instructor=True),
 )
-# Commands that need solutions/ (or the hidden graders): a student copy of the course has
-# neither, so there they are not listed, and calling one says so in a line.
 INSTRUCTOR_ONLY = tuple(c.name for c in COMMANDS if c.instructor)
 
 
@@ -128,19 +100,17 @@ def version() -> str:
     return f"{text}; course {about['name']} {about.get('version', '?')} in {course.root}"
 
 
-def student_copy() -> bool:
-    """True in a student release: a course without solutions/ (outside any course: False)."""
-    try:
-        return not (find_root() / "solutions").is_dir()
-    except CourseError:
-        return False
+def available() -> list[Command]:
+    """The commands this copy of the course has: those whose module is there (a student copy
+    has no course/authoring/ or course/classgrade/, so no instructor's command)."""
+    return [c for c in COMMANDS if c.module is None or _present(c.module)]
 
 
-def available(learner: bool = False) -> list[Command]:
-    """The commands this copy of the course has: a module that is there, and in a student copy
-    (`learner`) no instructor's command."""
-    return [c for c in COMMANDS if not (learner and c.instructor)
-            and (c.module is None or importlib.util.find_spec(f"course.{c.module}") is not None)]
+def _present(module: str) -> bool:
+    """Whether course.`module` is a file of this copy of the package (looked for on disk: an
+    editable install's import finder would find the instructor's tree from anywhere)."""
+    here = Path(__file__).resolve().parent / Path(*module.split("."))
+    return here.with_suffix(".py").is_file() or (here / "__init__.py").is_file()
 
 
 def _add_built_in(sub, command: Command):
@@ -156,23 +126,16 @@ def _add_built_in(sub, command: Command):
         p.set_defaults(run=cmd_hint)
     elif command.name == "doctor":
         p.set_defaults(run=cmd_doctor)
-    elif command.name == "stubs":
-        p.add_argument("--check", action="store_true", help="only check; exit 1 if exercises/ is out of date")
-        p.add_argument("--force", action="store_true", help="overwrite stubs even where they were edited")
-        p.set_defaults(run=cmd_stubs)
-    elif command.name == "fixtures":
-        p.add_argument("--check", action="store_true", help="only check; exit 1 if a fixture is out of date")
-        p.set_defaults(run=cmd_fixtures)
 
 
-def build_parser(command: str | None = None, learner: bool = False) -> argparse.ArgumentParser:
-    """The `course` parser with every available command listed (a learner's only, with
-    `learner`); only `command`'s module is imported, to add its arguments (None: none is)."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The `course` parser with every available command listed; only `command`'s module is
+    imported, to add its arguments (None: none is)."""
     parser = argparse.ArgumentParser(prog="course", description="The makemore course's own commands.")
     parser.add_argument("--version", action="store_true",           # answered by main(), unwrapped
                         help="show the course's version and where it is")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands = available(learner)
+    commands = available()
     named = next((c for c in commands if c.name == command), None)
     for c in commands:
         if c.module is None:
@@ -192,12 +155,11 @@ def main(argv: list[str] | None = None) -> int:
         print(version())
         return 0
     command = argv[0] if argv else None
-    learner = student_copy()
-    if learner and command in INSTRUCTOR_ONLY:
-        print(f"course {command}: an instructor's command; this student copy has no solutions/ to work from "
+    if command in INSTRUCTOR_ONLY and command not in {c.name for c in available()}:
+        print(f"course {command}: an instructor's command; this student copy does not have it "
               "(`course --help` lists yours)", file=sys.stderr)
         return 2
-    args = build_parser(command, learner).parse_args(argv)
+    args = build_parser(command).parse_args(argv)
     try:
         return args.run(args)
     except CourseError as e:

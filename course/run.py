@@ -75,3 +75,25 @@ def grader_files(course: Course, keyword: str | None) -> list[Path]:
                                                           and any(ex.notebook for ex in chosen)):
             files.append(path)
     return files or [folder]
+
+
+def execute(path: Path, timeout: float = 60, env: dict | None = None, allow_errors: bool = False,
+            cwd: Path | None = None):
+    """Run a notebook top to bottom in a fresh kernel, in its own folder; return it executed."""
+    import nbformat
+    from nbclient import NotebookClient
+    nb = nbformat.read(path, as_version=4)
+    saved = {k: os.environ.get(k) for k in (env or {})}
+    os.environ.update(env or {})        # the kernel inherits this process's environment
+    try:
+        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
+                                interrupt_on_timeout=allow_errors,
+                                resources={"metadata": {"path": str(cwd or Path(path).parent)}})
+        client.execute()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return nb

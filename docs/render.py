@@ -23,7 +23,7 @@ GUIDED = ["02-bigram.ipynb", "03-mlp-lm.ipynb", "04-init-and-batchnorm.ipynb"]
 
 
 def render(name: str) -> float:
-    from course import notebooks
+    from course.authoring import notebooks
     os.environ.pop("COURSE_QUICK", None)                 # the full run
     start = time.perf_counter()
     nb = notebooks.execute(ROOT / "solutions" / name, timeout=1800, env={"OMP_NUM_THREADS": "1"})

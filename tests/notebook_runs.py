@@ -46,7 +46,7 @@ print("''' + MARK + '''" + _json.dumps({k: v for k, v in _figures.items() if v i
 @functools.lru_cache(maxsize=None)
 def quick_run(name: str) -> tuple[nbformat.NotebookNode, dict]:
     """(the executed notebook, its figures) for solutions/<name>, run in quick mode."""
-    from course import notebooks
+    from course.authoring import notebooks
     nb = nbformat.read(ROOT / "solutions" / name, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(PROBE))
     folder = Path(tempfile.mkdtemp(prefix="quick-run-"))

@@ -215,11 +215,11 @@ AT_INIT = {   # experiment key: ((lowest, highest) loss at step 0, (lowest, high
 
 
 def at_init(seed):
-    """{experiment key: (loss at step 0, mean tanh saturation in %)}, as course/experiments.py measures them."""
+    """{experiment key: (loss at step 0, mean tanh saturation in %)}, as course/learner/experiments.py measures them."""
     import torch
     import torch.nn.functional as F
 
-    from course import experiments
+    from course.learner import experiments
     from course.data import load_words
     from course.manifest import load
     from tests.conftest import ROOT

@@ -10,7 +10,8 @@ import struct
 import pytest
 import torch
 
-from course import cli, experiments
+from course import cli
+from course.learner import experiments
 from course.data import load_words
 from tests.conftest import ROOT
 

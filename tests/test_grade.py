@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import grade
+from course.classgrade import grade
 from course.manifest import load
 from tests.conftest import ROOT
 

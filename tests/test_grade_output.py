@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import classreport, grade
+from course.classgrade import classreport, grade
 from course.manifest import CourseError
 from tests.conftest import ROOT
 from tests.test_grade import NOTEBOOK, PLANTED, course_copy, recall
@@ -154,7 +154,7 @@ def test_the_command_says_a_bad_number_in_one_line_and_exits_2(graded, capsys):
 
 
 def test_the_exit_status_says_whether_every_submission_was_graded_to_completion(graded, monkeypatch, capsys):
-    from course import preflight
+    from course.authoring import preflight
     from course.grading import sandbox
     monkeypatch.setattr(preflight, "require", lambda course, command: None)
     monkeypatch.setattr(sandbox, "level", lambda: "bwrap")
@@ -380,7 +380,7 @@ def test_the_progress_bar_is_tqdm_counting_students_and_failures(graded):
 def test_course_experiments_draws_its_bar_with_tqdm():
     from tqdm import tqdm
 
-    from course.experiments import Progress as ExperimentProgress
+    from course.learner.experiments import Progress as ExperimentProgress
 
     class Terminal(io.StringIO):
         def isatty(self):

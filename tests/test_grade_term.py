@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import classreport, grade
+from course.classgrade import classreport, grade
 from tests.conftest import ROOT
 from tests.test_grade import NOTEBOOK, PLANTED, course_copy, recall
 from tests.test_grade_output import make_gradebook
@@ -123,7 +123,7 @@ def test_the_gradebook_given_again_is_read_again(term, tmp_path):
 
 def cmd_grade(term, monkeypatch, **extra) -> int:
     """`course grade` itself (its exit status), on the module's course copy."""
-    from course import preflight
+    from course.authoring import preflight
     monkeypatch.setattr(preflight, "require", lambda course, command: None)   # a copy of two assignments
     monkeypatch.setenv("COURSE_ROOT", str(term["course"].root))
     values = dict(submissions=str(term["subs"]), out=str(term["out"]), jobs=1, check_timeout=2,
@@ -269,7 +269,7 @@ def test_the_box_plot_shows_each_student_of_a_small_class(broken, tmp_path):
 
 
 def test_locate_is_the_rule_gradescope_follows(broken, tmp_path):
-    from course import gradescope
+    from course.classgrade import gradescope
     course = broken["course"]
     assert "submission_folder" not in vars(gradescope)                 # no rule of its own
     whole_course(tmp_path / "sub" / "makemore")

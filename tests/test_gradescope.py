@@ -19,7 +19,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name, parse_wheel_filename
 from packaging.version import Version
 
-from course import gradescope
+from course.classgrade import gradescope
 from course.manifest import CourseError
 from gradescope.lock import GLIBC_MINOR, PYTHON_VERSION, platforms
 from tests.conftest import ROOT
@@ -44,7 +44,7 @@ def test_run_autograder_grades_a_submission_on_a_simulated_layout(tmp_path):
     names = gradescope.build(course, bundle, only=("bigram",), check_timeout=2, submission_timeout=120)
     assert {"setup.sh", "run_autograder", "gradescope.json", "autograder/test_bigram.py",
             "autograder/hidden/test_bigram_hidden.py", "autograder/fixtures/bigram.json",
-            "course/grade.py", "course/grading/runner.py", "course.toml"} <= set(names)
+            "course/classgrade/grade.py", "course/grading/runner.py", "course.toml"} <= set(names)
     assert not any(n.startswith("solutions/") and n.endswith(".py") for n in names)
 
     root = tmp_path / "autograder"                        # what Gradescope makes of it
@@ -280,7 +280,7 @@ def test_setup_stops_on_a_python_other_than_3_10(tmp_path):
 def test_the_preflight_stops_a_bundle_that_leaves_a_grader_file_out(course, monkeypatch):
     """A bundle that picked its grader files by name (test_<module>.py) would leave
     test_record_gradients.py out: `course gradescope` must refuse to build it."""
-    from course import preflight
+    from course.authoring import preflight
     assert preflight.bundles(course) == []
     whole = gradescope.bundle_files
     monkeypatch.setattr(gradescope, "bundle_files",
@@ -386,6 +386,6 @@ def test_setup_sh_for_real_in_a_python_310_venv(tmp_path, course):
                           timeout=3000)
     assert done.returncode == 0, done.stderr[-3000:]
     python = root / "venv" / "bin" / "python"
-    out = subprocess.run([str(python), "-c", "import torch, nbgrader, course.grade; print(torch.__version__)"],
+    out = subprocess.run([str(python), "-c", "import torch, nbgrader, course.classgrade.grade; print(torch.__version__)"],
                          capture_output=True, text=True, cwd=root, env={**env, "COURSE_ROOT": str(root / "source")})
     assert out.returncode == 0 and out.stdout.startswith(TORCH), out.stderr[-2000:]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from course.grade import Options, grade_class
+from course.classgrade.grade import Options, grade_class
 from course.grading import sandbox
 from tests.conftest import ROOT
 
@@ -295,7 +295,7 @@ def test_nothing_of_the_class_is_left_running_and_the_course_is_unchanged(hostil
     assert _digest(ROOT) == hostile_class["before"]
 
 
-# A runner serves the submissions of its slot one after another (course.grade.RunnerSlots),
+# A runner serves the submissions of its slot one after another (course.classgrade.grade.RunnerSlots),
 # made clean in between: what one submission leaves there must be gone for the next.
 LEAVE_TRACES = '''
 import ctypes, os, time

@@ -28,8 +28,8 @@ from pathlib import Path
 
 import pytest
 
-from course import grade
-from course.grade import Options, grade_class
+from course.classgrade import grade
+from course.classgrade.grade import Options, grade_class
 from course.grading import sandbox
 from tests.conftest import ROOT
 

@@ -1,15 +1,15 @@
 """The release's leak check finds solution code however it is re-written: renamed, re-commented,
-re-laid-out, inside another function (course/release.py, body_leaks). The class of leak it
+re-laid-out, inside another function (course/authoring/release.py, body_leaks). The class of leak it
 exists for: the course's machinery once held a `make_data` that re-did mlp.split_words and
 mlp.build_dataset under other names, and no line of it was 20 characters long and the same."""
 import shutil
 
 import pytest
 
-from course import release
+from course.authoring import release
 from tests.conftest import ROOT
 
-# the leak as it was (course/experiments.py before the labs imported the target's modules)
+# the leak as it was (course/learner/experiments.py before the labs imported the target's modules)
 OLD_MAKE_DATA = '''
 import random
 import torch
@@ -52,11 +52,11 @@ def test_the_shipped_code_holds_no_solution_body(public_parts, course):
 
 
 def test_the_old_make_data_is_found(tmp_path, course):
-    (tmp_path / "course").mkdir()
-    (tmp_path / "course" / "experiments.py").write_text(OLD_MAKE_DATA)
+    (tmp_path / "course" / "learner").mkdir(parents=True)
+    (tmp_path / "course" / "learner" / "experiments.py").write_text(OLD_MAKE_DATA)
     found = release.body_leaks(course, tmp_path)
     assert any("solutions/mlp.py" in f for f in found), found            # the split of split_words
-    assert all(f.startswith("course/experiments.py, line ") for f in found)
+    assert all(f.startswith("course/learner/experiments.py, line ") for f in found)
 
 
 def test_a_renamed_and_re_laid_out_solution_is_found(tmp_path, course):
@@ -95,6 +95,6 @@ def mean(xs):
 
 
 def test_leaks_reports_both_kinds(tmp_path, course):
-    (tmp_path / "course").mkdir()
-    (tmp_path / "course" / "experiments.py").write_text(OLD_MAKE_DATA)
+    (tmp_path / "course" / "learner").mkdir(parents=True)
+    (tmp_path / "course" / "learner" / "experiments.py").write_text(OLD_MAKE_DATA)
     assert any("renamed or re-laid-out" in f for f in release.leaks(course, tmp_path))

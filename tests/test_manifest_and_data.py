@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from course import fixtures
+from course.authoring import fixtures
 from course.data import load_words
 from course.manifest import CourseError, load
 from tests.conftest import ROOT

@@ -19,7 +19,7 @@ _spec = importlib.util.spec_from_file_location("_mystery_grader_under_test", ROO
 M = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(M)
 
-torch.set_num_threads(1)          # small matrices: one thread is several times faster (see course/experiments.py)
+torch.set_num_threads(1)          # small matrices: one thread is several times faster (see course/learner/experiments.py)
 
 # How far from its line a figure must be (either side), per figure.
 MARGIN = {"start_gap": 0.5, "saturation": 0.1, "step0_ratio": 0.25, "ratio_rise": 0.1, "dead": 0.05}

@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import notebooks
+from course.authoring import notebooks
 from tests.conftest import ROOT
 
 NB = "05-recall.ipynb"

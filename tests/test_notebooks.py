@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbclient.exceptions import CellExecutionError
 
-from course import notebooks
+from course.authoring import notebooks
 from tests.conftest import ROOT
 from tests.notebook_runs import quick_run
 

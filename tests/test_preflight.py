@@ -6,7 +6,7 @@ import pytest
 
 from course.cli import main
 from course.manifest import load
-from course.preflight import preflight
+from course.authoring.preflight import preflight
 from tests.conftest import ROOT
 
 

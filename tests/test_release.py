@@ -7,7 +7,7 @@ import tomllib
 import nbformat
 import pytest
 
-from course import release
+from course.authoring import release
 from tests.conftest import ROOT
 
 

@@ -89,7 +89,7 @@ def test_without_namespaces_the_self_check_works_and_grading_refuses(tmp_path, c
 JUDGE = '''
 import json, os, sys
 from pathlib import Path
-from course.grade import Options, grade_class
+from course.classgrade.grade import Options, grade_class
 from course.grading import sandbox
 from course.manifest import load
 records = grade_class(load(Path(sys.argv[1])), Path(sys.argv[2]), Path(sys.argv[3]), jobs=1,

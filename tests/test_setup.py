@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from course import release
+from course.authoring import release
 from tests.conftest import ROOT
 
 
@@ -151,7 +151,7 @@ def test_the_course_machinery_without_torch_runs_under_python_3_10(tmp_path, cou
     code = """
 import json, sys
 from pathlib import Path
-from course import preflight, stubs
+from course.authoring import preflight, stubs
 from course.cli import main
 from course.manifest import load
 course = load(Path(sys.argv[1]))
@@ -168,7 +168,7 @@ main(["hint", "count_bigrams"])
     assert done.returncode == 0, done.stderr
     import json
     report = json.loads(done.stdout.splitlines()[0])
-    from course import preflight, stubs                # the same, here (3.11): the same answers
+    from course.authoring import preflight, stubs                # the same, here (3.11): the same answers
     assert report == {"version": [3, 10], "exercises": len(course.exercises), "points": course.total_points,
                       "problems": preflight.regions(course) + preflight.graders(course) + preflight.hint_keys(course),
                       "stale": [str(o) for o in stubs.generate(course, check=True) if o.action != "unchanged"]}

@@ -3,7 +3,7 @@ import shutil
 
 import pytest
 
-from course import stubs
+from course.authoring import stubs
 from course.manifest import CourseError, load
 from tests.conftest import ROOT
 

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from course import release
+from course.authoring import release
 from course.cli import INSTRUCTOR_ONLY
 from tests.conftest import ROOT
 
@@ -42,8 +42,8 @@ def test_an_instructor_command_in_a_student_copy_is_one_kind_line(student):
     for command in ("fixtures", "stubs", "grade"):
         done = course_cmd(student, command, "--check")
         assert done.returncode == 2
-        assert done.stderr.splitlines() == [f"course {command}: an instructor's command; this student copy has "
-                                            "no solutions/ to work from (`course --help` lists yours)"]
+        assert done.stderr.splitlines() == [f"course {command}: an instructor's command; this student copy does "
+                                            "not have it (`course --help` lists yours)"]
 
 
 def test_learner_commands_still_work_in_a_student_copy(student, course):
@@ -69,8 +69,8 @@ def test_help_in_the_instructors_tree_lists_every_command():
 def test_help_imports_no_module_of_a_command():
     """`course --help` lists every command from cli.COMMANDS alone: no torch, no nbgrader."""
     code = ("import sys\nfrom course import cli\ntry:\n    cli.main(['--help'])\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in ('torch', 'nbformat', 'matplotlib', 'course.grade', 'course.train') "
-            "if m in sys.modules))")
+            "print(sorted(m for m in ('torch', 'nbformat', 'matplotlib', 'course.classgrade.grade', "
+            "'course.learner.train') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout[-500:]
@@ -85,3 +85,10 @@ def test_every_declared_command_is_added_by_its_module():
 
 ARGS = {"hint": ["count_bigrams"], "train": ["mlp"], "update": ["somewhere"], "release": ["out"],
         "grade": ["subs", "--out", "out"], "gradescope": ["out.zip"]}
+
+
+def test_a_student_copy_has_no_instructor_package(student):
+    """The release ships what a learner runs: course/'s core, grading/ and learner/."""
+    assert not (student / "course" / "authoring").exists() and not (student / "course" / "classgrade").exists()
+    assert (student / "course" / "grading" / "plugin.py").is_file()
+    assert (student / "course" / "learner" / "week.py").is_file()

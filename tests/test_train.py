@@ -9,7 +9,7 @@ import torch
 
 from course import cli
 from course.data import load_words
-from course.train import DEMO, LECTURE, Progress, load_modules, train_model
+from course.learner.train import DEMO, LECTURE, Progress, load_modules, train_model
 from tests.conftest import ROOT, target_with
 
 

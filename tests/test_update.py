@@ -2,9 +2,9 @@
 import json
 import shutil
 
-from course import update
+from course.learner import update
 from course.cli import main
-from course.stubs import sha256
+from course.authoring.stubs import sha256
 from tests.conftest import ROOT
 
 STUB = (ROOT / "exercises" / "bigram.py").read_text()

@@ -1,9 +1,12 @@
 """A class grading computes once what every student's judge would compute alike (the mystery
-lab's runs), before it forks the judges: course/grade.py `warm_graders`, course/checks.py
+lab's runs), before it forks the judges: course/classgrade/grade.py `warm_graders`, course/checks.py
 `share`/`shared`."""
+import subprocess
 import sys
 
-from course import checks, grade
+from course import checks
+from course.classgrade import grade
+from tests.conftest import ROOT
 
 
 def test_the_class_grader_makes_the_runs_once_and_leaves_no_grader_module_behind(course):
@@ -58,14 +61,17 @@ def test_an_instructors_grading_keeps_no_cache(monkeypatch):
     assert checks.cache_folder() is None
 
 
-def test_warming_keeps_what_the_graders_imported(course):
+def test_warming_keeps_what_the_graders_imported():
     """Only the grader modules go: a second course.checks would hold another GraderFailure (a
-    grader's failure would read as the grader's own trouble) and an empty store of runs."""
-    import importlib
-    before = {n: sys.modules.pop(n) for n in ("course.checks", "course.grading.context") if n in sys.modules}
-    try:
-        grade.warm_graders(course)
-        again = importlib.import_module("course.checks")
-        assert any(k[0] == "mystery" for k in again._shared), "the runs went to a copy of course.checks that is gone"
-    finally:
-        sys.modules.update(before)
+    grader's failure would read as the grader's own trouble) and an empty store of runs. In a
+    fresh process, where the graders are the first to import course.checks."""
+    code = ("import sys\nfrom course.classgrade import grade\nfrom course.manifest import load\n"
+            "assert 'course.checks' not in sys.modules\ngrade.warm_graders(load())\n"
+            "import importlib\nchecks = importlib.import_module('course.checks')\n"
+            "print(sum(k[0] == 'mystery' for k in checks._shared), "
+            "sorted(m for m in sys.modules if m.startswith('test_')))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    count, leftovers = done.stdout.strip().split(" ", 1)
+    assert int(count) > 0, "the runs went to a copy of course.checks that is gone"
+    assert leftovers == "[]", leftovers

@@ -6,7 +6,7 @@ import pytest
 
 from course import run
 from course.cli import build_parser
-from course.watch import Watcher, report_of
+from course.learner.watch import Watcher, report_of
 from tests.conftest import ROOT, by_id
 
 
@@ -41,5 +41,5 @@ def test_a_save_grades_that_module_again_as_pytest_does(watched, course):
 
 
 def test_watch_is_a_learners_command():
-    args = build_parser("watch", learner=True).parse_args(["watch", "bigram", "--interval", "0.5"])
+    args = build_parser("watch").parse_args(["watch", "bigram", "--interval", "0.5"])
     assert (args.module, args.interval, args.target) == ("bigram", 0.5, "exercises")

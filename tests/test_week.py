@@ -1,9 +1,9 @@
-"""`course week` (course/week.py): the learner's end-of-week section, and nothing of theirs lost."""
+"""`course week` (course/learner/week.py): the learner's end-of-week section, and nothing of theirs lost."""
 import argparse
 
 import nbformat
 
-from course import week
+from course.learner import week
 from tests.conftest import ROOT
 
 
@@ -35,13 +35,13 @@ def test_the_week_says_what_is_not_done_and_claims_nothing_more():
 
 def test_the_experiments_are_the_targets_own(tmp_path, course, monkeypatch):
     """The reference's runs never stand in for the learner's: each target has its own folder."""
-    from course import experiments
+    from course.learner import experiments
     assert week.experiments_folder(course, ROOT / "exercises") == experiments.runs_folder(course, ROOT / "exercises")
     assert week.experiments_folder(course, ROOT / "exercises") != week.experiments_folder(course, ROOT / "solutions")
 
 
 def test_the_figures_go_into_a_tracked_folder(tmp_path, course, monkeypatch):
-    from course import experiments
+    from course.learner import experiments
     fake = tmp_path / "runs"
     monkeypatch.setattr(experiments, "runs_folder", lambda c, t: fake / t.name)
     (fake / "exercises").mkdir(parents=True)
@@ -89,6 +89,6 @@ def test_the_command_parses():
 def test_it_runs_as_a_module_too():
     import subprocess
     import sys
-    proc = subprocess.run([sys.executable, "-m", "course.week", "--help"], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "course.learner.week", "--help"], capture_output=True, text=True,
                           cwd=ROOT, timeout=120)
     assert proc.returncode == 0 and "--skip-notebooks" in proc.stdout

@@ -26,9 +26,8 @@ import pytest
 
 from course.grading import context, launch, report
 from course.grading.launch import Runner, RunnerBroken
-from course.grading.report import Result
+from course.grading.report import Result, not_started_message
 from course.manifest import Course, CourseError, find_root, load
-from course.stubs import not_started_message
 from course.target import resolve as resolve_target
 
 # The judge's torch-heavy modules, imported in pytest_configure once the runner is starting, so

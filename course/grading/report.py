@@ -35,6 +35,12 @@ class ExerciseScore:
     checks: list[dict] = field(default_factory=list)
 
 
+def not_started_message(exercise_id: str) -> str:
+    """What a stub raises; the graders recognise it and report the exercise as not started."""
+    function = exercise_id.split(".", 1)[1]
+    return f"{exercise_id} is not started yet; hints: course.toml, or `course hint {function}`"
+
+
 def score(course: Course, results: dict[str, list[tuple[str, Result]]],
           expected: dict[str, int] | None = None,
           partial: set[str] | frozenset = frozenset()) -> list[ExerciseScore]:

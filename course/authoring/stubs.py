@@ -14,10 +14,12 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from course.manifest import Course, CourseError
+from course.grading.report import not_started_message
+from course.manifest import Course, CourseError, load
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 RECORD = ".stubs.json"
@@ -25,12 +27,6 @@ RECORD = ".stubs.json"
 
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def not_started_message(exercise_id: str) -> str:
-    """What a stub raises; the graders recognise it and report the exercise as not started."""
-    function = exercise_id.split(".", 1)[1]
-    return f"{exercise_id} is not started yet; hints: course.toml, or `course hint {function}`"
 
 
 def region_problems(lines: list[str], where: str, begin: str = BEGIN, end: str = END) -> list[str]:
@@ -153,3 +149,25 @@ def generate(course: Course, check: bool = False, force: bool = False) -> list[O
     if not check and new_record != record:
         record_path.write_text(json.dumps(new_record, indent=1, sort_keys=True) + "\n")
     return outcomes
+
+
+def cmd_stubs(args) -> int:
+    course = load()
+    outcomes = generate(course, check=args.check, force=args.force)
+    for outcome in outcomes:
+        print(f"exercises/{outcome}")
+    stale = [o for o in outcomes if o.action == "stale"]
+    kept = [o for o in outcomes if o.action == "kept"]
+    if stale:
+        print(f"{len(stale)} stub(s) out of date with solutions/: run `course stubs`", file=sys.stderr)
+        return 1
+    if kept:
+        print("edited files were left as they are; compare them with the .new stubs beside them")
+    return 0
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("stubs")
+    p.add_argument("--check", action="store_true", help="only check; exit 1 if exercises/ is out of date")
+    p.add_argument("--force", action="store_true", help="overwrite stubs even where they were edited")
+    p.set_defaults(run=cmd_stubs)

@@ -56,7 +56,7 @@ def require(course: Course, command: str) -> None:
 
 # ------------------------------------------------------------------ solution regions
 def regions(course: Course) -> list[str]:
-    from course.stubs import region_problems
+    from course.authoring.stubs import region_problems
     solutions = course.root / "solutions"
     problems = []
     for path in sorted(solutions.glob("*.py")):
@@ -221,9 +221,9 @@ def bundles(course: Course) -> list[str]:
     """Every Gradescope bundle the course can build (the whole course, and `--only` each
     assignment, module and notebook) ships a grader file declaring each exercise it grades, and
     the public grader files those import helpers from: otherwise every submission scores 0 there."""
-    from course.grade import Options, graded_exercises
-    from course.grade import read_graders as parsed
-    from course.gradescope import bundle_files
+    from course.classgrade.grade import Options, graded_exercises
+    from course.classgrade.grade import read_graders as parsed
+    from course.classgrade.gradescope import bundle_files
     found = {rel.as_posix(): g for rel, g in parsed(course.root).items()}
     anywhere = {ex_id for g in found.values() for _, ex_id, _ in g.checks}   # without one at all: graders()
     anywhere |= {ex.id for ex in course.exercises
@@ -242,19 +242,19 @@ def bundles(course: Course) -> list[str]:
             if ex.id not in anywhere or ((ex.notebook in named) if ex.notebook else (ex.id in declared)):
                 continue
             problems.append(f"{what}: the bundle holds no grader of {ex.id}, so every Gradescope submission "
-                            f"would score 0 on it; fix course/gradescope.py's bundle_files")
+                            f"would score 0 on it; fix course/classgrade/gradescope.py's bundle_files")
         for g in graders:
             missing = sorted(f"autograder/{m}.py" for m in set(g.imports.values()) & by_module
                              if f"autograder/{m}.py" not in shipped)
             if missing:
                 problems.append(f"{what}: {g.path} imports from {', '.join(missing)}, which the bundle leaves out; "
-                                "fix course/gradescope.py's bundle_files")
+                                "fix course/classgrade/gradescope.py's bundle_files")
     return problems
 
 
 # ------------------------------------------------------------------ notebooks, stubs, fixtures
 def notebook_points(course: Course) -> list[str]:
-    from course.notebooks import point_problems
+    from course.authoring.notebooks import point_problems
     return point_problems(course)
 
 
@@ -312,13 +312,13 @@ def notebook_answers(course: Course) -> list[str]:
 
 
 def stubs_current(course: Course) -> list[str]:
-    from course.stubs import generate
+    from course.authoring.stubs import generate
     return [f"exercises/{o.path.name}: out of date with solutions/{o.path.name}; run `course stubs`"
             for o in generate(course, check=True) if o.action != "unchanged"]
 
 
 def fixtures_current(course: Course) -> list[str]:
-    from course import fixtures
+    from course.authoring import fixtures
     try:
         return fixtures.stale(course)
     except CourseError:

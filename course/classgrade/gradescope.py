@@ -10,8 +10,8 @@ from the lock, gradescope/requirements-py310.txt (exact versions and sha256 for 
 manylinux x86_64; gradescope/lock.py writes it), then torch pinned to the course's version from
 PyTorch's CPU index (PyPI where the index cannot be reached), then the course with --no-deps.
 
-`run_autograder` calls `python -m course.gradescope`, which grades the one submission through
-course.grade (its own process, private copy, limits) and writes results.json. The paths come
+`run_autograder` calls `python -m course.classgrade.gradescope`, which grades the one submission through
+course.classgrade.grade (its own process, private copy, limits) and writes results.json. The paths come
 from $AUTOGRADER_ROOT (default /autograder), so a test can run it on a simulated layout.
 """
 from __future__ import annotations
@@ -92,7 +92,7 @@ RESULTS="$ROOT/results/results.json"
 mkdir -p "$ROOT/results"
 rm -f "$RESULTS"
 cd "$ROOT/source"
-"$PYTHON" -m course.gradescope --submission "$ROOT/submission" --results "$RESULTS"
+"$PYTHON" -m course.classgrade.gradescope --submission "$ROOT/submission" --results "$RESULTS"
 STATUS=$?
 # Whatever happened (no Python, a crash, a kill), Gradescope gets a results.json that says so.
 if [ ! -s "$RESULTS" ]; then
@@ -112,7 +112,7 @@ def run_script(visibility: str = "visible") -> str:
 def bundle_files(course: Course, only: tuple[str, ...] = ()) -> list[Path]:
     """What goes into the bundle besides the scripts and the notebooks' tests (relative to the
     course root): the package, the manifest, the data, and the graders of what `only` selects."""
-    from course.grade import Options, graded_exercises, grader_files, grading_files, read_graders
+    from course.classgrade.grade import Options, graded_exercises, grader_files, grading_files, read_graders
     package = sorted(p.relative_to(course.root) for p in (course.root / "course").rglob("*.py")
                      if "__pycache__" not in p.parts)
     # A grader file goes in for the exercises it declares (not for its name), with the files it
@@ -136,7 +136,7 @@ def build(course: Course, out: Path, only: tuple[str, ...] = (), check_timeout: 
     a student their results (its `visibility` field: visible, hidden, after_due_date,
     after_published), for every submission this bundle grades."""
     import torch
-    from course.grade import Options, graded_exercises
+    from course.classgrade.grade import Options, graded_exercises
     graded_exercises(course, Options(only=only))          # an unknown --only stops here
     if visibility not in VISIBILITIES:
         raise CourseError(f"--visibility {visibility}: Gradescope knows {', '.join(VISIBILITIES)}")
@@ -155,7 +155,7 @@ def build(course: Course, out: Path, only: tuple[str, ...] = (), check_timeout: 
             zf.writestr(info, text)
         zf.writestr("gradescope.json", json.dumps(settings, indent=1) + "\n")
         zf.write(lock, LOCK.as_posix())
-        from course.grade import notebook_tests
+        from course.classgrade.grade import notebook_tests
         for rel in bundle_files(course, only):
             zf.write(course.root / rel, rel.as_posix())
         if any(ex.notebook for ex in graded_exercises(course, Options(only=only))):
@@ -166,9 +166,9 @@ def build(course: Course, out: Path, only: tuple[str, ...] = (), check_timeout: 
 
 def run(submission: Path, results: Path) -> int:
     """Grade one submission and write Gradescope's results.json (always, even on failure). Its files
-    are found by course.grade's rule (course.grade.locate): at the top level, in exercises/, or in
-    one nested folder; a submission with nothing to grade says so, once."""
-    from course import grade
+    are found by `course grade`'s rule (course.classgrade.grade.locate): at the top level, in
+    exercises/, or in one nested folder; a submission with nothing to grade says so, once."""
+    from course.classgrade import grade
     visibility = "visible"
     try:
         course = load()
@@ -211,7 +211,7 @@ def locked_torch(course: Course) -> str | None:
 
 def cmd_gradescope(args) -> int:
     course = load()
-    from course.preflight import require
+    from course.authoring.preflight import require
     require(course, "gradescope")      # authoring slips stop here, not in a class's grades
     names = build(course, Path(args.out), tuple(args.only or ()), args.check_timeout, args.submission_timeout,
                   args.visibility)
@@ -244,7 +244,7 @@ def add_parser(sub) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course.gradescope",
+    parser = argparse.ArgumentParser(prog="python -m course.classgrade.gradescope",
                                      description="grade one submission, as run_autograder does")
     parser.add_argument("--submission", required=True)
     parser.add_argument("--results", required=True)

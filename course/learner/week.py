@@ -21,6 +21,7 @@ you changed while it ran is left alone (its run goes beside it as <name>.execute
 """
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
 import shutil
@@ -30,7 +31,7 @@ from pathlib import Path
 
 import nbformat
 
-from course.manifest import Course, load
+from course.manifest import Course, CourseError, load
 from course.target import resolve as resolve_target
 
 BEGIN = "<!-- course week: begin. Made by `course week`; it rewrites what is between these two lines. -->"
@@ -47,11 +48,11 @@ def run_notebook(path: Path) -> str:
     """Run one notebook in place with its outputs; a line saying how it went."""
     from nbclient.exceptions import CellExecutionError
 
-    from course import notebooks
+    from course import run
     before = path.read_bytes()
     start = time.perf_counter()
     try:
-        nb = notebooks.execute(path, timeout=1800, env={"OMP_NUM_THREADS": "1"})
+        nb = run.execute(path, timeout=1800, env={"OMP_NUM_THREADS": "1"})
     except CellExecutionError as exc:
         last = [line for line in str(exc).splitlines() if line.strip()][-1:]
         return f"{path.name}: stopped at a cell that failed ({last[0] if last else 'see the notebook'}); not written"
@@ -65,11 +66,19 @@ def run_notebook(path: Path) -> str:
 
 
 def command_output(argv: list[str]) -> tuple[int, str, str]:
-    """Run a `course` command here, capturing what it prints: (exit code, stdout, stderr)."""
-    from course import cli
+    """Run the learner's command `argv` (train, sample or experiments) here, through its own
+    module's parser, capturing what it prints: (exit code, stdout, stderr)."""
+    from course.learner import experiments, train
+    parser = argparse.ArgumentParser(prog="course")
+    {"train": train, "sample": train, "experiments": experiments}[argv[0]].add_parser(parser.add_subparsers())
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli.main(argv)
+        try:
+            args = parser.parse_args(argv)
+            code = args.run(args)
+        except CourseError as e:
+            print(f"course: {e}", file=sys.stderr)
+            code = 2
     return code, out.getvalue(), err.getvalue()
 
 
@@ -85,7 +94,7 @@ def samples(course: Course, target: Path, flag: str, log) -> str:
 
 
 def experiments_folder(course: Course, target: Path) -> Path:
-    from course.experiments import runs_folder
+    from course.learner.experiments import runs_folder
     return runs_folder(course, target)
 
 
@@ -230,9 +239,9 @@ def add_parser(sub) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m course.week`: the same as `course week`."""
+    """`python -m course.learner.week`: the same as `course week`."""
     import argparse
-    parser = argparse.ArgumentParser(prog="python -m course.week")
+    parser = argparse.ArgumentParser(prog="python -m course.learner.week")
     add_parser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["week", *(sys.argv[1:] if argv is None else argv)])
     return args.run(args)

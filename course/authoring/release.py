@@ -38,6 +38,9 @@ MIN_SECRET = 20      # shorter lines (`return x`, `while True:`) say nothing abo
 
 
 # ------------------------------------------------------------------ what goes in
+INSTRUCTOR_PACKAGES = ("authoring", "classgrade")      # of course/: not in a student copy
+
+
 def _tree(folder: Path, rel: str, leave_out: set[str] = frozenset()) -> dict[str, bytes]:
     files = {}
     for path in sorted(folder.rglob("*")):
@@ -199,7 +202,7 @@ def contents(course: Course) -> dict[str, bytes]:
     root = course.root
     files: dict[str, bytes] = {}
     exercises = root / "exercises"
-    from course.stubs import stub_modules
+    from course.authoring.stubs import stub_modules
     for module in stub_modules(course):
         files[f"exercises/{module}.py"] = (exercises / f"{module}.py").read_bytes()
     for a in course.assignments:
@@ -210,7 +213,9 @@ def contents(course: Course) -> dict[str, bytes]:
             files[f"exercises/{record}"] = (exercises / record).read_bytes()
     files.update(_tree(root / "autograder", "autograder", leave_out={"hidden"}))
     files.update(_tree(root / "data", "data"))
-    files.update(_tree(root / "course", "course"))
+    # The course package, as a learner runs it: its core, grading/ and learner/; not the
+    # instructor's authoring/ and classgrade/ (the CLI lists only the commands that are there).
+    files.update(_tree(root / "course", "course", leave_out=set(INSTRUCTOR_PACKAGES)))
     for name in SET_UP:
         if (root / name).exists():
             files[name] = (root / name).read_bytes()
@@ -229,7 +234,7 @@ def secrets(course: Course) -> dict[str, str]:
     say nothing about a solution), and lines that the instructor's public sources show anyway:
     the solution modules outside their regions, the leading comment of each region (it becomes
     the stub's TODO), the notebooks outside their regions, course.toml (the hints) and the
-    public graders. The course's machinery (course/*.py) is not public in this sense: a solution
+    public graders. The course's machinery (course/**/*.py) is not public in this sense: a solution
     copied there is a leak like any other (but a line a hidden grader shares with it is not a
     secret of the grader)."""
     found: dict[str, str] = {}
@@ -277,7 +282,7 @@ def secrets(course: Course) -> dict[str, str]:
         public.append(path.read_text())
     # A hidden grader's secrets are its inputs and its checks, not the Python it shares with the
     # course's machinery (`from collections import OrderedDict`, `def forward(self, x):`).
-    machinery = "\n".join(path.read_text() for path in sorted((course.root / "course").glob("*.py")))
+    machinery = "\n".join(path.read_text() for path in sorted((course.root / "course").rglob("*.py")))
     for path in sorted((course.root / "autograder" / "hidden").rglob("*.py")):
         note([line for line in path.read_text().splitlines() if line.strip() not in machinery],
              f"autograder/hidden/{path.name}")
@@ -470,7 +475,7 @@ def _sha(data: bytes) -> str:
 
 def in_sync(course: Course) -> list[str]:
     """What is out of date in exercises/ (empty when the stubs and notebooks are in sync)."""
-    from course import notebooks, stubs
+    from course.authoring import notebooks, stubs
     stale = [f"exercises/{o.path.name}" for o in stubs.generate(course, check=True) if o.action != "unchanged"]
     stale += [f"exercises/{o.path.name}" for o in notebooks.generate(course, check=True) if o.action != "unchanged"]
     return stale
@@ -513,7 +518,7 @@ def release(course: Course, out: Path, force: bool = False, check_sync: bool = T
 
 def cmd_release(args) -> int:
     from course.manifest import load
-    from course.preflight import require
+    from course.authoring.preflight import require
     course = load()
     require(course, "release")
     out = Path(args.out)

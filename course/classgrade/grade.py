@@ -22,7 +22,7 @@ starts can be killed together:
 Only this process writes RESULTS: per student `students/<id>/scores.json` (kept for resuming),
 `feedback.md`, `output.txt` (what their code printed) and Gradescope's `results.json`, and
 `grades.csv` for the class, rewritten after every student; at the end the class report
-(course/classreport.py). What RESULTS holds is merged, never overwritten: a grading of some
+(course/classgrade/classreport.py). What RESULTS holds is merged, never overwritten: a grading of some
 exercises (`--only`) or of one student (`--student`) replaces those rows and keeps the rest.
 Running again skips the students whose rows of the selection were graded on the same
 submission and graders (`--fresh` grades everyone again). The written answers' points merged
@@ -112,9 +112,9 @@ _GRADERS: dict[tuple, object] = {}
 
 
 def read_graders(root: Path) -> dict:
-    """The grader files under `root`/autograder, read with `ast` (course.preflight.read_grader):
+    """The grader files under `root`/autograder, read with `ast` (course.authoring.preflight.read_grader):
     relative path -> what it declares. Each file is parsed once while it is unchanged."""
-    from course.preflight import read_grader
+    from course.authoring.preflight import read_grader
     graders = {}
     for folder, public in ((root / "autograder", True), (root / "autograder" / "hidden", False)):
         for path in sorted(folder.glob("test_*.py")):
@@ -960,7 +960,7 @@ def grade_class(course: Course, submissions: Path, out: Path, jobs: int | None =
             record = merge(course, record, failed_record(course, record.get("student", "?"), options, exc), options)
         ordered[i] = _written(out, course, record, hidden, options)
     write_csv(out, course, ordered)
-    from course import classreport
+    from course.classgrade import classreport
     classreport.write(out, course, ordered, skipped)
     return ordered
 
@@ -1307,7 +1307,7 @@ def warm_graders(course: Course) -> None:
 
 def cmd_grade(args) -> int:
     from course.grading import sandbox
-    from course.preflight import require
+    from course.authoring.preflight import require
     options = Options(check_timeout=args.check_timeout, submission_timeout=args.submission_timeout,
                       notebooks=not args.no_notebooks, only=tuple(args.only or ()))
     check_options(args.jobs, options)  # a typo stops here, in one line, before any work

@@ -1,7 +1,7 @@
 """The class report of `course grade`: `<out>/summary.md` and `<out>/summary.png`.
 
-One job: from the students' records (course/grade.py), the picture of the class an instructor
-needs after a grading: the score histogram, each exercise's pass rate (most-failed first), and
+One job: from the students' records (course/classgrade/grade.py), the picture of the class an
+instructor needs after a grading: the score histogram, each exercise's pass rate (most-failed first), and
 the subtotals of each assignment; who met errors or timeouts, and who handed in nothing to grade.
 
 What one student's row of one exercise came to (`outcome`), kept apart because each asks for

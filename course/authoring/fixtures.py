@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from course.manifest import Course
+from course.manifest import Course, load
 
 
 def _load(path: Path, name: str):
@@ -110,3 +110,20 @@ def measure_budgets(course: Course, check: bool = False) -> tuple[str, str]:
         "cpu_seconds": {ex.id: round(float(measured.get(ex.id, 0.0)), 3) for ex in course.exercises},
     }, indent=1) + "\n")
     return BUDGETS, "written"
+
+
+def cmd_fixtures(args) -> int:
+    course = load()
+    outcomes = make(course, check=args.check)
+    if not outcomes:
+        print("no grader in autograder/ defines make_fixtures(): no fixture to make")
+    outcomes.append(measure_budgets(course, check=args.check))
+    for name, what in outcomes:
+        print(f"autograder/fixtures/{name}: {what}")
+    return 1 if any(what.startswith("out of date") for _, what in outcomes) else 0
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("fixtures")
+    p.add_argument("--check", action="store_true", help="only check; exit 1 if a fixture is out of date")
+    p.set_defaults(run=cmd_fixtures)

@@ -325,25 +325,13 @@ def question_status(nb, question: str) -> tuple[str, str]:
     return "error", f"{err['ename']}: {err.get('evalue', '')} (in the tests)"
 
 
-def execute(path: Path, timeout: float = 60, env: dict | None = None, allow_errors: bool = False,
-            cwd: Path | None = None):
-    """Run a notebook top to bottom in a fresh kernel, in its own folder; return it executed."""
-    from nbclient import NotebookClient
-    nb = nbformat.read(path, as_version=4)
-    saved = {k: os.environ.get(k) for k in (env or {})}
-    os.environ.update(env or {})        # the kernel inherits this process's environment
-    try:
-        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
-                                interrupt_on_timeout=allow_errors,
-                                resources={"metadata": {"path": str(cwd or Path(path).parent)}})
-        client.execute()
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    return nb
+
+
+def execute(*args, **kwargs):
+    """course/run.py's `execute` (a notebook top to bottom in a fresh kernel), imported when used:
+    it imports torch, which nbgrader's processes (they load this module) need not."""
+    from course.run import execute as run
+    return run(*args, **kwargs)
 
 
 # ------------------------------------------------------------------ grading one submission
@@ -444,7 +432,7 @@ def _short_tracebacks():
 
 
 def __getattr__(name):
-    # `course.notebooks.ShortTracebacks` (named in nbgrader_config.py) is built on first use, so
+    # `course.authoring.notebooks.ShortTracebacks` (named in nbgrader_config.py) is built on first use, so
     # that importing this module for a learner's self-check does not import nbgrader.
     if name == "ShortTracebacks":
         globals()[name] = _short_tracebacks()
