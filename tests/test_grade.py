@@ -118,7 +118,8 @@ def deleted_test_cell(nb):
 
 def make_class(folder: Path) -> None:
     solution = (ROOT / "solutions" / "bigram.py").read_text()
-    notebooks = {"good": recall(), "syntax_error": recall(altered_test_cell), "missing_module": recall(deleted_test_cell)}
+    notebooks = {"good": recall(), "syntax_error": recall(altered_test_cell),
+                 "missing_module": recall(deleted_test_cell)}
     students = {"good": "", "stubs": None, **PLANTED, "missing_module": None}
     for student, planted in students.items():
         d = folder / student
@@ -238,8 +239,9 @@ def test_grades_csv_feedback_and_gradescope_results(graded):
     out, records = graded["out"], graded["records"]
     table = list(csv.DictReader((out / "grades.csv").open()))
     assert [r["student"] for r in table] == sorted(records)
-    assert list(table[0])[1:-5] == BIGRAM + RECALL
-    assert list(table[0])[-5:] == ["total", "max_total", "manual", "manual_pending", "grading"]
+    assert list(table[0])[1:-8] == BIGRAM + RECALL
+    assert list(table[0])[-8:] == ["total", "max_total", "manual", "manual_pending", "manual_max", "combined",
+                                   "combined_max", "grading"]
     by_student = {r["student"]: r for r in table}
     assert by_student["good"]["total"] == "32" and by_student["stubs"]["total"] == "0"
     assert by_student["segfault"]["bigram.count_bigrams"] == "0" and by_student["segfault"]["total"] == "17"

@@ -241,7 +241,7 @@ def test_the_class_report_lists_exercises_most_failed_first_with_hidden_failures
     assert vocab["graded"] == 5 and vocab["not started"] == 1 and vocab["hidden"] == 1 and vocab["public"] == 0
     assert stats[0]["id"] == "bigram.build_vocab"               # failed by two: hard_coded and the stubs
     summary = (graded["out"] / "summary.md").read_text()
-    assert "| bigram.build_vocab | 60% | 3 / 5 | 0 | 1 | 1 |" in summary
+    assert "| bigram.build_vocab | 60% | 3 / 5 | 0 | 1 | 0 | 0 | 1 | 0 |" in summary
     assert summary.index("bigram.build_vocab") < summary.index("bigram.nll")
     assert "| bigram | 5 | " in summary and "| recall | 1 | 12.0 / 12 |" in summary
     assert "5 students graded" in summary and "of up to 32 points" in summary and "![" in summary
@@ -258,7 +258,10 @@ def test_a_failure_is_hidden_only_when_every_failed_check_is_hidden():
     assert classreport.outcome(row) == "hidden"
     row["checks"][0]["status"] = "failed"
     assert classreport.outcome(row) == "public"
-    assert classreport.outcome({"status": "error", "checks": []}) == "public"
+    assert classreport.outcome({"status": "error", "checks": []}) == "error"
+    assert classreport.outcome({"status": "timed out", "checks": []}) == "timed out"
+    assert classreport.outcome({"status": "error", "checks": [], "missing": True}) == "not submitted"
+    assert classreport.outcome({"status": "not submitted", "checks": []}) == "not submitted"
     assert classreport.outcome({"status": "not started", "checks": []}) == "not started"
 
 
@@ -324,7 +327,8 @@ def make_gradebook(path: Path, course, scores: dict[str, dict[str, float | None]
 def test_manual_points_come_from_nbgrader_s_gradebook_and_pending_ones_stay_marked(graded, tmp_path, monkeypatch):
     out = tmp_path / "results"
     shutil.copytree(graded["out"], out)
-    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")  # nbgrader runs alembic
+    # nbgrader runs alembic
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     book = make_gradebook(tmp_path / "gradebook.db", graded["course"],
                           {"good": {"mlp_shapes_written": 2, "reflection": 4, "kaiming_relu_written": None},
                            "stubs": {"reflection": 5}})
@@ -353,7 +357,8 @@ def test_without_a_gradebook_manual_points_stay_pending(graded):
 
 def test_a_gradebook_that_is_not_one_is_refused_in_one_line(graded, tmp_path):
     (tmp_path / "notes.db").write_text("not sqlite")
-    for path, words in ((tmp_path / "missing.db", "no such file"), (tmp_path / "notes.db", "not an nbgrader gradebook")):
+    for path, words in ((tmp_path / "missing.db", "no such file"),
+                        (tmp_path / "notes.db", "not an nbgrader gradebook")):
         with pytest.raises(CourseError, match=words) as e:
             grade.read_gradebook(graded["course"], path)
         assert "\n" not in str(e.value)

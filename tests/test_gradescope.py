@@ -252,7 +252,7 @@ needs_310 = pytest.mark.skipif(PY310 is None, reason="no Python 3.10 interpreter
 
 
 @needs_310
-def test_setup_installs_the_lock_then_torch_from_the_cpu_index_then_the_course(tmp_path, index):
+def test_setup_installs_the_lock_then_torch_from_the_cpu_index_then_the_course(tmp_path, index):  # noqa: F811
     done, calls = fake_setup(tmp_path, PY310, f"{index}/cpu")
     assert done.returncode == 0, done.stderr
     lock = gradescope.LOCK.as_posix()
@@ -263,7 +263,7 @@ def test_setup_installs_the_lock_then_torch_from_the_cpu_index_then_the_course(t
 
 
 @needs_310
-def test_setup_takes_torch_from_pypi_when_the_cpu_index_cannot_be_reached(tmp_path, index):
+def test_setup_takes_torch_from_pypi_when_the_cpu_index_cannot_be_reached(tmp_path, index):  # noqa: F811
     done, calls = fake_setup(tmp_path, PY310, f"{index}/no-such-index")          # a 404
     assert done.returncode == 0, done.stderr
     assert calls[1] == f"install --quiet torch=={TORCH}" and len(calls) == 4
@@ -288,3 +288,104 @@ def test_the_preflight_stops_a_bundle_that_leaves_a_grader_file_out(course, monk
     problems = preflight.bundles(course)
     assert any("`course gradescope`: the bundle holds no grader of diagnostics.record_gradients" in p for p in problems)
     assert any("--only diagnostics" in p for p in problems), problems
+
+
+# ------------------------------------------------------------------ visibility, layouts, a crashed run
+def bigram_bundle(tmp_path: Path, **options) -> tuple:
+    course = course_copy(tmp_path)
+    shutil.copytree(ROOT / "course", course.root / "course", ignore=shutil.ignore_patterns("__pycache__"))
+    (course.root / "gradescope").mkdir()
+    shutil.copy(LOCK, course.root / gradescope.LOCK)
+    bundle = tmp_path / "gradescope.zip"
+    gradescope.build(course, bundle, only=("bigram",), check_timeout=2, submission_timeout=120, **options)
+    return course, bundle
+
+
+def run_bundle(bundle: Path, root: Path, submission: Path, **env_extra) -> tuple[dict, subprocess.CompletedProcess]:
+    with zipfile.ZipFile(bundle) as zf:
+        zf.extractall(root / "source")
+    shutil.copytree(submission, root / "submission")
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "COURSE_PYTHON": sys.executable, **env_extra}
+    env.pop("COURSE_ROOT", None)
+    done = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, timeout=600,
+                          capture_output=True, text=True)
+    return json.loads((root / "results" / "results.json").read_text()), done
+
+
+def test_results_visibility_is_chosen_when_the_bundle_is_built(tmp_path):
+    course, bundle = bigram_bundle(tmp_path, visibility="after_due_date")
+    with zipfile.ZipFile(bundle) as zf:
+        assert json.loads(zf.read("gradescope.json"))["visibility"] == "after_due_date"
+    submission = tmp_path / "upload" / "makemore"                        # the whole course folder, zipped
+    (submission / "exercises").mkdir(parents=True)
+    (submission / "exercises" / "bigram.py").write_text((ROOT / "solutions" / "bigram.py").read_text())
+    shutil.copy(ROOT / "course.toml", submission / "course.toml")
+    results, done = run_bundle(bundle, tmp_path / "autograder", tmp_path / "upload")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert results["visibility"] == "after_due_date" and {t["visibility"] for t in results["tests"]} == {
+        "after_due_date"}
+    assert results["score"] == results["max_score"] == 20, results["output"]      # found by course grade's rule
+    with pytest.raises(CourseError, match="--visibility sometimes: Gradescope knows visible, after_due_date"):
+        gradescope.build(course, tmp_path / "x.zip", only=("bigram",), visibility="sometimes")
+
+
+def test_the_command_takes_visibility():
+    from course.cli import build_parser
+    args = build_parser("gradescope").parse_args(["gradescope", "out.zip", "--visibility", "after_published"])
+    assert args.visibility == "after_published"
+    assert build_parser("gradescope").parse_args(["gradescope", "out.zip"]).visibility == "visible"
+
+
+def test_an_empty_upload_says_so_once(tmp_path):
+    _, bundle = bigram_bundle(tmp_path, visibility="hidden")
+    (tmp_path / "upload").mkdir()
+    results, done = run_bundle(bundle, tmp_path / "autograder", tmp_path / "upload")
+    assert done.returncode == 0 and results["score"] == 0 and results["visibility"] == "hidden"
+    assert "empty submission" in results["output"]
+    assert {t["output"] for t in results["tests"]} == {"not submitted"}
+
+
+def test_a_crashed_run_still_writes_a_results_json_that_says_what_happened(tmp_path):
+    _, bundle = bigram_bundle(tmp_path, visibility="after_due_date")
+    (tmp_path / "upload").mkdir()
+    (tmp_path / "upload" / "bigram.py").write_text("x = 1\n")
+    results, done = run_bundle(bundle, tmp_path / "autograder", tmp_path / "upload", COURSE_PYTHON="/bin/false")
+    assert done.returncode == 0                                          # Gradescope reads the file, not the status
+    assert results["score"] == 0 and results["visibility"] == "after_due_date"
+    assert "failed before it could grade this submission (exit status 1)" in results["output"]
+
+
+def test_a_failure_inside_the_runner_is_said_in_results_json(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_ROOT", str(tmp_path / "no-course"))       # course.toml cannot be read
+    (tmp_path / "no-course").mkdir()
+    assert gradescope.run(tmp_path, tmp_path / "results" / "results.json") == 0
+    results = json.loads((tmp_path / "results" / "results.json").read_text())
+    assert results["score"] == 0 and results["tests"] == []
+    assert results["output"].startswith("The autograder itself failed (")
+    assert "tell your instructor" in results["output"]
+
+
+REAL_SETUP = os.environ.get("COURSE_REAL_SETUP") == "1"
+
+
+@pytest.mark.skipif(not REAL_SETUP or PY310 is None,
+                    reason="set COURSE_REAL_SETUP=1 (and have a Python 3.10): installs ~120 wheels and torch for real")
+def test_setup_sh_for_real_in_a_python_310_venv(tmp_path, course):
+    """setup.sh as Gradescope runs it, but for apt-get (a stand-in: nothing is installed on the
+    machine): a real Python 3.10 venv, the lock with --require-hashes, torch, the course, pip check."""
+    gradescope.build(course, tmp_path / "b.zip")
+    root, bin_ = tmp_path / "autograder", tmp_path / "bin"
+    with zipfile.ZipFile(tmp_path / "b.zip") as zf:
+        zf.extractall(root / "source")
+    bin_.mkdir()
+    (bin_ / "apt-get").write_text("#!/bin/sh\nexit 0\n")
+    (bin_ / "apt-get").chmod(0o755)
+    (bin_ / "python3").symlink_to(PY310)
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "PATH": f"{bin_}:{os.environ['PATH']}", "TORCH_INDEX": ""}
+    done = subprocess.run(["bash", str(root / "source" / "setup.sh")], env=env, capture_output=True, text=True,
+                          timeout=3000)
+    assert done.returncode == 0, done.stderr[-3000:]
+    python = root / "venv" / "bin" / "python"
+    out = subprocess.run([str(python), "-c", "import torch, nbgrader, course.classgrade.grade; print(torch.__version__)"],
+                         capture_output=True, text=True, cwd=root, env={**env, "COURSE_ROOT": str(root / "source")})
+    assert out.returncode == 0 and out.stdout.startswith(TORCH), out.stderr[-2000:]

@@ -328,3 +328,27 @@ def test_the_visible_recall_tests_catch_a_batchnorm_that_never_updates_its_stati
     scores, output = run.graders(target, keyword="recall.batchnorm_modes", course=course)
     row = scores["exercises"][0]
     assert row["status"] == "failed" and "running statistics should move" in row["message"], output
+
+
+NBGRADER_OUTPUTS = ["grades.csv", "gradebook.db", ".nbgrader/gradebook.db",
+                    "release/recall/05-recall.ipynb",
+                    "submitted/ann/recall/05-recall.ipynb", "autograded/ann/recall/05-recall.ipynb",
+                    "feedback/ann/recall/05-recall.html", "downloaded/recall/archive/ann_05-recall.ipynb",
+                    "source/recall/05-recall.ipynb", "exchange/makemore/inbound/x", ".nbgrader/release/recall/x"]
+
+
+@pytest.mark.skipif(shutil.which("git") is None or not (ROOT / ".git").exists(), reason="not a git checkout")
+@pytest.mark.parametrize("path", NBGRADER_OUTPUTS)
+def test_nbgrader_outputs_stay_out_of_the_repository(path):
+    """What nbgrader writes (export's grades.csv in the current folder, the gradebook, the
+    release/submitted/autograded/feedback folders) is ignored by git; the course's own files are not."""
+    import subprocess
+    assert subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT).returncode == 0, f"{path} is not ignored"
+
+
+@pytest.mark.skipif(shutil.which("git") is None or not (ROOT / ".git").exists(), reason="not a git checkout")
+def test_the_course_s_own_files_are_not_ignored():
+    import subprocess
+    for path in ("solutions/05-recall.ipynb", "exercises/05-recall.ipynb", "autograder/test_recall.py",
+                 "docs/instructor.md", "nbgrader_config.py", "data/names.txt"):
+        assert subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT).returncode == 1, path

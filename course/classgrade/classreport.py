@@ -1,13 +1,21 @@
 """The class report of `course grade`: `<out>/summary.md` and `<out>/summary.png`.
 
-One job: from the students' records (course/classgrade/grade.py), the picture of the class an instructor
-needs after a grading: the score histogram, each exercise's pass rate (most-failed first, the
-failures split into public and hidden ones), and the subtotals of each assignment.
+One job: from the students' records (course/classgrade/grade.py), the picture of the class an
+instructor needs after a grading: the score histogram, each exercise's pass rate (most-failed first), and
+the subtotals of each assignment; who met errors or timeouts, and who handed in nothing to grade.
 
-A failed exercise is a *hidden* failure when every check of it that did not pass is of the hidden
-tier (its name starts with `test_hidden_`): the public checks passed, the instructor's other
-inputs did not. Any other failure (a public check, an import error, a timeout) is a *public* one:
-the learner could have seen it in `pytest autograder`.
+What one student's row of one exercise came to (`outcome`), kept apart because each asks for
+something else of the instructor:
+
+- *passed*;
+- a *wrong answer*: the code ran and a check said no. A *public* one when a check the learner
+  could run (`pytest autograder`) failed; a *hidden* one when every check that did not pass is of
+  the hidden tier (its name starts with `test_hidden_`): answers fitted to the public inputs;
+- an *error*: the code raised, crashed, did not import (a syntax error), printed a flood or ran
+  out of memory; *timed out*;
+- *not started*: the stub still raises NotImplementedError;
+- *not submitted*: its file (module or notebook) was not handed in, or the submission held
+  nothing to grade (empty, or no course files where they were looked for).
 """
 from __future__ import annotations
 
@@ -18,18 +26,20 @@ from pathlib import Path
 from course.manifest import Course
 
 HIDDEN_PREFIX = "test_hidden_"
-KINDS = ("passed", "public", "hidden", "not started")
-COLOURS = {"passed": "#4c9a2a", "public": "#d1495b", "hidden": "#edae49", "not started": "#b8b8b8"}
-LABELS = {"passed": "passed", "public": "failed a public check", "hidden": "failed a hidden check only",
-          "not started": "not started"}
+KINDS = ("passed", "public", "hidden", "error", "timed out", "not started", "not submitted")
+COLOURS = {"passed": "#4c9a2a", "public": "#d1495b", "hidden": "#edae49", "error": "#6a3d9a",
+           "timed out": "#1f78b4", "not started": "#b8b8b8", "not submitted": "#e8e8e8"}
+LABELS = {"passed": "passed", "public": "wrong answer (public check)", "hidden": "wrong answer (hidden check only)",
+          "error": "error", "timed out": "timed out", "not started": "not started", "not submitted": "not submitted"}
 
 
 def outcome(row: dict) -> str:
-    """passed, public, hidden or not started: what one student's row of one exercise came to."""
-    if row["status"] == "passed":
-        return "passed"
-    if row["status"] == "not started":
-        return "not started"
+    """What one student's row of one exercise came to: one of KINDS."""
+    status = row.get("status")
+    if status == "not submitted" or row.get("missing"):
+        return "not submitted"
+    if status in ("passed", "not started", "error", "timed out"):
+        return status
     failed = [c.get("name", "") for c in row.get("checks", []) if c.get("status") not in ("passed", None, "")]
     return "hidden" if failed and all(n.startswith(HIDDEN_PREFIX) for n in failed) else "public"
 
@@ -75,7 +85,8 @@ def markdown(course: Course, records: list[dict], skipped: list[tuple[str, str]]
     if not records:
         lines += ["No submission has been graded yet.", ""]
     else:
-        unfinished = [r for r in records if r["ended"] != "completed"]
+        unfinished = [r for r in records if r["ended"] in ("crashed", "timed out")]
+        nothing = [r for r in records if r["ended"] not in ("completed", "crashed", "timed out")]
         lines += [f"{len(records)} {_students(len(records))} graded: mean {statistics.fmean(totals):.1f}, median "
                   f"{statistics.median(totals):g} of up to {possible} points (automatic points; lowest {min(totals)}, "
                   f"highest {max(totals)}).", "",
@@ -83,24 +94,43 @@ def markdown(course: Course, records: list[dict], skipped: list[tuple[str, str]]
         if unfinished:
             lines += [f"Not graded to the end ({len(unfinished)}): "
                       + ", ".join(f"{r['student']} ({r['ended']})" for r in unfinished) + ".", ""]
+        if nothing:
+            lines += [f"**Nothing to grade ({len(nothing)})**:", ""]
+            lines += [f"- {r['student']}: {r.get('problem') or r['ended']}" for r in nothing] + [""]
     if skipped:
         lines += [f"**Skipped ({len(skipped)})**, not graded:", ""]
         lines += [f"- `{name}`: {why}" for name, why in skipped] + [""]
     if records:
         lines += ["## Exercises, most-failed first", "",
-                  "A hidden failure: the public checks passed, a hidden check (other inputs) did not.", "",
-                  "| exercise | pass rate | passed | failed a public check | failed a hidden check only | not started |",
-                  "|---|---:|---:|---:|---:|---:|"]
+                  "A wrong answer: the code ran and a check said no (hidden: the public checks passed, a hidden "
+                  "check, on other inputs, did not). An error: the code raised, crashed or did not import. Not "
+                  "submitted: its file was not handed in.", "",
+                  "| exercise | pass rate | passed | wrong (public) | wrong (hidden) | error | timed out | "
+                  "not started | not submitted |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for s in exercise_stats(course, records):
             lines.append(f"| {s['id']} | {s['pass_rate']:.0%} | {s['passed']} / {s['graded']} | {s['public']} | "
-                         f"{s['hidden']} | {s['not started']} |")
+                         f"{s['hidden']} | {s['error']} | {s['timed out']} | {s['not started']} | "
+                         f"{s['not submitted']} |")
+        troubled = [(r["student"], [row for row in r["exercises"] if outcome(row) in ("error", "timed out")])
+                    for r in records]
+        troubled = [(sid, rows) for sid, rows in troubled if rows]
+        if troubled:
+            lines += ["", f"## Errors and timeouts ({len(troubled)} {_students(len(troubled))})", "",
+                      "Their `feedback.md` has each message; `output.txt` what their code printed.", "",
+                      "| student | errors | timed out | first message |", "|---|---|---|---|"]
+            for sid, rows in troubled:
+                errors = [row["id"] for row in rows if outcome(row) == "error"]
+                timeouts = [row["id"] for row in rows if outcome(row) == "timed out"]
+                first = " ".join(rows[0].get("message", "").split())[:100].replace("|", "\\|")
+                lines.append(f"| {sid} | {_ids(errors)} | {_ids(timeouts)} | {first} |")
         lines += ["", "## Assignments", "", "| assignment | students | mean | median | full marks | zero |",
                   "|---|---:|---:|---:|---:|---:|"]
         for a in assignment_stats(course, records):
             lines.append(f"| {a['id']} | {a['students']} | {a['mean']:.1f} / {a['max']} | {a['median']:g} | "
                          f"{a['full']} | {a['zero']} |")
         pending = [r for r in records if r.get("manual_pending")]
-        graded = [r for r in records if r.get("manual_points") is not None and r.get("manual")]
+        graded = [r for r in records if r.get("manual_graded_cells") and r.get("manual")]
         if pending or graded:
             lines += ["", "## Written answers (graded by hand)", ""]
             if graded:
@@ -111,6 +141,15 @@ def markdown(course: Course, records: list[dict], skipped: list[tuple[str, str]]
                              + ", ".join(f"{r['student']} ({r['manual_pending']:g})" for r in pending[:20])
                              + (f" and {len(pending) - 20} more." if len(pending) > 20 else "."))
     return "\n".join(lines) + "\n"
+
+
+def _ids(ids: list[str]) -> str:
+    """Exercise ids, at most four named."""
+    if not ids:
+        return ""
+    if len(ids) > 4:
+        return f"{', '.join(ids[:3])} and {len(ids) - 3} more"
+    return ", ".join(ids)
 
 
 def _students(n: int) -> str:
@@ -140,12 +179,19 @@ def picture(course: Course, records: list[dict], path: Path) -> None:
     hist.yaxis.set_major_locator(MaxNLocator(integer=True))
 
     if assignments:
+        # A box alone hides a small class (a box of 3 students is three lines on top of each other):
+        # every student is a dot as well, spread up and down a little so that equal scores show.
         sub.boxplot([[100 * t / a["max"] for t in a["totals"]] for a in assignments], orientation="horizontal",
-                    tick_labels=[f"{a['id']} ({a['max']} pts)" for a in assignments])
+                    tick_labels=[f"{a['id']} ({a['max']} pts, {a['students']} {_students(a['students'])})"
+                                 for a in assignments], widths=0.6, showfliers=False)
         for i, a in enumerate(assignments, start=1):
-            sub.plot([100 * a["mean"] / a["max"]], [i], "D", color="#d1495b")
-        sub.set(title="Subtotals per assignment (diamond: mean)", xlabel="% of the assignment's points",
-                xlim=(-5, 105))
+            n = len(a["totals"])
+            offsets = [0.25 * ((k * 0.618) % 1 - 0.5) * 2 for k in range(n)] if n > 1 else [0.0]
+            sub.scatter([100 * t / a["max"] for t in a["totals"]], [i + o for o in offsets], s=14 if n > 60 else 22,
+                        color="#30638e", alpha=0.6 if n > 30 else 0.9, zorder=3, linewidths=0)
+            sub.plot([100 * a["mean"] / a["max"]], [i], "D", color="#d1495b", zorder=4)
+        sub.set(title="Subtotals per assignment (dots: students; diamond: mean)",
+                xlabel="% of the assignment's points", xlim=(-5, 105))
         sub.invert_yaxis()
 
     names = [s["id"] for s in exercises]

@@ -1,7 +1,10 @@
 """`course grade SUBMISSIONS --out RESULTS`: grade a whole class, one untrusted submission at a time.
 
-SUBMISSIONS holds one folder per student (the folder's name is the student id) with that
-learner's files of exercises/: the modules and the notebooks, as the release laid them out.
+SUBMISSIONS holds one folder (or .zip) per student (its name is the student id) with that
+learner's files of exercises/: the modules and the notebooks. They are found by one rule, the
+one Gradescope's runner follows too (`locate`): at the top level, in exercises/, or in one nested
+folder (a whole course folder handed in); a submission with nothing to grade gets a status of
+its own ("empty submission", "no course files found (looked in ...)"), said once.
 
 Every submission is copied before the first one runs. Each is then graded by its own judge, a
 fork of this process (torch is imported once, here), in its own session so that everything it
@@ -22,9 +25,12 @@ Only this process writes RESULTS: per student `students/<id>/scores.json` (kept 
 (course/classgrade/classreport.py). What RESULTS holds is merged, never overwritten: a grading of some
 exercises (`--only`) or of one student (`--student`) replaces those rows and keeps the rest.
 Running again skips the students whose rows of the selection were graded on the same
-submission and graders (`--fresh` grades everyone again). A student's `.zip` is unpacked, with
-checks, into the private copy. The exit status is 0 when every submission was graded to
-completion, INCOMPLETE (3) when one timed out, crashed the grading or was skipped.
+submission and graders (`--fresh` grades everyone again). The written answers' points merged
+from nbgrader's gradebook (`--gradebook`) are kept in each record and survive every later run,
+with or without the gradebook. A student's `.zip` is unpacked, with checks, into the private
+copy. The exit status speaks of the submissions the run was asked to grade (the class, or the
+one `--student`): 0 when each was graded to completion, INCOMPLETE (3) when one timed out,
+crashed the grading or was skipped.
 """
 from __future__ import annotations
 
@@ -189,6 +195,55 @@ def submission_files(folder: Path) -> list[Path]:
             if not path.is_symlink() and path.is_file() and path.stat().st_size <= MAX_FILE_BYTES:
                 files.append(path.relative_to(folder))
     return sorted(files)
+
+
+def course_file_names(course: Course) -> list[str]:
+    """The files a learner hands in: each module of exercises/ and each graded notebook."""
+    return [f"{m}.py" for m in course.modules] + graded_notebooks(course)
+
+
+EMPTY = "empty submission"
+NO_COURSE_FILES = "no course files found"
+PROBLEMS = (EMPTY, NO_COURSE_FILES)         # a submission with nothing to grade: a status of its own
+
+
+def _folders(folder: Path) -> list[Path]:
+    return [d for d in sorted(folder.iterdir()) if d.is_dir() and not d.is_symlink()
+            and d.name not in SKIPPED and not d.name.startswith(".")]
+
+
+def locate(folder: Path, course: Course) -> tuple[Path, str | None]:
+    """Where a submission's course files are, by the one rule of `course grade` and Gradescope's
+    run_autograder: at its top level, else in its `exercises/`, else in one nested folder (a
+    learner who zipped or uploaded the whole course folder: `makemore/exercises/`, or a folder
+    of their modules: `my-work/`), the one holding most course files. Returns (the folder to
+    grade, None), or (`folder`, why nothing can be graded): EMPTY, or NO_COURSE_FILES with the
+    places looked in. Links are never followed."""
+    names = course_file_names(course)
+
+    def count(d: Path) -> int:
+        return sum(1 for n in names if (d / n).is_file() and not (d / n).is_symlink())
+
+    if not folder.is_dir() or not submission_files(folder):
+        return folder, EMPTY
+    looked = [folder, folder / "exercises"]
+    for d in looked:
+        if d.is_dir() and not d.is_symlink() and count(d):
+            return d, None
+    nested = []
+    for d in _folders(folder):
+        if d.name == "exercises":
+            continue
+        nested += [d / "exercises", d]
+    nested = [d for d in nested if d.is_dir() and not d.is_symlink()]
+    best = max(nested, key=count, default=None)
+    if best is not None and count(best):
+        return best, None
+    places = ["the top level", "exercises/"] + [f"{d.relative_to(folder).as_posix()}/" for d in nested[:6]]
+    if len(nested) > 6:
+        places.append("...")
+    return folder, safe_text(f"{NO_COURSE_FILES} (looked in {', '.join(places)} for "
+                             f"{', '.join(names[:3])}, ...)", 400)
 
 
 def students(submissions: Path) -> tuple[list[tuple[str, Path]], list[tuple[str, str]]]:
@@ -512,6 +567,18 @@ def failed_record(course: Course, student: str, options: Options, exc: BaseExcep
             "grader_error": safe_text("".join(traceback.format_exception(exc)), 8000)}
 
 
+def unsubmitted_record(course: Course, student: str, options: Options, problem: str) -> dict:
+    """The record of a submission with nothing to grade (locate: EMPTY or NO_COURSE_FILES): every
+    exercise of the selection "not submitted", the problem said once, as the grading's status."""
+    rows = [_row(ex.id, 0, ex.points, "not submitted")
+            for ex in graded_exercises(course, options) if options.notebooks or not ex.notebook]
+    ended = NO_COURSE_FILES if problem.startswith(NO_COURSE_FILES) else EMPTY
+    for r in rows:
+        r.update(ended=ended, missing=True)
+    return {"student": student, "ended": ended, "problem": problem, "seconds": 0.0, "total": 0,
+            "max_total": sum(r["max_points"] for r in rows), "manual_pending": 0, "manual": {}, "exercises": rows}
+
+
 def _record_of(course: Course, job: Job, wait_status: int | None, options: Options) -> dict:
     try:
         os.killpg(job.pid, signal.SIGKILL)     # whatever the submission left running
@@ -561,8 +628,12 @@ def _record_of(course: Course, job: Job, wait_status: int | None, options: Optio
             rows.append(_row(ex.id, 0, ex.points, "error", "this exercise could not be graded: the grading of "
                              "the submission stopped unexpectedly" if ended == "crashed" else
                              "this exercise was not graded"))
+    handed_in = {name for name in course_file_names(course) if (job.folder / name).is_file()}
+    of = {ex.id: ex for ex in course.exercises}
     for r in rows:
         r["ended"] = ended                            # how the grading that made this row ended
+        if (of[r["id"]].notebook or f"{of[r['id']].module}.py") not in handed_in:
+            r["missing"] = True                       # its file was not handed in: "not submitted" in the report
     return {"student": job.student, "ended": ended, "seconds": round(seconds, 1),
             "total": sum(r["points"] for r in rows), "max_total": sum(r["max_points"] for r in rows),
             "manual_pending": sum(manual.values()), "manual": manual, "exercises": rows}
@@ -684,23 +755,37 @@ def grade_submission(course: Course, folder: Path, student: str = "submission",
 
 # ------------------------------------------------------------------------------ the class
 class Graded(list):
-    """The records of a class grading (a list, by student id), with what was skipped and why."""
+    """The records of a class grading (a list, by student id), with what was skipped and why.
+    `student`: the one student this run graded (`--student`), or None for the class."""
     skipped: list[tuple[str, str]]
+    student: str | None = None
+
+    def concerned(self) -> tuple[list[dict], list[tuple[str, str]]]:
+        """The records and the skipped entries the run speaks of: all of them, or with `--student`
+        that student's alone (a stray file beside the submissions is not theirs)."""
+        if self.student is None:
+            return list(self), list(self.skipped)
+        return ([r for r in self if r["student"] == self.student],
+                [(n, why) for n, why in self.skipped if n == self.student or Path(n).stem == self.student])
 
     @property
     def complete(self) -> bool:
-        """Whether every submission was graded to completion (nothing skipped, timed out or crashed)."""
-        return not self.skipped and all(r["ended"] == "completed" for r in self)
+        """Whether every submission concerned was graded to completion (nothing of it skipped, timed
+        out or crashed; a submission with nothing to grade is graded: it says so)."""
+        records, skipped = self.concerned()
+        return not skipped and all(r["ended"] in ("completed", *PROBLEMS) for r in records)
 
 
 def check_options(jobs: int | None, options: Options) -> None:
     """Numbers an instructor typed: one line when one cannot work."""
     if jobs is not None and (not isinstance(jobs, int) or jobs < 1):
         raise CourseError(f"--jobs {jobs}: grade at least one submission at a time (--jobs 1 or more)")
-    for flag, value in (("--check-timeout", options.check_timeout), ("--submission-timeout", options.submission_timeout)):
-        if value is not None and not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-            raise CourseError(f"{flag} {value:g}: a time limit is a number of seconds above 0" if isinstance(value, (int, float))
-                              else f"{flag} {value}: a time limit is a number of seconds above 0")
+    for flag, value in (("--check-timeout", options.check_timeout),
+                        ("--submission-timeout", options.submission_timeout)):
+        number = isinstance(value, (int, float))
+        if value is not None and not (number and math.isfinite(value) and value > 0):
+            shown = f"{value:g}" if number else f"{value}"
+            raise CourseError(f"{flag} {shown}: a time limit is a number of seconds above 0")
 
 
 def check_out(submissions: Path, out: Path) -> None:
@@ -739,8 +824,13 @@ def merge(course: Course, old: dict | None, new: dict, options: Options) -> dict
     chosen = {ex.assignment for ex in graded_exercises(course, options)}
     manual = {k: v for k, v in (old.get("manual") or {}).items() if k not in chosen}
     manual.update(new["manual"])
-    endings = {r.get("ended", old.get("ended", "completed")) for r in ordered} | {new["ended"]}
-    return {**new, "ended": next(e for e in ENDINGS if e in endings),
+    if new["ended"] in PROBLEMS:                      # nothing handed in now: said as the grading's status
+        ending = new["ended"]
+    else:                                             # rows kept from a grading of nothing are not failures
+        endings = {r.get("ended", old.get("ended", "completed")) for r in ordered} | {new["ended"]}
+        ending = next((e for e in ENDINGS if e in endings), "completed")
+    kept = {k: old[k] for k in ("manual_scores",) if k in old}    # merged by hand once: never dropped here
+    return {**kept, **new, "ended": ending,
             "total": sum(r["points"] for r in ordered), "max_total": sum(r["max_points"] for r in ordered),
             "manual": manual, "manual_pending": sum(manual.values()), "exercises": ordered}
 
@@ -772,7 +862,7 @@ def grade_class(course: Course, submissions: Path, out: Path, jobs: int | None =
     if student is None:
         warm_graders(course)                          # what every judge would compute alike, once
     out.mkdir(parents=True, exist_ok=True)
-    records, todo, olds = {}, [], {}
+    records, todo, olds, unsubmitted = {}, [], {}, []
     # Every submission is copied (a .zip unpacked) before the first one runs: nothing a grading
     # does (or anyone else does meanwhile) changes what the others hand in.
     staged = Path(tempfile.mkdtemp(prefix="course-submissions-"))
@@ -798,17 +888,46 @@ def grade_class(course: Course, submissions: Path, out: Path, jobs: int | None =
                 if old:
                     records[sid] = old
                 continue
+            located, problem = locate(folder, course)   # the one rule Gradescope's runner follows too
             if not fresh and student is None and _up_to_date(old, ids, fingerprint, graders):
                 records[sid] = old                    # graded already, and nothing has changed since
+            elif problem:
+                unsubmitted.append((sid, problem, fingerprint))
             else:
-                todo.append((sid, folder, fingerprint))
+                todo.append((sid, located, fingerprint))
         for name, why in skipped:
             print(f"skipped {name}: {why}", file=sys.stderr)
-        bar = bar or Progress(len(todo) + sum(1 for sid, _ in roster if sid in records and
-                                              (student is None or sid == student)))
+        bar = bar or Progress(len(todo) + len(unsubmitted) + sum(1 for sid, _ in roster if sid in records and
+                                                                  (student is None or sid == student)))
         done = len(records) if student is None else 0
         bar.update(done, 0 if student is not None else sum(_troubled(r) for r in records.values()))
         fingerprints, fresh_records = {}, []
+
+        def conclude(sid: str, make) -> None:
+            """The student's record from `make()`, merged with what `out` held, written."""
+            try:                                      # a failure here is this student's, not the class's
+                record = make()
+                for r in record["exercises"]:
+                    r.update(submission_sha256=fingerprints[sid], graders_sha256=graders)
+                record = merge(course, olds.get(sid), record, options)
+                apply_manual(course, record, manual)
+            except Exception as exc:  # noqa: BLE001 - recorded for the student
+                record = failed_record(course, sid, options, exc)
+                try:                                  # what it did not grade again is kept
+                    record = merge(course, olds.get(sid), record, options)
+                    apply_manual(course, record, manual)
+                except Exception:  # noqa: BLE001 - the failed record alone, then
+                    pass
+            record = _written(out, course, record, hidden, options)
+            records[sid] = record
+            fresh_records.append(record)
+            write_csv(out, course, [records[s] for s, _ in roster if s in records])
+            shown = fresh_records if student is not None else list(records.values())
+            bar.update(len(shown) if student is not None else len(records), sum(_troubled(r) for r in shown))
+
+        for sid, problem, fingerprint in unsubmitted:  # nothing to grade: no judge, the status says why
+            fingerprints[sid] = fingerprint
+            conclude(sid, lambda sid=sid, problem=problem: unsubmitted_record(course, sid, options, problem))
         while todo or running:
             while todo and len(running) < jobs:
                 sid, folder, fingerprint = todo.pop(0)
@@ -818,20 +937,7 @@ def grade_class(course: Course, submissions: Path, out: Path, jobs: int | None =
                 running[job.pid] = job
             for job, status in _wait(running, options):
                 slots.release(job.slot)
-                try:                                  # a failure here is this student's, not the class's
-                    record = finish(course, job, status, options)
-                    for r in record["exercises"]:
-                        r.update(submission_sha256=fingerprints[job.student], graders_sha256=graders)
-                    record = merge(course, olds.get(job.student), record, options)
-                    apply_manual(course, record, manual)
-                except Exception as exc:  # noqa: BLE001 - recorded for the student
-                    record = failed_record(course, job.student, options, exc)
-                record = _written(out, course, record, hidden, options)
-                records[job.student] = record
-                fresh_records.append(record)
-                write_csv(out, course, [records[s] for s, _ in roster if s in records])
-                shown = fresh_records if student is not None else list(records.values())
-                bar.update(len(shown) if student is not None else len(records), sum(_troubled(r) for r in shown))
+                conclude(job.student, lambda job=job, status=status: finish(course, job, status, options))
                 break                                 # start the next one while the others run
     finally:
         for pid, job in running.items():            # interrupted: stop what is still running
@@ -846,12 +952,12 @@ def grade_class(course: Course, submissions: Path, out: Path, jobs: int | None =
         if bar is not None:
             bar.close()
     ordered = Graded(records[s] for s, _ in roster if s in records)
-    ordered.skipped = skipped
+    ordered.skipped, ordered.student = skipped, student
     for i, record in enumerate(ordered):            # outputs of resumed students are rewritten as well
         try:
             apply_manual(course, record, manual)
         except Exception as exc:  # noqa: BLE001 - recorded for the student
-            record = failed_record(course, record.get("student", "?"), options, exc)
+            record = merge(course, record, failed_record(course, record.get("student", "?"), options, exc), options)
         ordered[i] = _written(out, course, record, hidden, options)
     write_csv(out, course, ordered)
     from course.classgrade import classreport
@@ -885,7 +991,10 @@ def _stage(folder: Path, copy: Path) -> Path:
 
 
 def _troubled(record: dict) -> bool:
-    return record["ended"] != "completed" or any(r["status"] in ("error", "timed out") for r in record["exercises"])
+    """Whether the grading of `record` met an error or a timeout (a submission with nothing to
+    grade is not one: its status says so)."""
+    return record["ended"] in ("crashed", "timed out") or any(
+        r["status"] in ("error", "timed out") and not r.get("missing") for r in record["exercises"])
 
 
 def _read_record(out: Path, student: str) -> dict | None:
@@ -977,23 +1086,49 @@ def read_gradebook(course: Course, path: Path) -> dict:
     return found
 
 
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _tidy(value: float):
+    return int(value) if value == int(value) else value
+
+
 def apply_manual(course: Course, record: dict, gradebook: dict | None) -> None:
-    """Set the record's manual points: graded ones from the gradebook (when given), the rest pending."""
-    points, pending, cells = 0.0, 0.0, []
-    mine = (gradebook or {}).get(record["student"], {})
+    """Set the record's manual points. The points graded by hand are kept in the record
+    (`manual_scores`: assignment -> cell -> points, or None while pending) once a gradebook gave
+    them, and survive every later run: a gradebook given again updates the cells it holds for
+    the student (re-read), a run without one keeps them as they are. Counted are the cells of the
+    assignments whose notebook was handed in (`manual`); the rest of those cells stay pending."""
+    stored: dict = {}
+    for a in course.assignments:                      # what an earlier merge left, checked as any input is
+        cells = (record.get("manual_scores") or {}).get(a.id)
+        if isinstance(cells, dict):
+            kept = {c: (min(max(float(v), 0.0), a.manual[c]) if _number(v) else None)
+                    for c, v in cells.items() if c in a.manual}
+            if kept:
+                stored[a.id] = kept
+    for a_id, cells in ((gradebook or {}).get(record["student"]) or {}).items():
+        stored.setdefault(a_id, {}).update(cells)     # re-read: the gradebook's cells replace the kept ones
+    points, pending, graded, cells = 0.0, 0.0, 0, []
     for a in course.assignments:
         if a.id not in (record.get("manual") or {}):
             continue                                   # no notebook of it handed in, or not graded
         for cell, worth in a.manual.items():
-            got = mine.get(a.id, {}).get(cell)
+            got = stored.get(a.id, {}).get(cell)
             if got is None:
                 pending += worth
                 cells.append(f"{a.id}/{cell}")
             else:
                 points += got
-    record["manual_points"] = (int(points) if points == int(points) else points) if gradebook is not None else None
-    record["manual_pending"] = int(pending) if pending == int(pending) else pending
+                graded += 1
+    if stored or gradebook is not None or "manual_scores" in record:
+        record["manual_scores"] = stored              # a gradebook was merged once: kept from now on
+    record["manual_points"] = _tidy(points) if "manual_scores" in record else None
+    record["manual_pending"] = _tidy(pending)
     record["manual_pending_cells"] = cells
+    record["manual_graded_cells"] = graded
+    record["manual_max"] = _tidy(sum(v for v in (record.get("manual") or {}).values() if _number(v)))
 
 
 # ------------------------------------------------------------------------------ outputs
@@ -1046,22 +1181,30 @@ def write_csv(out: Path, course: Course, records: list[dict]) -> None:
     ids = [ex.id for ex in course.exercises if ex.id in graded]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["student", *ids, "total", "max_total", "manual", "manual_pending", "grading"])
+    writer.writerow(["student", *ids, "total", "max_total", "manual", "manual_pending", "manual_max",
+                     "combined", "combined_max", "grading"])
     for record in records:
         points = {r["id"]: r["points"] for r in record["exercises"]}
         manual = record.get("manual_points")
+        manual_max = record.get("manual_max", sum((record.get("manual") or {}).values()))
         writer.writerow([record["student"], *(points.get(i, "") for i in ids), record["total"],
                          record["max_total"], "" if manual is None else manual, record.get("manual_pending", 0),
+                         manual_max, _tidy(record["total"] + (manual or 0)), _tidy(record["max_total"] + manual_max),
                          record["ended"]])
     _atomic_write(out / "grades.csv", buf.getvalue())
 
 
 def _summary(record: dict) -> str:
+    if record.get("problem"):
+        return f"Nothing of your submission could be graded: {record['problem']}. 0 / {record['max_total']} points."
     text = f"{record['total']} / {record['max_total']} points, graded automatically"
     if record.get("manual_points") is not None and record.get("manual"):
         text += f"; {record['manual_points']:g} points of written answers graded by your instructor"
     if record.get("manual_pending"):
         text += f"; {record['manual_pending']:g} more points of written answers are read by your instructor"
+    if record.get("manual_points") is not None and record.get("manual"):
+        text += (f"; in all {record['total'] + record['manual_points']:g} / "
+                 f"{record['max_total'] + record.get('manual_max', 0):g} points so far")
     if record["ended"] == "timed out":
         text += ". The grading of your submission ran out of time; what was not graded scores 0"
     elif record["ended"] == "crashed":
@@ -1071,12 +1214,15 @@ def _summary(record: dict) -> str:
 
 def feedback(course: Course, record: dict, hidden: set[str]) -> str:
     """The learner's report: each exercise's status, points and message; no test source."""
-    lines = [f"# Feedback: {record['student']}", "", _summary(record), "",
-             "| exercise | points | status |", "|---|---:|---|"]
+    lines = [f"# Feedback: {record['student']}", "", _summary(record), ""]
+    if record.get("problem"):
+        lines += [f"Hand in the files of your exercises/ folder ({', '.join(course_file_names(course)[:3])}, ...): "
+                  "at the top level of your submission, in its exercises/ folder, or in one folder around them.", ""]
+    lines += ["| exercise | points | status |", "|---|---:|---|"]
     for r in record["exercises"]:
         lines.append(f"| {r['id']} | {r['points']} / {r['max_points']} | {r['status']} |")
     for r in record["exercises"]:
-        if r["status"] == "passed" and not r["message"]:
+        if (r["status"] == "passed" and not r["message"]) or r["status"] == "not submitted":
             continue
         lines += ["", f"## {r['id']}: {r['status']}, {r['points']} / {r['max_points']}", ""]
         if r["status"] == "not started":
@@ -1096,8 +1242,9 @@ def feedback(course: Course, record: dict, hidden: set[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def gradescope_results(record: dict, hidden: set[str]) -> dict:
-    """Gradescope's results.json: the score and one test per exercise."""
+def gradescope_results(record: dict, hidden: set[str], visibility: str = "visible") -> dict:
+    """Gradescope's results.json: the score and one test per exercise, shown to the student as
+    `visibility` says (Gradescope's field: visible, hidden, after_due_date, after_published)."""
     tests = []
     for r in record["exercises"]:
         output = f"{r['status']}" + (f": {r['message']}" if r["message"] else "")
@@ -1105,9 +1252,9 @@ def gradescope_results(record: dict, hidden: set[str]) -> dict:
             output += "\n(from a hidden check: inputs you have not seen)"
         tests.append({"name": r["id"], "score": r["points"], "max_score": r["max_points"],
                       "status": "passed" if r["status"] == "passed" else "failed",
-                      "output": output, "visibility": "visible"})
+                      "output": output, "visibility": visibility})
     return {"score": record["total"], "max_score": record["max_total"], "output": _summary(record),
-            "visibility": "visible", "stdout_visibility": "hidden",
+            "visibility": visibility, "stdout_visibility": "hidden",
             "execution_time": record["seconds"], "tests": tests}
 
 
@@ -1185,22 +1332,26 @@ def cmd_grade(args) -> int:
     if records:
         mean = sum(r["total"] for r in records) / len(records)
         print(f"graded {len(records)} submissions: mean {mean:.1f} / {records[0]['max_total']} points")
-    problems = [r["student"] for r in records if _troubled(r)]
+    concerned, skipped = records.concerned()
+    problems = [r["student"] for r in concerned if _troubled(r)]
+    empty = [f"{r['student']} ({r['ended']})" for r in concerned if r["ended"] in PROBLEMS]
+    if empty:
+        print(f"{len(empty)} with nothing to grade: {', '.join(empty[:10])}" + (" ..." if len(empty) > 10 else ""))
     if problems:
         print(f"{len(problems)} with errors or timeouts: {', '.join(problems[:10])}"
               + (" ..." if len(problems) > 10 else ""))
     print(f"grades: {out / 'grades.csv'}; class report: {out / 'summary.md'}; "
           f"feedback, output and Gradescope results: {out / 'students'}/<id>/")
-    unfinished = [r["student"] for r in records if r["ended"] != "completed"]
+    unfinished = [r["student"] for r in concerned if r["ended"] not in ("completed", *PROBLEMS)]
     if records.complete:
         return 0
     what = []
     if unfinished:
         what.append(f"{len(unfinished)} not graded to the end ({', '.join(unfinished[:5])}"
                     f"{' ...' if len(unfinished) > 5 else ''}: see their feedback.md)")
-    if records.skipped:
-        what.append(f"{len(records.skipped)} skipped ({', '.join(n for n, _ in records.skipped[:5])}"
-                    f"{' ...' if len(records.skipped) > 5 else ''}: see above)")
+    if skipped:
+        what.append(f"{len(skipped)} skipped ({', '.join(n for n, _ in skipped[:5])}"
+                    f"{' ...' if len(skipped) > 5 else ''}: see above)")
     print(f"course grade: {' and '.join(what)}; exit status {INCOMPLETE}", file=sys.stderr)
     return INCOMPLETE
 
@@ -1210,10 +1361,13 @@ INCOMPLETE = 3      # exit status: the grading ran, but not every submission was
 
 def add_parser(sub) -> None:
     p = sub.add_parser("grade",
-                       epilog="exit status: 0 every submission graded to completion; 2 nothing graded (a problem "
-                              "with the command or the course, said in one line); 3 graded, but some submission "
-                              "timed out, crashed the grading or was skipped (listed)")
-    p.add_argument("submissions", help="a folder with one folder per student (its name is the student id)")
+                       epilog="exit status: 0 every submission graded to completion (with --student: that one); "
+                              "2 nothing graded (a problem with the command or the course, said in one line); "
+                              "3 graded, but some submission timed out, crashed the grading or was skipped "
+                              "(listed). The instructor's guide: docs/instructor.md")
+    p.add_argument("submissions", help="a folder with one folder (or .zip) per student (its name is the student "
+                                       "id); in each, the files of exercises/ at the top, in exercises/ or in one "
+                                       "nested folder")
     p.add_argument("--out", required=True, help="where grades.csv and the per-student results go")
     p.add_argument("--jobs", "-j", type=int, default=None, help="submissions graded at once (default: cores)")
     p.add_argument("--check-timeout", type=float, default=None,
@@ -1232,5 +1386,5 @@ def add_parser(sub) -> None:
                    help="grade this one student again (the others' records are kept)")
     p.add_argument("--gradebook", metavar="PATH", default=None,
                    help="nbgrader's gradebook.db: the written answers' points graded in the formgrader go "
-                        "into grades.csv (the rest stay pending)")
+                        "into grades.csv (the rest stay pending), and are kept by every later run")
     p.set_defaults(run=cmd_grade)

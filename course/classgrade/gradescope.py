@@ -27,6 +27,9 @@ from course.manifest import Course, CourseError, load
 
 LOCK = Path("gradescope") / "requirements-py310.txt"     # written by gradescope/lock.py
 TORCH_INDEX = "https://download.pytorch.org/whl/cpu"
+# Gradescope's `visibility` of results: when a student sees them (after_published: once the
+# instructor publishes the grades).
+VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
 
 SETUP = """#!/usr/bin/env bash
 # Gradescope runs this once, when it builds the autograder's image (Ubuntu 22.04, Python 3.10).
@@ -85,10 +88,25 @@ fi
 PYTHON="${COURSE_PYTHON:-$ROOT/venv/bin/python}"
 export PYTHONPATH="$ROOT/source${PYTHONPATH:+:$PYTHONPATH}"
 export COURSE_ROOT="$ROOT/source" OMP_NUM_THREADS=1 MPLBACKEND=Agg
+RESULTS="$ROOT/results/results.json"
 mkdir -p "$ROOT/results"
+rm -f "$RESULTS"
 cd "$ROOT/source"
-exec "$PYTHON" -m course.classgrade.gradescope --submission "$ROOT/submission" --results "$ROOT/results/results.json"
+"$PYTHON" -m course.classgrade.gradescope --submission "$ROOT/submission" --results "$RESULTS"
+STATUS=$?
+# Whatever happened (no Python, a crash, a kill), Gradescope gets a results.json that says so.
+if [ ! -s "$RESULTS" ]; then
+  printf '{"score": 0, "visibility": "{visibility}", "stdout_visibility": "hidden", "tests": [], "output": "%s"}\n' \
+    "The autograder failed before it could grade this submission (exit status $STATUS): tell your instructor." \
+    > "$RESULTS"
+fi
+exit 0
 """
+
+
+def run_script(visibility: str = "visible") -> str:
+    """run_autograder for a bundle whose results Gradescope shows as `visibility` says."""
+    return RUN.replace("{visibility}", visibility)
 
 
 def bundle_files(course: Course, only: tuple[str, ...] = ()) -> list[Path]:
@@ -113,20 +131,25 @@ def bundle_files(course: Course, only: tuple[str, ...] = ()) -> list[Path]:
 
 
 def build(course: Course, out: Path, only: tuple[str, ...] = (), check_timeout: float | None = None,
-          submission_timeout: float = 540.0) -> list[str]:
-    """Write the bundle to `out`; returns the names it holds."""
+          submission_timeout: float = 540.0, visibility: str = "visible") -> list[str]:
+    """Write the bundle to `out`; returns the names it holds. `visibility`: when Gradescope shows
+    a student their results (its `visibility` field: visible, hidden, after_due_date,
+    after_published), for every submission this bundle grades."""
     import torch
     from course.classgrade.grade import Options, graded_exercises
     graded_exercises(course, Options(only=only))          # an unknown --only stops here
+    if visibility not in VISIBILITIES:
+        raise CourseError(f"--visibility {visibility}: Gradescope knows {', '.join(VISIBILITIES)}")
     lock = course.root / LOCK
     if not lock.is_file():
         raise CourseError(f"{LOCK.as_posix()} is missing: setup.sh installs the bundle's dependencies from it; "
                           "write it with `python gradescope/lock.py`")
-    settings = {"only": list(only), "check_timeout": check_timeout, "submission_timeout": submission_timeout}
+    settings = {"only": list(only), "check_timeout": check_timeout, "submission_timeout": submission_timeout,
+                "visibility": visibility}
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, text in (("setup.sh", setup_script(torch.__version__.split("+")[0])),
-                           ("run_autograder", RUN)):
+                           ("run_autograder", run_script(visibility))):
             info = zipfile.ZipInfo(name)
             info.external_attr = 0o755 << 16              # executable once unpacked
             zf.writestr(info, text)
@@ -141,39 +164,40 @@ def build(course: Course, out: Path, only: tuple[str, ...] = (), check_timeout: 
         return zf.namelist()
 
 
-def submission_folder(folder: Path, course: Course) -> Path:
-    """Where the modules are: the submission itself, or the one folder in it that holds them
-    (learners often upload their exercises/ folder, or a zip of it)."""
-    wanted = {f"{m}.py" for m in course.modules} | {ex.notebook for ex in course.exercises if ex.notebook}
-    if any((folder / name).exists() for name in wanted):
-        return folder
-    for candidate in sorted(p for p in folder.rglob("*") if p.is_dir() and not p.is_symlink()):
-        if any((candidate / name).exists() for name in wanted):
-            return candidate
-    return folder
-
-
 def run(submission: Path, results: Path) -> int:
-    """Grade one submission and write Gradescope's results.json (always, even on failure)."""
+    """Grade one submission and write Gradescope's results.json (always, even on failure). Its files
+    are found by `course grade`'s rule (course.classgrade.grade.locate): at the top level, in
+    exercises/, or in one nested folder; a submission with nothing to grade says so, once."""
     from course.classgrade import grade
+    visibility = "visible"
     try:
         course = load()
         settings = json.loads((course.root / "gradescope.json").read_text()) \
             if (course.root / "gradescope.json").exists() else {}
+        if settings.get("visibility") in VISIBILITIES:
+            visibility = settings["visibility"]
         options = grade.Options(check_timeout=settings.get("check_timeout"),
                                 submission_timeout=settings.get("submission_timeout") or 540.0,
                                 only=tuple(settings.get("only") or ()))
-        from course.grading import sandbox
-        if sandbox.level() == "none":
-            raise RuntimeError(f"no sandbox for learner code here ({sandbox.reason()})")
-        grade._warm_up()
-        record = grade.grade_submission(course, submission_folder(submission, course), options=options)
-        payload = grade.gradescope_results(record, grade.hidden_checks(course))
-    except Exception as exc:  # noqa: BLE001 - Gradescope must get a results.json whatever happens
-        payload = {"score": 0, "output": f"The autograder itself failed ({type(exc).__name__}: {exc}); "
-                                         "please tell your instructor.", "tests": []}
+        folder, problem = grade.locate(submission, course)
+        if problem:
+            record = grade.unsubmitted_record(course, "submission", options, problem)
+        else:
+            from course.grading import sandbox
+            if sandbox.level() == "none":
+                raise RuntimeError(f"no sandbox for learner code here ({sandbox.reason()})")
+            grade._warm_up()
+            record = grade.grade_submission(course, folder, options=options)
+        payload = grade.gradescope_results(record, grade.hidden_checks(course), visibility)
+    except BaseException as exc:  # noqa: BLE001 - Gradescope must get a results.json whatever happens
+        from course.grading.seam import safe_text
+        payload = {"score": 0, "visibility": visibility, "stdout_visibility": "hidden", "tests": [],
+                   "output": safe_text(f"The autograder itself failed ({type(exc).__name__}: {exc}); "
+                                       "please tell your instructor.", 2000)}
     results.parent.mkdir(parents=True, exist_ok=True)
-    results.write_text(json.dumps(payload, indent=1) + "\n")
+    tmp = results.with_name(results.name + ".tmp")
+    tmp.write_text(json.dumps(payload, indent=1) + "\n")
+    os.replace(tmp, results)
     return 0
 
 
@@ -189,7 +213,8 @@ def cmd_gradescope(args) -> int:
     course = load()
     from course.authoring.preflight import require
     require(course, "gradescope")      # authoring slips stop here, not in a class's grades
-    names = build(course, Path(args.out), tuple(args.only or ()), args.check_timeout, args.submission_timeout)
+    names = build(course, Path(args.out), tuple(args.only or ()), args.check_timeout, args.submission_timeout,
+                  args.visibility)
     import torch
     torch_version = torch.__version__.split("+")[0]
     if locked_torch(course) != torch_version:
@@ -198,7 +223,8 @@ def cmd_gradescope(args) -> int:
     graders = sum(1 for n in names if n.startswith("autograder/") and n.endswith(".py"))
     print(f"{args.out}: {len(names)} files (setup.sh, run_autograder, the lock, {graders} grader files, "
           "fixtures, data)")
-    print("upload it as the autograder of a Gradescope programming assignment")
+    print(f"upload it as the autograder of a Gradescope programming assignment; results: {args.visibility} "
+          "to students (--visibility)")
     return 0
 
 
@@ -209,7 +235,11 @@ def add_parser(sub) -> None:
                    help="grade only this assignment, module or notebook (repeat for more)")
     p.add_argument("--check-timeout", type=float, default=None, help="seconds one check may take")
     p.add_argument("--submission-timeout", type=float, default=540.0,
-                   help="seconds for the whole submission (default 540: under Gradescope's default limit of 10 minutes)")
+                   help="seconds for the whole submission (default 540: under Gradescope's default limit of "
+                        "10 minutes)")
+    p.add_argument("--visibility", choices=VISIBILITIES, default="visible",
+                   help="when students see their results: visible (at once), after_due_date, after_published "
+                        "(once you publish the grades) or hidden (Gradescope's `visibility` field)")
     p.set_defaults(run=cmd_gradescope)
 
 
