@@ -88,6 +88,10 @@ def test_each_runner_has_a_user_of_its_own_and_gives_it_back():
     finally:
         first.close()
         second.close()
+    # A killed process takes a moment to go (as do those of a run that just ended beside this one).
+    deadline = time.monotonic() + 10
+    while sandbox.unclaimed_processes() and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert not sandbox.unclaimed_processes()
 
 
