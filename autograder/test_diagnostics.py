@@ -351,7 +351,9 @@ def check_plot(pixels: numpy.ndarray, layers: int, names: str) -> None:
           f"yours looks like noise (its most common colour covers {background:.0%} of it, its 64 most common "
           f"{common:.0%})", hint="layers")
     check(background <= 0.998, "the picture should show something", "yours is blank", hint="layers")
-    drawn = max(hue_groups(pixels), panels(pixels))
+    drawn = hue_groups(pixels)
+    if drawn < layers:                             # one colour for all: a panel each, then?
+        drawn = max(drawn, panels(pixels))
     check(drawn >= layers, f"one distribution per layer: {names}, each in a colour of its own (or a panel each)",
           f"yours shows {drawn}", hint="layers")
 

@@ -675,8 +675,7 @@ def serve(control: socket.socket) -> None:
         children.add(pid)
         return pid, theirs
 
-    spare = fork_spare()
-    _import_matplotlib()                                   # while the judge's first checks run
+    spare = fork_spare()                                   # the first worker: it needs no matplotlib yet
     while True:
         try:
             header, _ = seam.receive(control)
@@ -694,7 +693,8 @@ def serve(control: socket.socket) -> None:
             seam.send(control, {"id": ident, "pid": pid})
             socket.send_fds(control, [b"\0"], [theirs.fileno()])
             theirs.close()
-            spare = fork_spare()                           # while the judge talks to this one
+            _import_matplotlib()                           # once, after the first spawn: while the
+            spare = fork_spare()                           # judge talks to this one (so do the rest)
         elif op == "kill":
             pid = header.get("pid")
             if pid in children:
@@ -780,7 +780,6 @@ def zygote(control: socket.socket) -> None:
         pid, ours = current
         socket.send_fds(control, [b"\0"], [ours.fileno()])
         ours.close()
-        _import_matplotlib()                               # for the cells to come
         while True:
             try:
                 header, _ = seam.receive(control)
@@ -793,6 +792,7 @@ def zygote(control: socket.socket) -> None:
             seam.send(control, {"id": header.get("id"), "cpu": cpu})
         if header.get("op") != "cell":
             return
+        _import_matplotlib()                              # for this cell and those to come (a class)
         try:                                              # the last submission's cell, all of it
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
