@@ -6,21 +6,24 @@ finder is checked on a data set whose every row is the same example, so that any
 drawing minibatches gives the same trajectory. pick_lr is checked on noisy curves whose
 valley is known. Sizes and alphabets differ from the defaults.
 
-The "beat 2.17" challenge is judged from the learner's returned parameters alone: the judge
-makes the bundled split (random.Random(42) on a copy, cut at 80 % and 90 %), the dev contexts
-and the lecture's forward pass itself, so that nothing the learner wrote decides the figure.
+The "beat 2.17" challenge is judged from the model the learner saved, beat_217.pt beside their
+modules (`course challenge`, or notebook 03's challenge cell, trains their tuning.beat_217 and
+saves it): the grader does not train it again, which would cost every grading seconds of CPU.
+The file is read beside the learner's code (torch.load with weights_only), and only its tensors
+come back; the judge makes the bundled split (random.Random(42) on a copy, cut at 80 % and 90 %),
+the contexts and the lecture's forward pass itself, so that nothing the learner wrote decides
+the figure.
 """
-import hashlib
 import math
 import os
 import random
-import tempfile
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
-from course.checks import cache_folder, check, describe, exercise, expect, fail, is_number, is_sequence, number
+from course.checks import (check, describe, exercise, expect, fail, is_number, is_sequence, not_started, number,
+                           runner_answer, runner_exec)
 
 
 def params_for(V, block_size, d, hidden, seed):
@@ -197,10 +200,9 @@ def test_overfit_batch_memorises_a_batch(tuning):
 TARGET = 2.17                 # lecture 3's dev loss, the figure to beat
 MAX_PARAMS = 1_000_000        # the docstring's caps: the judge evaluates what it is given
 MAX_BLOCK = 16
-# This check's budget is the one long one of the course (cpu_factor times the reference's ~8 s,
-# autograder/fixtures/budgets.json); the Gradescope bundle carries a fixture only for the grader
-# files that name it, so this one names it (without it, the bundle's checks get cpu_floor).
-BUDGET_FIXTURE = "budgets"
+MODEL_FILE = "beat_217.pt"      # beside the learner's modules
+MAX_FILE_BYTES = 16 * 2**20      # 1,000,000 float32 numbers take 4 MB
+PARAMS = ("C", "W1", "b1", "W2", "b2")
 
 
 def bundled_split(names):
@@ -225,10 +227,11 @@ def contexts(words, stoi, block_size):
 
 
 def challenge_params(p, V):
-    """The returned parameters, checked against the docstring's shapes; returns them and block_size."""
-    names = ("C", "W1", "b1", "W2", "b2")
-    check(isinstance(p, dict) and sorted(p) == sorted(names), "beat_217 should return the dict C, W1, b1, W2, b2 "
-          "of mlp.forward", f"got {describe(p) if not isinstance(p, dict) else sorted(map(str, p))}", hint="return")
+    """The saved parameters, checked against the docstring's shapes; returns them and block_size."""
+    names = PARAMS
+    check(isinstance(p, dict) and sorted(p) == sorted(names), f"{MODEL_FILE} should hold the dict C, W1, b1, W2, b2 "
+          "of mlp.forward (what tuning.beat_217 returns)",
+          f"it holds {describe(p) if not isinstance(p, dict) else sorted(map(str, p))}", hint="return")
     for k in names:
         expect(p[k]).tensor(what=f"params[{k!r}]", hint="return")
         check(p[k].is_floating_point(), f"params[{k!r}] should be a float tensor", f"it is {p[k].dtype}", hint="return")
@@ -259,56 +262,40 @@ def held_out_loss(params, block_size, words, stoi):
     return total / len(X)
 
 
-# The model trained for the dev check, as the judge's own copies: the hidden tier's check of the
-# test split reads the same model instead of training another (the training is the one long
-# step of the course). A judge grades one submission, so one model is kept. A learner's own check
-# also keeps it in their cache folder (course/checks.py: cache_folder; never in an instructor's
-# grading), under the digest of their modules and of this file: until they change their code, the
-# next check grades the model their code trained last time instead of training it again.
-_trained: dict = {}
-PARAMS = ("C", "W1", "b1", "W2", "b2")
+# The saved model: the file's size is checked here, its bytes are read beside the learner's code
+# (torch.load's weights_only reader, which builds tensors and containers, never objects of other
+# classes), and what comes back is checked as any answer is.
+
+def saved_model(target_folder, V: int):
+    """The parameters of the learner's saved model, checked against the docstring's shapes, and block_size."""
+    path = Path(os.path.realpath(target_folder)) / MODEL_FILE       # where the runner sees it too
+    if not path.exists() and not path.is_symlink():
+        not_started(f"no {MODEL_FILE} beside your modules yet: `course challenge` (or notebook 03's challenge cell) "
+                    "trains your tuning.beat_217 and saves the model there")
+    check(path.is_file() and not path.is_symlink(), f"{MODEL_FILE} should be the file your training saved",
+          "it is a link or a folder", hint="save")
+    size = path.stat().st_size
+    check(size <= MAX_FILE_BYTES, f"{MODEL_FILE} should hold the five tensors only (at most {MAX_FILE_BYTES // 2**20} MB)",
+          f"it has {size / 2**20:.1f} MB", hint="save")
+    try:
+        runner_exec(f"import torch\n_beat_217 = torch.load({str(path)!r}, map_location='cpu', weights_only=True)\n",
+                    MODEL_FILE)
+    except Exception as exc:  # noqa: BLE001 - torch.load raised beside the learner's code: the file is not a model
+        fail(f"{MODEL_FILE} should be what torch.save writes from the dict C, W1, b1, W2, b2",
+             f"torch.load could not read it ({describe_error(exc)})", hint="save")
+    return challenge_params(runner_answer("_beat_217"), V)
 
 
-def _kept_path(target, seed: int):
-    folder = cache_folder()
-    if folder is None or target is None:
-        return None
-    digest = hashlib.sha256(open(__file__, "rb").read())
-    for path in sorted(Path(target).glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return folder / f"beat217-{digest.hexdigest()[:24]}-{seed}.pt"
+def describe_error(exc: BaseException) -> str:
+    """The first line of what the reading raised, short (its text came from the learner's process)."""
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:200]
 
 
-def _trained_model(tuning, names, seed: int, target):
-    train_words, _, _ = bundled_split(names)
+def check_beats_217(names, split: str, target_folder):
+    _, dev_words, test_words = bundled_split(names)
     stoi = vocab_of(names)
-    path = _kept_path(target, seed)
-    if path is not None and path.is_file():
-        try:
-            kept = torch.load(path, weights_only=True)
-            return challenge_params({k: kept[k] for k in PARAMS}, len(stoi))
-        except Exception:  # noqa: BLE001 - a damaged or older file: train again
-            pass
-    p = tuning.beat_217(list(train_words), dict(stoi), generator=torch.Generator().manual_seed(seed))
-    model = challenge_params(p, len(stoi))
-    if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as f:
-                torch.save(dict(zip(PARAMS, model[0])), f)
-            os.replace(tmp, path)
-        except OSError:
-            pass
-    return model
-
-
-def check_beats_217(tuning, names, split: str, seed: int, target=None):
-    train_words, dev_words, test_words = bundled_split(names)
-    stoi = vocab_of(names)
-    if "model" not in _trained:
-        _trained["model"] = _trained_model(tuning, names, seed, target)
-    params, block_size = _trained["model"]
+    params, block_size = saved_model(target_folder, len(stoi))
     words = dev_words if split == "dev" else test_words
     loss = held_out_loss(params, block_size, words, stoi)
     check(math.isfinite(loss), f"the {split} loss of your model should be a number", "it is NaN or inf: did the "
@@ -328,5 +315,5 @@ def check_beats_217(tuning, names, split: str, seed: int, target=None):
 
 
 @exercise("tuning.beat_217")
-def test_beat_217_on_the_dev_split(tuning, names, target_folder):
-    check_beats_217(tuning, names, "dev", seed=2017, target=target_folder)
+def test_beat_217_on_the_dev_split(names, target_folder):
+    check_beats_217(names, "dev", target_folder)

@@ -43,6 +43,8 @@ def make_class(folder: Path, n: int, course) -> dict[str, int]:
             src = ROOT / ("solutions" if kind != "partly done" or m == "bigram" else "exercises") / f"{m}.py"
             if src.exists():
                 shutil.copy(src, d / f"{m}.py")
+        if kind != "partly done":                    # the challenge's saved model (tuning.beat_217)
+            shutil.copy(ROOT / "solutions" / "beat_217.pt", d / "beat_217.pt")
         for nb in dict.fromkeys(notebooks):
             src = ROOT / ("exercises" if kind == "partly done" else "solutions") / nb
             if src.exists():

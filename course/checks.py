@@ -29,6 +29,11 @@ class GraderFailure(AssertionError):
     """A check failed; the text is for the learner."""
 
 
+class NotStarted(GraderFailure):
+    """What the check grades is not there yet (a file the learner makes, say): the exercise is
+    not started, and the text says how to start it."""
+
+
 def exercise(exercise_id: str):
     """Mark a test as a check of `exercise_id` (an id of course.toml)."""
     def mark(fn):
@@ -57,6 +62,11 @@ def fail(why: str, got: str = "", hint: str | None = None):
     if hint:
         text += f"\nhint: {hint_text(hint)}"
     raise GraderFailure(text)
+
+
+def not_started(why: str) -> None:
+    """Stop the check: the learner has not started this exercise yet (`why` says how to)."""
+    raise NotStarted(why.rstrip(".") + ".")
 
 
 def check(condition: bool, why: str, got: str = "", hint: str | None = None) -> None:

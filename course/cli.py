@@ -63,6 +63,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("watch", "learner.watch", "grade a module again each time you save it (feedback in about a second)"),
     Command("train", "learner.train", "lecture 3: train your MLP on the bundled names"),
     Command("sample", "learner.train", "lecture 3: print names from your trained MLP at several temperatures"),
+    Command("challenge", "learner.challenge", "lecture 3: train your tuning.beat_217 and save the model its "
+            "grader reads (beat_217.pt)"),
     Command("experiments", "learner.experiments", "lecture 4: your training loop on your set-ups (N(0,1) init, "
             "Kaiming, BatchNorm, a bad gain, a low learning rate); draw them"),
     Command("week", "learner.week", "the end of the week: grade your work, run your notebooks, sample your model, "

@@ -83,8 +83,11 @@ def execute(path: Path, timeout: float = 60, env: dict | None = None, allow_erro
     import nbformat
     from nbclient import NotebookClient
     nb = nbformat.read(path, as_version=4)
-    saved = {k: os.environ.get(k) for k in (env or {})}
-    os.environ.update(env or {})        # the kernel inherits this process's environment
+    # The kernel inherits this process's environment, but draws inline: a backend this process
+    # chose for itself (MPLBACKEND=Agg, set by a class grading) would leave the notebook no figures.
+    saved = {k: os.environ.get(k) for k in [*(env or {}), "MPLBACKEND"]}
+    os.environ.pop("MPLBACKEND", None)
+    os.environ.update(env or {})
     try:
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
                                 interrupt_on_timeout=allow_errors,

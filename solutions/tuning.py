@@ -113,13 +113,15 @@ def beat_217(train_words: list[str], stoi: dict[str, int],
 
     Return the trained parameters, the dict C, W1, b1, W2, b2 of mlp.forward (float32 tensors,
     with or without a graph, shaped as mlp.init_params makes them; block_size 1 to 16 and at
-    most 1,000,000 numbers in all). The grader computes their loss itself, as mlp.forward defines
-    the model, with block_size = W1.shape[0] // C.shape[1], on words your function never
-    sees: the dev split of the bundled names (mlp.split_words(names, seed=42)[1]), and, in the
-    hidden tier, the test split. Each must be below 2.17, whatever the generator's seed.
-    The call has the grading budget of CPU time (course.toml's [grading] cpu_factor times the
-    reference's, which trains for about 7 s): the lecture's 200,000 steps of batch 32 may not
-    fit; fewer, larger batches at a higher rate do.
+    most 1,000,000 numbers in all).
+
+    The grader does not call this function: it grades the model you saved. `course challenge`
+    (or notebook 03's challenge cell) calls it with a generator seeded 2017 and saves what it
+    returns as beat_217.pt beside this file. The grader computes that model's loss itself, as
+    mlp.forward defines the model, with block_size = W1.shape[0] // C.shape[1], on words your
+    training never sees: the dev split of the bundled names (mlp.split_words(names,
+    seed=42)[1]), and, in the hidden tier, the test split. Each must be below 2.17. Train as
+    long as you like (the reference trains for about 7 s); save again after you change it.
 
     The docstring's example is the shape of the answer, not the challenge (a tiny model, a
     few steps):

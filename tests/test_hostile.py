@@ -210,7 +210,7 @@ def hostile_class(tmp_path_factory, course):
     for name in ("a_good", "z_good"):
         folder = subs / name
         folder.mkdir(parents=True)
-        for path in (ROOT / "solutions").glob("*.py"):
+        for path in [*(ROOT / "solutions").glob("*.py"), ROOT / "solutions" / "beat_217.pt"]:
             shutil.copy(path, folder / path.name)
         shutil.copy(ROOT / "solutions" / "05-recall.ipynb", folder / "05-recall.ipynb")
     for name, attack in ATTACKS.items():
@@ -256,9 +256,10 @@ def test_stalled_and_oversized_answers_cost_their_check_only(hostile_class):
 
 
 def slower_than_the_class_budget(seconds: float = 3.0) -> set[str]:
-    """The exercises whose reference needs more CPU than the hostile class's check_timeout (3 s):
-    tuning.beat_217 trains for ~8 s. A correct answer times out there by construction; their
-    full marks are proved where the budget is the real one (test_graders, test_gradescope)."""
+    """The exercises whose reference needs more CPU than the hostile class's check_timeout (3 s)
+    (none today: tuning.beat_217's grader reads a saved model). A correct answer would time out
+    there by construction; its full marks are proved where the budget is the real one
+    (test_graders, test_gradescope)."""
     import json
     data = json.loads((ROOT / "autograder" / "fixtures" / "budgets.json").read_text())
     return {ex for ex, cpu in data["cpu_seconds"].items() if cpu > seconds / 2}

@@ -10,7 +10,7 @@ from course.authoring import release
 from course.cli import INSTRUCTOR_ONLY
 from tests.conftest import ROOT
 
-LEARNER = {"check", "hint", "doctor", "train", "sample", "experiments", "update", "week", "watch"}
+LEARNER = {"check", "hint", "doctor", "train", "sample", "challenge", "experiments", "update", "week", "watch"}
 
 
 def course_cmd(folder, *args):

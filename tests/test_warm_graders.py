@@ -4,7 +4,6 @@ lab's runs), before it forks the judges: course/classgrade/grade.py `warm_grader
 import subprocess
 import sys
 
-import torch
 
 from course import checks
 from course.classgrade import grade
@@ -77,34 +76,3 @@ def test_warming_keeps_what_the_graders_imported():
     count, leftovers = done.stdout.strip().split(" ", 1)
     assert int(count) > 0, "the runs went to a copy of course.checks that is gone"
     assert leftovers == "[]", leftovers
-
-
-def test_a_learners_check_keeps_the_challenge_model_until_the_code_changes(course, tmp_path, monkeypatch):
-    """beat_217 trains for seconds: a learner's next check grades the model their unchanged code
-    trained last time (the judge still computes its loss); any change to their modules trains again."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location("_tuning_cached", course.root / "autograder" / "test_tuning.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    monkeypatch.setattr(module, "cache_folder", lambda: tmp_path / "cache")
-    target = tmp_path / "target"
-    target.mkdir()
-    (target / "tuning.py").write_text("# v1\n")
-    calls = []
-    g = torch.Generator().manual_seed(0)
-    trained = {"C": torch.randn(27, 2, generator=g), "W1": torch.randn(6, 5, generator=g), "b1": torch.zeros(5),
-               "W2": torch.randn(5, 27, generator=g), "b2": torch.zeros(27)}
-
-    class Learner:
-        def beat_217(self, words, stoi, generator=None):
-            calls.append(1)
-            return trained
-
-    from course.data import load_words
-    names = load_words(course)
-    first = module._trained_model(Learner(), names, 2017, target)
-    again = module._trained_model(Learner(), names, 2017, target)
-    assert len(calls) == 1 and all(torch.equal(a, b) for a, b in zip(first[0], again[0]))
-    (target / "tuning.py").write_text("# v2\n")
-    module._trained_model(Learner(), names, 2017, target)
-    assert len(calls) == 2                                 # the code changed: trained again

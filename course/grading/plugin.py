@@ -381,6 +381,8 @@ def classify(exc: BaseException, budget: "Budget | None" = None) -> tuple[str, s
 
 def _classify(exc: BaseException, budget: "Budget | None") -> tuple[str, str]:
     ex_id = context.exercise.get() or "?"
+    if isinstance(exc, checks.NotStarted):
+        return "not started", judge._text(str(exc))
     if isinstance(exc, checks.GraderFailure):
         return "failed", judge._text(str(exc))
     if isinstance(exc, judge.CheckTimedOut):

@@ -126,7 +126,8 @@ def next_step(course: Course, rows: list[ExerciseScore], target: str = "exercise
     where = (f"{target}/{ex.notebook}, question {ex.function}" if ex.notebook
              else f"{target}/{ex.module}.py, function {ex.function}")
     if todo.status == "not started":
-        return f"Next: {todo.id} ({where}).\n  {hint}"
+        how = f" — {todo.message.splitlines()[0]}" if todo.message else "."    # what starting it takes, if said
+        return f"Next: {todo.id} ({where}){how}\n  {hint}"
     problem = todo.message.splitlines()[0] if todo.message else todo.status
     return (f"Next: {todo.id} ({where}) — {problem}\n  {hint}"
             f"\n  (all hints: `course hint {ex.function}`)")

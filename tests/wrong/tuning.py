@@ -81,34 +81,4 @@ def overfit_batch(params, X, Y, steps=300, lr=0.1):
         losses.append(loss.item())
     return losses
 ''', "full"),
-    ("tuning.beat_217", "the lecture's first run: 1,000 steps of 32 at lr 0.1", '''
-def beat_217(train_words, stoi, generator=None):
-    X, Y = mlp.build_dataset(train_words, stoi, block_size=3)
-    params = mlp.init_params(len(stoi), 3, generator=generator)
-    mlp.train(params, X, Y, steps=1000, batch_size=32, lr=0.1, generator=generator)
-    return params
-''', "init"),
-    ("tuning.beat_217", "a calm start, but too short: 3,000 steps of 32 at lr 0.1", '''
-def beat_217(train_words, stoi, generator=None):
-    X, Y = mlp.build_dataset(train_words, stoi, block_size=3)
-    params = mlp.init_params(len(stoi), 3, generator=generator)
-    with torch.no_grad():
-        params["W2"] *= 0.1
-        params["b2"].zero_()
-    mlp.train(params, X, Y, steps=3000, batch_size=32, lr=0.1, generator=generator)
-    return params
-''', "budget"),
-    ("tuning.beat_217", "a copy trained, the untrained parameters returned", '''
-def beat_217(train_words, stoi, generator=None):
-    X, Y = mlp.build_dataset(train_words, stoi, block_size=3)
-    params = mlp.init_params(len(stoi), 3, generator=generator)
-    trained = {k: v.detach().clone().requires_grad_() for k, v in params.items()}
-    mlp.train(trained, X, Y, steps=200, batch_size=256, lr=0.1, generator=generator)
-    return params
-''', "return"),
-    ("tuning.beat_217", "W1 stored the other way round, (n_hidden, block_size * n_embd)", '''
-def beat_217(train_words, stoi, generator=None):
-    params = mlp.init_params(len(stoi), 3, n_embd=10, n_hidden=64, generator=generator)
-    return {k: (v.detach().T.contiguous() if k == "W1" else v.detach()) for k, v in params.items()}
-''', "return"),
 ]
