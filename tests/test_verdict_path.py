@@ -110,6 +110,16 @@ def test_exceptions_of_any_shape_are_classified_as_not_passed(remote, name):
     message.encode("utf-8")
 
 
+@pytest.mark.parametrize("message, says", [("invalid syntax (bigram.py, line 133)", "invalid syntax (bigram.py, line 133)"),
+                                           ("invalid syntax", "invalid syntax (line 133)")])
+def test_a_syntax_error_names_its_line_once(message, says):
+    from course.grading import plugin
+    info = judge.exception_info({"kind": "import", "types": ["SyntaxError"], "message": message, "lineno": 133,
+                                 "module": "bigram"})
+    status, text = plugin._learner_verdict(info, "bigram.build_vocab")
+    assert (status, text) == ("error", f"bigram.py does not import: {says}")
+
+
 def test_exception_info_of_any_shape_takes_one_form():
     for raw in (None, [], {"types": "NotImplementedError"}, {"types": [1, {"a": 2}], "message": ["x"]},
                 {"kind": "evil", "lineno": True, "message": "\ud800" * 5000}):

@@ -430,7 +430,8 @@ def _learner_verdict(info: dict, ex_id: str) -> tuple[str, str]:
     if kind == "import":
         module = info.get("module") or "your module"
         if "SyntaxError" in types_ or "IndentationError" in types_:
-            return "error", f"{module}.py does not import: {text} (line {info.get('lineno')})"
+            line = f" (line {info.get('lineno')})" if info.get("lineno") and "line " not in text else ""
+            return "error", f"{module}.py does not import: {text}{line}"
         if "SystemExit" in types_:
             return "error", f"{module}.py calls exit() when imported; remove it"
         if "ModuleNotFoundError" in types_ and f"'{module}'" in text:
