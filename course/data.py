@@ -15,7 +15,7 @@ def load_words(course: Course | None = None) -> list[str]:
     except FileNotFoundError:
         raise CourseError(f"{path}: not found; it ships with the course (see data/README.md)") from None
     digest = hashlib.sha256(blob).hexdigest()
-    expected = course.raw["data"]["sha256"]
+    expected = course.data.sha256
     if digest != expected:
         raise CourseError(f"{path}: sha256 is {digest[:12]}…, course.toml expects {expected[:12]}…; "
                           "restore the file (git checkout data/names.txt) or rebuild it with data/make_names.py")

@@ -208,7 +208,7 @@ def test_nbgrader_writes_nothing_outside_the_course(course):
     for value in (config.CourseDirectory.root, config.CourseDirectory.db_url.removeprefix("sqlite:///"),
                   config.Exchange.root, config.Exchange.cache):
         assert Path(value).resolve().is_relative_to(ROOT), value
-    assert config.CourseDirectory.course_id == course.raw["course"]["name"]
+    assert config.CourseDirectory.course_id == course.about.name
 
 
 def test_nbgrader_knows_every_option_of_the_config():
