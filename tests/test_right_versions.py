@@ -1,10 +1,10 @@
 """Every correct implementation gets full points, in the public and in the hidden tier.
 
-The variants of tests/right/ are graded in rounds: round r plants the r-th variant of every
+The variants of tests/variants/right/ are graded in rounds: round r plants the r-th variant of every
 exercise of a module into one copy of solutions/ and grades the module once (a run costs a
 pytest start and a runner; one per variant would take three times as long). All variants are
 correct, so any mix of them is too; a failure names the exercise and the variant. A variant
-expected to fail for now (a fourth element, its reason) gets a round of its own, marked xfail.
+expected to fail for now (right/cases.toml gives its reason) gets a round of its own, marked xfail.
 """
 import re
 
@@ -12,9 +12,9 @@ import pytest
 
 from course import run
 from tests.conftest import ROOT, by_id, target_with
-from tests.right import all_cases
+from tests.variants import right
 
-CASES = all_cases()
+CASES = [(v.exercise, v.name, v.code) + ((v.xfail,) if v.xfail else ()) for v in right()]
 
 
 def with_hidden_checks() -> set[str]:
