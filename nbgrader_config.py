@@ -29,6 +29,7 @@ import os
 import sys
 from pathlib import Path
 
+from course.files import NEW
 from course.manifest import load
 
 COURSE = Path(__file__).resolve().parent
@@ -52,7 +53,7 @@ c.Exchange.cache = str(WORK / "exchange-cache")
 # solutions/' version of a source notebook edited in .nbgrader/source/ waits there as .ipynb.new:
 # never copied into a release (it is a solution). Assignments reach the gradebook when
 # generated; nbgrader 0.9 has no option that lists them beforehand.
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.new"]
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", f"*{NEW}"]
 
 # A cell may run as long as a grader's check may wait (its CPU budget times the wall factor).
 c.Execute.timeout = int(MANIFEST.grading.cpu_floor * MANIFEST.grading.wall_factor)

@@ -63,10 +63,10 @@ def find(text: str | list[str], markers: Markers = SOLUTION, keepends: bool = Fa
     return found
 
 
-def outside(text: str | list[str], *markers: Markers) -> list[str]:
+def outside(text: str | list[str], *markers: Markers, keepends: bool = False) -> list[str]:
     """The lines of a text outside every region of each kind of `markers` (default: solution
     regions), marker lines left out."""
-    lines, markers = _lines(text), markers or (SOLUTION,)
+    lines, markers = _lines(text, keepends), markers or (SOLUTION,)
     inside: set[int] = set()
     for kind in markers:
         for region in find(lines, kind):
@@ -83,13 +83,13 @@ def contains(text: str, markers: Markers = SOLUTION) -> bool:
 def without_markers(text: str, markers: Markers = SOLUTION) -> str:
     """The text with its marker lines left out and what lies between them kept (the reference's
     answer to a written question, as the learner would have written it)."""
-    return "\n".join(line for line in text.splitlines()
-                     if not (is_marker(line, markers.begin) or is_marker(line, markers.end)))
+    return "".join(line for line in text.splitlines(keepends=True)
+                   if not (is_marker(line, markers.begin) or is_marker(line, markers.end)))
 
 
 def without_regions(text: str, markers: Markers = HIDDEN_TESTS) -> str:
     """The text with every region of this kind left out, markers and all (a cell without its hidden tests)."""
-    return "\n".join(outside(text, markers))
+    return "".join(outside(text, markers, keepends=True))
 
 
 def problems(lines: list[str], where: str, markers: Markers = SOLUTION) -> list[str]:

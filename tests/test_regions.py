@@ -52,7 +52,7 @@ def test_markers_or_regions_left_out_of_a_cell():
     cell = "x = 1\n### BEGIN HIDDEN TESTS\nassert x == 1\n### END HIDDEN TESTS\nprint(x)"
     assert regions.without_regions(cell, HIDDEN_TESTS) == "x = 1\nprint(x)"
     answer = "### BEGIN SOLUTION\nI check the loss at step 0.\n### END SOLUTION"
-    assert regions.without_markers(answer) == "I check the loss at step 0."
+    assert regions.without_markers(answer) == "I check the loss at step 0.\n"      # line ends kept
 
 
 def test_a_notebook_cell_is_cut_into_what_is_shown_solutions_and_hidden_tests():

@@ -17,7 +17,7 @@ def test_exercises_are_in_sync_with_solutions(course):
 def test_stubs_keep_signatures_and_docstrings_and_drop_solutions(course):
     for module in stubs.stub_modules(course):
         stub = (ROOT / "exercises" / f"{module}.py").read_text()
-        assert "### BEGIN SOLUTION" not in stub and "### END SOLUTION" not in stub
+        assert SOLUTION.begin not in stub and SOLUTION.end not in stub
         for ex in course.exercises:
             if ex.module == module:
                 assert f"TODO ({ex.id})" in stub, f"{ex.id} has no TODO in its stub"

@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 
 from course import regions
-from course.files import CACHES
+from course.files import CACHES, NEW
 from course.manifest import Course
 from course.regions import SOLUTION
 
@@ -100,7 +100,7 @@ def _texts(out: Path):
         if not path.is_file() or CACHES & set(path.parts):
             continue
         rel = str(path.relative_to(out))
-        if path.suffix == ".ipynb" or path.name.endswith(".ipynb.new"):
+        if path.suffix == ".ipynb" or path.name.endswith(f".ipynb{NEW}"):
             try:
                 nb = nbformat.read(path, as_version=4)
             except Exception:  # noqa: BLE001 - scanned as plain text below
