@@ -206,7 +206,7 @@ class _Table:
     def done(self) -> None:
         extra = sorted(set(self.table) - self.taken)
         if extra:
-            raise self.error(f"{self.where} has no key `{extra[0]}` (a typo?); its keys are: "
+            raise self.error(f"{self.where} has no key `{extra[0]}` (a typo?); the keys it may have: "
                              f"{', '.join(sorted(self.taken))}")
 
 

@@ -48,7 +48,7 @@ def test_a_changed_data_file_is_refused(tmp_path):
     (lambda t: t.replace("points = 3", "point = 3", 1), r"^course.toml: \[\[exercise\]\] bigram.count_bigrams has no "
                                                          r"`points`; add a line `points = 3`$"),
     (lambda t: t.replace("cpu_floor = 10", "cpu_flor = 10", 1), r"^course.toml: \[grading\] has no key `cpu_flor` "
-                                                                r"\(a typo\?\); its keys are: cpu_factor, cpu_floor, "),
+                                                                r"\(a typo\?\); the keys it may have: cpu_factor, cpu_floor, "),
     (lambda t: t.replace("memory_mb = 4096", "memory_mb = true", 1), r"\[grading\] memory_mb should be an integer"),
     (lambda t: t.replace('answers = ["mlp_shapes"]', 'answers = ["mlp shapes"]', 1),
      r"\[\[exercise\]\] recall.mlp_shapes answers should be a list of Python names"),
