@@ -29,13 +29,11 @@ import os
 import sys
 from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:                      # Python 3.10: the same parser, from PyPI (a dependency there)
-    import tomli as tomllib
+from course.files import NEW
+from course.manifest import load
 
 COURSE = Path(__file__).resolve().parent
-MANIFEST = tomllib.loads((COURSE / "course.toml").read_text())
+MANIFEST = load(COURSE)
 WORK = Path(os.environ.get("NBGRADER_ROOT") or COURSE / ".nbgrader").resolve()
 
 # nbgrader calls `alembic` by name: the environment's bin must be on PATH for its subprocesses.
@@ -45,7 +43,7 @@ if _bin not in os.environ.get("PATH", "").split(os.pathsep):
 
 c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
 
-c.CourseDirectory.course_id = MANIFEST["course"]["name"]
+c.CourseDirectory.course_id = MANIFEST.about.name
 c.CourseDirectory.root = str(WORK)
 c.CourseDirectory.source_directory = "source"     # filled from solutions/ by `course notebooks`
 c.CourseDirectory.release_directory = "release"   # copied to exercises/ by `course notebooks`
@@ -55,10 +53,10 @@ c.Exchange.cache = str(WORK / "exchange-cache")
 # solutions/' version of a source notebook edited in .nbgrader/source/ waits there as .ipynb.new:
 # never copied into a release (it is a solution). Assignments reach the gradebook when
 # generated; nbgrader 0.9 has no option that lists them beforehand.
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.new"]
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", f"*{NEW}"]
 
 # A cell may run as long as a grader's check may wait (its CPU budget times the wall factor).
-c.Execute.timeout = int(MANIFEST["grading"]["cpu_floor"] * MANIFEST["grading"]["wall_factor"])
+c.Execute.timeout = int(MANIFEST.grading.cpu_floor * MANIFEST.grading.wall_factor)
 c.Execute.interrupt_on_timeout = True
 
 # Feedback goes to students: no hidden test may show in it, neither as cell source

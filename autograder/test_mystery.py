@@ -22,15 +22,14 @@ from __future__ import annotations
 import copy
 import hashlib
 import math
-import os
 import random
-import tempfile
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 from course.checks import cache_folder, check, describe, exercise, is_number, is_sequence, number, share, shared
+from course.files import atomic_save
 
 
 FAULTS = ("saturated_tanh", "dead_units", "lr_too_high", "lr_too_low", "bn_eval_mode",
@@ -283,11 +282,8 @@ def _keep(fault: str, seed: int, big: bool, made: dict) -> None:
              "buffers": [b for m in layers for b in m.buffers()],
              **{k: run[k] for k in ("losses", "log", "X", "Y")}, "figures": made["figures"]}
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            torch.save(state, f)
-        os.replace(tmp, path)
+        with atomic_save(path) as tmp:
+            torch.save(state, tmp)
     except OSError:
         pass                                        # no cache: the next run makes it again
 

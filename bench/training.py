@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from course.data import load_words  # noqa: E402
 from course.manifest import load  # noqa: E402
-from course.learner.train import DEMO, LECTURE, Progress, load_modules, train_model  # noqa: E402
+from course.learner.train import DEMO, LECTURE, load_modules, progress_bar, train_model  # noqa: E402
 
 GOAL_LOSS, GOAL_TRAINING, GOAL_COUNTING = 2.17, 5.0, 20.0
 
@@ -71,7 +71,7 @@ def main() -> int:
             recipe = replace(recipe, steps=recipe.steps // 20)
         print(f"\n{recipe.name}: {recipe.describe()}", flush=True)
         start = time.perf_counter()
-        result = train_model(m, words, recipe, Progress(recipe.steps, stream=sys.stdout),
+        result = train_model(m, words, recipe, progress_bar(recipe.steps, stream=sys.stdout),
                              chunk=max(1, recipe.steps // 40))
         result["wall"] = time.perf_counter() - start        # data set building and evaluation included
         results[recipe.name] = result

@@ -98,8 +98,7 @@ def version() -> str:
         course = load()
     except CourseError:
         return text
-    about = course.raw["course"]
-    return f"{text}; course {about['name']} {about.get('version', '?')} in {course.root}"
+    return f"{text}; course {course.about.name} {course.about.version or '?'} in {course.root}"
 
 
 def available() -> list[Command]:

@@ -1,9 +1,17 @@
-"""Read and check `course.toml`, the one list of assignments, exercises, points and hints."""
+"""Read and check `course.toml`, the one list of assignments, exercises, points and hints.
+
+Every table of the file has a typed record here, and every key a type and, where it may be left
+out, a default: [course] -> About, [data] -> Data, [grading] -> Grading, [release] -> Release,
+[[assignment]] -> Assignment, [[exercise]] -> Exercise, all held by one Course. A key of the
+wrong type, a key missing or a key no record knows (a typo) is refused with one line that names
+the file, the table, the key and what to write instead. `format` says which version of this
+layout the file is written in; this code reads FORMAT.
+"""
 from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 
@@ -12,9 +20,52 @@ if sys.version_info >= (3, 11):
 else:                      # Python 3.10 (Gradescope's default image): the same parser, from PyPI
     import tomli as tomllib
 
+FORMAT = 1
+
 
 class CourseError(Exception):
     """A problem a person must fix (a file, a setting); its text is shown as one line."""
+
+
+# ------------------------------------------------------------------ the records
+@dataclass(frozen=True)
+class About:
+    """[course]: what the course is called."""
+    name: str
+    title: str                   # default: the name
+    version: str | None = None
+
+
+@dataclass(frozen=True)
+class Data:
+    """[data]: the bundled data set, and the sha256 the code checks it against."""
+    path: str                    # relative to the course folder
+    sha256: str
+    source: str = ""             # where it comes from, for people
+
+
+@dataclass(frozen=True)
+class Grading:
+    """[grading]: the budgets of a check (course.toml explains each; these are the defaults)."""
+    cpu_floor: float = 10        # CPU seconds a check may always use
+    cpu_factor: float = 20       # times the reference solution's CPU time
+    wall_factor: float = 6       # a check waiting this many times its CPU budget is stopped
+    idle_limit: float = 10       # seconds in a row without using the CPU, then stopped
+    memory_mb: int = 4096        # memory a check may allocate on top of the grader's own
+    output_limit: int = 20000    # characters a check may print before it is stopped
+
+    def __call__(self, key: str):
+        """One budget by name, `course.grading("cpu_floor")`, as the graders ask for it."""
+        if key not in {f.name for f in fields(self)}:
+            raise CourseError(f"course.toml: [grading] has no key {key!r}; it has {_names(Grading)}")
+        return getattr(self, key)
+
+
+@dataclass(frozen=True)
+class Release:
+    """[release]: what `course release` leaves out of a student copy, and what its leak check ignores."""
+    instructor_only: tuple[str, ...] = ()   # tables of course.toml not in a student copy
+    not_secret: tuple[str, ...] = ()        # lines of a solution region that are common code
 
 
 @dataclass(frozen=True)
@@ -57,7 +108,11 @@ class Assignment:
 @dataclass(frozen=True)
 class Course:
     root: Path
-    raw: dict = field(repr=False)
+    format: int
+    about: About
+    data: Data
+    grading: Grading
+    release: Release
     assignments: tuple[Assignment, ...]
     exercises: tuple[Exercise, ...]
 
@@ -79,16 +134,158 @@ class Course:
     def modules(self) -> list[str]:
         return list(dict.fromkeys(ex.module for ex in self.exercises))
 
-    def grading(self, key: str):
-        return self.raw.get("grading", {})[key]
-
     @property
     def data_path(self) -> Path:
-        return self.root / self.raw["data"]["path"]
+        return self.root / self.data.path
 
     @property
     def total_points(self) -> int:
         return sum(ex.points for ex in self.exercises)
+
+
+# ------------------------------------------------------------------ reading a table
+def _names(record) -> str:
+    return ", ".join(f.name for f in fields(record))
+
+
+# What each kind of value is called in a message, and an example of it.
+KINDS = {
+    "int": ("an integer", "3"),
+    "number": ("a number", "10"),
+    "str": ("a string", '"text"'),
+    "strs": ("a list of strings", '["a", "b"]'),
+    "names": ("a list of Python names", '["mlp_shapes"]'),
+    "ints": ("a list of integers", "[3, 4]"),
+    "texts": ("a table of strings", '{ key = "text" }'),
+    "points": ("a table of integers", "{ reflection = 5 }"),
+    "table": ("a table", "{ ... }, or a [table] of its own"),
+    "tables": ("a list of tables", "[[table]] entries"),
+}
+
+
+def _integer(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)      # TOML's true is no number
+
+
+def _is(value, kind: str) -> bool:
+    if kind in ("strs", "names", "ints", "tables"):
+        return isinstance(value, list) and all(_is(v, {"strs": "str", "names": "name", "ints": "int",
+                                                       "tables": "table"}[kind]) for v in value)
+    if kind in ("texts", "points"):
+        return isinstance(value, dict) and all(_is(v, "str" if kind == "texts" else "int") for v in value.values())
+    return {"int": _integer(value), "number": _integer(value) or isinstance(value, float),
+            "str": isinstance(value, str), "name": isinstance(value, str) and value.isidentifier(),
+            "table": isinstance(value, dict)}[kind]
+
+
+class _Table:
+    """One table of course.toml as it is read: each key taken once with its type checked, and
+    the keys left over refused (a typo would otherwise be silently ignored)."""
+
+    def __init__(self, file: str, where: str, table: dict):
+        self.file, self.where, self.table, self.taken = file, where, table, set()
+
+    def error(self, text: str) -> CourseError:
+        return CourseError(f"{self.file}: {text}")
+
+    def need(self, key: str, kind: str):
+        if key not in self.table:
+            raise self.error(f"{self.where} has no `{key}`; add a line `{key} = {KINDS[kind][1]}`")
+        return self.get(key, kind, None)
+
+    def get(self, key: str, kind: str, default):
+        self.taken.add(key)
+        if key not in self.table:
+            return default
+        value = self.table[key]
+        if not _is(value, kind):
+            what, example = KINDS[kind]
+            raise self.error(f"{self.where} {key} should be {what} (e.g. `{key} = {example}`), not {value!r}")
+        return value
+
+    def done(self) -> None:
+        extra = sorted(set(self.table) - self.taken)
+        if extra:
+            raise self.error(f"{self.where} has no key `{extra[0]}` (a typo?); the keys it may have: "
+                             f"{', '.join(sorted(self.taken))}")
+
+
+def _read(reader, file: str, where: str, table: dict, *args):
+    """`reader`'s record of one table, every key of the table read."""
+    t = _Table(file, where, table)
+    record = reader(t, *args)
+    t.done()
+    return record
+
+
+# ------------------------------------------------------------------ reading the file
+def _about(t: _Table) -> About:
+    name = t.need("name", "str")
+    return About(name=name, title=t.get("title", "str", name), version=t.get("version", "str", None))
+
+
+def _data(t: _Table) -> Data:
+    return Data(path=t.need("path", "str"), sha256=t.need("sha256", "str"), source=t.get("source", "str", ""))
+
+
+def _grading(t: _Table) -> Grading:
+    kinds = {"memory_mb": "int", "output_limit": "int"}
+    return Grading(**{f.name: t.get(f.name, kinds.get(f.name, "number"), f.default) for f in fields(Grading)})
+
+
+def _release(t: _Table) -> Release:
+    return Release(instructor_only=tuple(t.get("instructor_only", "strs", [])),
+                   not_secret=tuple(t.get("not_secret", "strs", [])))
+
+
+def _assignment(t: _Table) -> Assignment:
+    return Assignment(id=t.need("id", "str"), title=t.need("title", "str"), modules=tuple(t.need("modules", "strs")),
+                      notebooks=tuple(t.get("notebooks", "strs", [])), manual=dict(t.get("manual", "points", {})))
+
+
+def _exercise(t: _Table, assignments: list[str]) -> Exercise:
+    ex_id, assignment = t.need("id", "str"), t.need("assignment", "str")
+    if "." not in ex_id:
+        raise t.error(f"exercise id {ex_id!r} should be 'module.function', e.g. id = \"bigram.nll\"")
+    if assignment not in assignments:
+        raise t.error(f"{t.where} names assignment {assignment!r}, which is not listed; "
+                      f"use one of: {', '.join(assignments)}")
+    hints = t.need("hints", "texts")
+    if not hints:
+        raise t.error(f"{t.where} needs at least one hint, under [exercise.hints]")
+    return Exercise(id=ex_id, assignment=assignment, points=t.need("points", "int"), hints=dict(hints),
+                    timeout=t.get("timeout", "number", None), notebook=t.get("notebook", "str", None),
+                    answers=tuple(t.get("answers", "names", [])), inplace_args=tuple(t.get("inplace_args", "ints", [])))
+
+
+def _format(top: _Table) -> int:
+    if "format" not in top.table:
+        raise top.error(f"the file has no `format`; add `format = {FORMAT}` at its top, before any table")
+    version = top.get("format", "int", FORMAT)
+    if version != FORMAT:
+        raise top.error(f"the file is written in format {version}, but this copy of the course's code reads format "
+                        f"{FORMAT}; use the course.toml and the code of one release together")
+    return version
+
+
+def parse(root: Path, raw: dict, file: str = "course.toml") -> Course:
+    """The Course that `raw` (course.toml, as tomllib reads it) describes, checked key by key."""
+    top = _Table(file, "the file", raw)
+    version = _format(top)
+    about = _read(_about, file, "[course]", top.need("course", "table"))
+    data = _read(_data, file, "[data]", top.need("data", "table"))
+    grading = _read(_grading, file, "[grading]", top.get("grading", "table", {}))
+    release = _read(_release, file, "[release]", top.get("release", "table", {}))
+    assignments = [_read(_assignment, file, f"[[assignment]] {a.get('id', '?')}", a)
+                   for a in top.need("assignment", "tables")]
+    ids, exercises = [a.id for a in assignments], []
+    for e in top.need("exercise", "tables"):
+        exercises.append(_read(_exercise, file, f"[[exercise]] {e.get('id', '?')}", e, ids))
+        if any(ex.id == exercises[-1].id for ex in exercises[:-1]):
+            raise CourseError(f"{file}: exercise {exercises[-1].id!r} is listed twice; keep one [[exercise]] of that id")
+    top.done()
+    return Course(root=root, format=version, about=about, data=data, grading=grading, release=release,
+                  assignments=tuple(assignments), exercises=tuple(exercises))
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -106,52 +303,12 @@ def find_root(start: Path | None = None) -> Path:
     raise CourseError("no course.toml here or above: run this from inside the course folder")
 
 
-def _need(table: dict, key: str, kind, where: str):
-    if key not in table:
-        raise CourseError(f"course.toml: {where} has no `{key}`")
-    if not isinstance(table[key], kind):
-        raise CourseError(f"course.toml: {where}.{key} should be a {kind.__name__}, not {table[key]!r}")
-    return table[key]
-
-
-def parse(root: Path, raw: dict) -> Course:
-    for key in ("course", "data", "grading"):
-        _need(raw, key, dict, "the file")
-    _need(raw["data"], "path", str, "[data]")
-    _need(raw["data"], "sha256", str, "[data]")
-    assignments = []
-    for a in _need(raw, "assignment", list, "the file"):
-        where = f"[[assignment]] {a.get('id', '?')}"
-        assignments.append(Assignment(
-            id=_need(a, "id", str, where), title=_need(a, "title", str, where),
-            modules=tuple(_need(a, "modules", list, where)),
-            notebooks=tuple(a.get("notebooks", ())),
-            manual={k: int(v) for k, v in a.get("manual", {}).items()}))
-    known = {a.id for a in assignments}
-    exercises, seen = [], set()
-    for e in _need(raw, "exercise", list, "the file"):
-        where = f"[[exercise]] {e.get('id', '?')}"
-        ex_id = _need(e, "id", str, where)
-        if "." not in ex_id:
-            raise CourseError(f"course.toml: exercise id {ex_id!r} should be 'module.function'")
-        if ex_id in seen:
-            raise CourseError(f"course.toml: exercise {ex_id!r} is listed twice")
-        seen.add(ex_id)
-        assignment = _need(e, "assignment", str, where)
-        if assignment not in known:
-            raise CourseError(f"course.toml: {where} names assignment {assignment!r}, which is not listed")
-        points = _need(e, "points", int, where)
-        hints = _need(e, "hints", dict, where)
-        if not hints:
-            raise CourseError(f"course.toml: {where} needs at least one hint")
-        answers = e.get("answers", [])
-        if not (isinstance(answers, list) and all(isinstance(a, str) and a.isidentifier() for a in answers)):
-            raise CourseError(f"course.toml: {where}.answers should be a list of names, not {answers!r}")
-        exercises.append(Exercise(id=ex_id, assignment=assignment, points=points,
-                                  hints={k: str(v) for k, v in hints.items()},
-                                  timeout=e.get("timeout"), notebook=e.get("notebook"), answers=tuple(answers),
-                                  inplace_args=tuple(int(i) for i in e.get("inplace_args", ()))))
-    return Course(root=root, raw=raw, assignments=tuple(assignments), exercises=tuple(exercises))
+def _shown(path: Path) -> str:
+    """A path as a message shows it: relative to the current folder when it lies inside it."""
+    try:
+        return str(path.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 @lru_cache(maxsize=None)
@@ -162,8 +319,8 @@ def _load_cached(root: Path) -> Course:
     except FileNotFoundError:
         raise CourseError(f"{path}: not found") from None
     except tomllib.TOMLDecodeError as e:
-        raise CourseError(f"{path}: not valid TOML ({e})") from None
-    return parse(root, raw)
+        raise CourseError(f"{_shown(path)}: not valid TOML ({e})") from None
+    return parse(root, raw, _shown(path))
 
 
 def load(root: Path | None = None) -> Course:

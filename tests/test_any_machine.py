@@ -12,10 +12,10 @@ import pytest
 from course import run
 from course.grading import sandbox
 from tests.conftest import ROOT, by_id, target_with
-from tests.right import bigram as right_bigram
+from tests.variants import right
 
-LECTURE_LOOPS = "\n".join(code for ex_id, what, code in right_bigram.CASES
-                          if ex_id in ("bigram.count_bigrams", "bigram.nll") and what.startswith("lecture style"))
+LECTURE_LOOPS = "\n".join(v.code for v in right() if v.exercise in ("bigram.count_bigrams", "bigram.nll")
+                          and v.name.startswith("lecture style"))
 ENDLESS = '''
 def build_vocab(words):
     while True:

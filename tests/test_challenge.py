@@ -19,105 +19,14 @@ import torch
 
 from course import cli, run
 from tests.conftest import ROOT, by_id, target_with
+from tests.variants import right, wrong
 
 EXERCISE = "tuning.beat_217"
 REFERENCE = ROOT / "solutions" / "beat_217.pt"
 
-RIGHT = {
-    "Adam, block_size 4, Kaiming-scaled W1, F.cross_entropy": '''
-import torch.nn.functional as F
-
-def beat_217(train_words, stoi, generator=None):
-    block_size, n_embd, steps = 4, 12, 2500
-    X, Y = mlp.build_dataset(train_words, stoi, block_size=block_size)
-    params = mlp.init_params(len(stoi), block_size, n_embd=n_embd, n_hidden=300, generator=generator)
-    with torch.no_grad():
-        params["W1"] *= (5 / 3) / (block_size * n_embd) ** 0.5
-        params["b1"] *= 0.01
-        params["W2"] *= 0.01
-        params["b2"].zero_()
-    opt = torch.optim.Adam(params.values(), lr=1e-2)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1.0 if s < 0.75 * steps else 0.1)
-    for _ in range(steps):
-        ix = torch.randint(0, len(X), (256,), generator=generator)
-        loss = F.cross_entropy(mlp.forward(params, X[ix]), Y[ix])
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        sched.step()
-    return params
-''',
-    "the lecture's style: its own loop, p.data += -lr * p.grad, detached tensors": '''
-def beat_217(train_words, stoi, generator=None):
-    Xtr, Ytr = mlp.build_dataset(train_words, stoi, 3)
-    C = torch.randn((len(stoi), 16), generator=generator)
-    W1 = torch.randn((48, 300), generator=generator)
-    b1 = torch.randn(300, generator=generator)
-    W2 = torch.randn((300, len(stoi)), generator=generator) * 0.1
-    b2 = torch.randn(len(stoi), generator=generator) * 0
-    parameters = [C, W1, b1, W2, b2]
-    for p in parameters:
-        p.requires_grad = True
-    for i in range(6500):
-        ix = torch.randint(0, Xtr.shape[0], (256,), generator=generator)
-        emb = C[Xtr[ix]]
-        h = torch.tanh(emb.view(-1, 48) @ W1 + b1)
-        logits = h @ W2 + b2
-        loss = mlp.cross_entropy(logits, Ytr[ix])
-        for p in parameters:
-            p.grad = None
-        loss.backward()
-        lr = 0.5 if i < 4550 else 0.05
-        for p in parameters:
-            p.data += -lr * p.grad
-    return {"C": C.detach(), "W1": W1.detach(), "b1": b1.detach(), "W2": W2.detach(), "b2": b2.detach()}
-''',
-    "mlp.train with a per-step list of rates, keys in another order": '''
-def beat_217(train_words, stoi, generator=None):
-    steps = 6500
-    rates = [0.5] * int(0.7 * steps) + [0.05] * (steps - int(0.7 * steps))
-    X, Y = mlp.build_dataset(train_words, stoi, 3)
-    p = mlp.init_params(len(stoi), 3, 16, 300, generator)
-    p["W2"].data.mul_(0.1)
-    p["b2"].data.zero_()
-    mlp.train(p, X, Y, steps, 256, lambda step: rates[min(step, steps - 1)], generator)
-    return {name: p[name] for name in ("b2", "W2", "b1", "W1", "C")}
-''',
-}
-
-# (recipe, the hint its failure names)
-WRONG = {
-    "the lecture's first run: 1,000 steps of 32 at lr 0.1": ('''
-def beat_217(train_words, stoi, generator=None):
-    X, Y = mlp.build_dataset(train_words, stoi, block_size=3)
-    params = mlp.init_params(len(stoi), 3, generator=generator)
-    mlp.train(params, X, Y, steps=1000, batch_size=32, lr=0.1, generator=generator)
-    return params
-''', "init"),
-    "a calm start, but too short: 3,000 steps of 32 at lr 0.1": ('''
-def beat_217(train_words, stoi, generator=None):
-    X, Y = mlp.build_dataset(train_words, stoi, block_size=3)
-    params = mlp.init_params(len(stoi), 3, generator=generator)
-    with torch.no_grad():
-        params["W2"] *= 0.1
-        params["b2"].zero_()
-    mlp.train(params, X, Y, steps=3000, batch_size=32, lr=0.1, generator=generator)
-    return params
-''', "budget"),
-    "a copy trained, the untrained parameters returned": ('''
-def beat_217(train_words, stoi, generator=None):
-    X, Y = mlp.build_dataset(train_words, stoi, block_size=3)
-    params = mlp.init_params(len(stoi), 3, generator=generator)
-    trained = {k: v.detach().clone().requires_grad_() for k, v in params.items()}
-    mlp.train(trained, X, Y, steps=200, batch_size=256, lr=0.1, generator=generator)
-    return params
-''', "return"),
-    "W1 stored the other way round, (n_hidden, block_size * n_embd)": ('''
-def beat_217(train_words, stoi, generator=None):
-    params = mlp.init_params(len(stoi), 3, n_embd=10, n_hidden=64, generator=generator)
-    return {k: (v.detach().T.contiguous() if k == "W1" else v.detach()) for k, v in params.items()}
-''', "return"),
-}
+# The recipes: tests/variants/{right,wrong}/tuning/beat_217__*.py (a wrong one with the hint it must draw)
+RIGHT = {v.name: v.code for v in right() if v.exercise == EXERCISE}
+WRONG = {v.name: (v.code, v.hint) for v in wrong() if v.exercise == EXERCISE}
 
 
 def challenge(target, *extra) -> int:
@@ -143,6 +52,10 @@ def recipe_target(tmp_path, code: str):
     target = target_with(tmp_path, "tuning", code)
     (target / "beat_217.pt").unlink()
     return target
+
+
+def test_the_recipes_are_there():
+    assert len(RIGHT) >= 3 and len(WRONG) >= 4
 
 
 @pytest.mark.parametrize("name", list(RIGHT))
@@ -274,7 +187,7 @@ def test_the_command_keeps_the_better_model_unless_forced(tmp_path, monkeypatch,
     assert "kept the model saved before" in out and path.read_bytes() == best, out
     assert challenge(target, "--force") == 0
     assert "it replaces one at dev loss" in capsys.readouterr().out and path.read_bytes() != best
-    assert not [p for p in target.iterdir() if p.name.endswith(".tmp")]
+    assert not [p for p in target.iterdir() if ".tmp" in p.name]
 
 
 def test_the_command_on_untouched_stubs_says_what_to_finish_first(tmp_path, capsys):

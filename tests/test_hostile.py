@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from course import regions
 from course.classgrade.grade import Options, grade_class
 from course.grading import sandbox
 from tests.conftest import ROOT
@@ -186,14 +187,7 @@ def _secret_lines(root: Path) -> list[str]:
     for path in sorted((root / "autograder" / "hidden").glob("test_*.py")):
         lines += [ln.strip() for ln in path.read_text().splitlines() if len(ln.strip()) > 50]
     for path in sorted((root / "solutions").glob("*.py")):
-        inside = False
-        for ln in path.read_text().splitlines():
-            if "### BEGIN SOLUTION" in ln:
-                inside = True
-            elif "### END SOLUTION" in ln:
-                inside = False
-            elif inside and len(ln.strip()) > 40:
-                lines.append(ln.strip())
+        lines += [ln.strip() for region in regions.find(path.read_text()) for ln in region.body if len(ln.strip()) > 40]
     return [ln for ln in lines if ln not in public]
 
 

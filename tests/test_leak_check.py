@@ -1,12 +1,12 @@
 """The release's leak check finds solution code however it is re-written: renamed, re-commented,
-re-laid-out, inside another function (course/authoring/release.py, body_leaks). The class of leak it
+re-laid-out, inside another function (course/authoring/leaks.py, body_leaks). The class of leak it
 exists for: the course's machinery once held a `make_data` that re-did mlp.split_words and
 mlp.build_dataset under other names, and no line of it was 20 characters long and the same."""
 import shutil
 
 import pytest
 
-from course.authoring import release
+from course.authoring import leaks
 from tests.conftest import ROOT
 
 # the leak as it was (course/learner/experiments.py before the labs imported the target's modules)
@@ -48,13 +48,13 @@ def public_parts(tmp_path_factory):
 
 
 def test_the_shipped_code_holds_no_solution_body(public_parts, course):
-    assert release.body_leaks(course, public_parts) == []
+    assert leaks.body_leaks(course, public_parts) == []
 
 
 def test_the_old_make_data_is_found(tmp_path, course):
     (tmp_path / "course" / "learner").mkdir(parents=True)
     (tmp_path / "course" / "learner" / "experiments.py").write_text(OLD_MAKE_DATA)
-    found = release.body_leaks(course, tmp_path)
+    found = leaks.body_leaks(course, tmp_path)
     assert any("solutions/mlp.py" in f for f in found), found            # the split of split_words
     assert all(f.startswith("course/learner/experiments.py, line ") for f in found)
 
@@ -75,7 +75,7 @@ class Loader:
                 window = window[1:] + [k]
         return inputs, targets
 ''')
-    found = release.body_leaks(course, tmp_path)
+    found = leaks.body_leaks(course, tmp_path)
     assert any("solutions/mlp.py" in f for f in found), found
 
 
@@ -91,10 +91,10 @@ def save(fig, path, dpi):
 def mean(xs):
     return sum(xs) / len(xs)
 ''')
-    assert release.body_leaks(course, tmp_path) == []
+    assert leaks.body_leaks(course, tmp_path) == []
 
 
 def test_leaks_reports_both_kinds(tmp_path, course):
     (tmp_path / "course" / "learner").mkdir(parents=True)
     (tmp_path / "course" / "learner" / "experiments.py").write_text(OLD_MAKE_DATA)
-    assert any("renamed or re-laid-out" in f for f in release.leaks(course, tmp_path))
+    assert any("renamed or re-laid-out" in f for f in leaks.leaks(course, tmp_path))

@@ -7,7 +7,7 @@ import pytest
 
 from course.authoring import fixtures
 from course.data import load_words
-from course.manifest import CourseError, load
+from course.manifest import CourseError, Grading, load
 from tests.conftest import ROOT
 
 
@@ -38,14 +38,51 @@ def test_a_changed_data_file_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("edit, message", [
-    (lambda t: t.replace("points = 3", "points = \"three\"", 1), r"points should be a int"),
+    (lambda t: t.replace("points = 3", "points = \"three\"", 1),
+     r"^course.toml: \[\[exercise\]\] bigram.count_bigrams points should be an integer \(e.g. `points = 3`\), not 'three'$"),
     (lambda t: t.replace('[data]', '[data', 1), r"not valid TOML"),
     (lambda t: t.replace('assignment = "bigram"', 'assignment = "bigrams"', 1), r"names assignment 'bigrams'"),
+    (lambda t: t.replace("format = 1", "", 1), r"^course.toml: the file has no `format`; add `format = 1` at its top"),
+    (lambda t: t.replace("format = 1", "format = 2", 1), r"written in format 2, but this copy of the course's code reads "
+                                                         r"format 1; use the course.toml and the code of one release"),
+    (lambda t: t.replace("points = 3", "point = 3", 1), r"^course.toml: \[\[exercise\]\] bigram.count_bigrams has no "
+                                                         r"`points`; add a line `points = 3`$"),
+    (lambda t: t.replace("cpu_floor = 10", "cpu_flor = 10", 1), r"^course.toml: \[grading\] has no key `cpu_flor` "
+                                                                r"\(a typo\?\); the keys it may have: cpu_factor, cpu_floor, "),
+    (lambda t: t.replace("memory_mb = 4096", "memory_mb = true", 1), r"\[grading\] memory_mb should be an integer"),
+    (lambda t: t.replace('answers = ["mlp_shapes"]', 'answers = ["mlp shapes"]', 1),
+     r"\[\[exercise\]\] recall.mlp_shapes answers should be a list of Python names"),
+    (lambda t: t.replace('id = "bigram.nll"', 'id = "bigram.build_vocab"', 1),
+     r"exercise 'bigram.build_vocab' is listed twice; keep one \[\[exercise\]\] of that id"),
 ])
-def test_a_malformed_manifest_gives_one_clear_line(tmp_path, edit, message):
+def test_a_malformed_manifest_gives_one_clear_line(tmp_path, monkeypatch, edit, message):
     root = make_course(tmp_path, edit((ROOT / "course.toml").read_text()))
-    with pytest.raises(CourseError, match=message):
+    monkeypatch.chdir(root)                       # the file is named as the person sees it from here
+    with pytest.raises(CourseError, match=message) as e:
         load(root)
+    assert "\n" not in str(e.value)
+
+
+def test_grading_keys_left_out_take_their_defaults(tmp_path, course):
+    text = (ROOT / "course.toml").read_text()
+    table = text[text.index("[grading]"):text.index("[[assignment]]")]
+    kept = "[grading]\ncpu_factor = 30\n"
+    copy = load(make_course(tmp_path, text.replace(table, kept)))
+    assert copy.grading == Grading(cpu_factor=30)
+    assert (copy.grading.cpu_floor, copy.grading.memory_mb, copy.grading("output_limit")) == (10, 4096, 20000)
+    # the defaults are course.toml's values: leaving the table out changes nothing
+    assert course.grading == Grading()
+    (tmp_path / "none").mkdir()
+    assert load(make_course(tmp_path / "none", text.replace(table, ""))).grading == Grading()
+
+
+def test_the_manifest_is_typed_and_keeps_no_raw_dict(course):
+    assert course.format == 1 and course.about.name == "makemore" and course.data.path == "data/names.txt"
+    assert course.data_path == ROOT / "data" / "names.txt" and course.release.instructor_only == ()
+    assert course.grading("cpu_floor") == course.grading.cpu_floor
+    with pytest.raises(CourseError, match="has no key 'timeout'"):
+        course.grading("timeout")
+    assert not hasattr(course, "raw")
 
 
 def test_cli_reports_a_malformed_manifest_in_one_line(tmp_path):

@@ -9,6 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from course import regions
 from course.authoring import notebooks
 from tests.conftest import ROOT
 
@@ -23,11 +24,7 @@ def cell(nb, grade_id):
 
 def hidden_test_lines(nb) -> list[str]:
     """Every non-blank line between BEGIN and END HIDDEN TESTS in the notebook's cells."""
-    lines = []
-    for c in nb.cells:
-        for block in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", c.source, re.S):
-            lines += [line.strip() for line in block.splitlines() if line.strip()]
-    return lines
+    return [line.strip() for c in nb.cells for block in regions.cell_parts(c).hidden for line in block if line.strip()]
 
 
 def hardcoded(source, release):
@@ -37,8 +34,7 @@ def hardcoded(source, release):
     for c in nb.cells:
         meta = c.metadata.get("nbgrader", {})
         if meta.get("solution"):
-            c.source = re.sub(r"^ *### (BEGIN|END) SOLUTION\n?", "", cell(source, meta["grade_id"]).source,
-                              flags=re.M)
+            c.source = regions.without_markers(cell(source, meta["grade_id"]).source)
     c = cell(nb, "mlp_shapes_answer")
     c.source = c.source.replace("block_size * n_embd", "30").replace("n_hidden)", "200)").replace(
         "(n_hidden,)", "(200,)")
@@ -208,7 +204,7 @@ def test_nbgrader_writes_nothing_outside_the_course(course):
     for value in (config.CourseDirectory.root, config.CourseDirectory.db_url.removeprefix("sqlite:///"),
                   config.Exchange.root, config.Exchange.cache):
         assert Path(value).resolve().is_relative_to(ROOT), value
-    assert config.CourseDirectory.course_id == course.raw["course"]["name"]
+    assert config.CourseDirectory.course_id == course.about.name
 
 
 def test_nbgrader_knows_every_option_of_the_config():

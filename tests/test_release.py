@@ -7,7 +7,8 @@ import tomllib
 import nbformat
 import pytest
 
-from course.authoring import release
+from course.authoring import leaks, release
+from course.manifest import load
 from tests.conftest import ROOT
 
 
@@ -36,20 +37,22 @@ def test_what_goes_in_and_what_stays_out(out, course):
 
 
 def test_course_toml_keeps_the_course_and_drops_the_instructor_tables(out, course):
-    student = tomllib.loads((out / "course.toml").read_text())
+    student, instructor = (tomllib.loads((root / "course.toml").read_text()) for root in (out, ROOT))
     assert "release" not in student
-    for table in course.raw.get("release", {}).get("instructor_only", []):
+    for table in course.release.instructor_only:
         assert table not in student
-    assert student["exercise"] == course.raw["exercise"] and student["assignment"] == course.raw["assignment"]
-    assert student["data"] == course.raw["data"]
+    assert student["exercise"] == instructor["exercise"] and student["assignment"] == instructor["assignment"]
+    assert student["data"] == instructor["data"] and student["format"] == instructor["format"]
+    copy = load(out)                                  # and the manifest reads it as the same course
+    assert (copy.exercises, copy.assignments, copy.data) == (course.exercises, course.assignments, course.data)
 
 
 def test_no_solution_and_no_hidden_test_leaks(out, course):
-    assert release.leaks(course, out) == []
+    assert leaks.leaks(course, out) == []
 
 
 def test_the_leak_check_finds_a_planted_solution_and_a_hidden_test(out, course, tmp_path):
-    secrets = release.secrets(course)
+    secrets = leaks.secrets(course)
     solution = next(line for line, src in secrets.items() if src == "solutions/bigram.py")
     hidden = next(line for line, src in secrets.items() if src == "solutions/05-recall.ipynb"
                   and line.startswith("assert"))
@@ -59,7 +62,7 @@ def test_the_leak_check_finds_a_planted_solution_and_a_hidden_test(out, course, 
     nb = nbformat.read(out / "exercises" / "05-recall.ipynb", as_version=4)
     nb.cells[-1].source += "\n" + hidden
     nbformat.write(nb, copy / "exercises" / "05-recall.ipynb")
-    found = release.leaks(course, copy)
+    found = leaks.leaks(course, copy)
     assert any(f.startswith("exercises/bigram.py") and solution in f for f in found), found
     assert any(f.startswith("exercises/05-recall.ipynb") and hidden in f for f in found), found
     # the hidden graders count too

@@ -1,10 +1,10 @@
 """Every correct implementation gets full points, in the public and in the hidden tier.
 
-The variants of tests/right/ are graded in rounds: round r plants the r-th variant of every
+The variants of tests/variants/right/ are graded in rounds: round r plants the r-th variant of every
 exercise of a module into one copy of solutions/ and grades the module once (a run costs a
 pytest start and a runner; one per variant would take three times as long). All variants are
 correct, so any mix of them is too; a failure names the exercise and the variant. A variant
-expected to fail for now (a fourth element, its reason) gets a round of its own, marked xfail.
+expected to fail for now (right/cases.toml gives its reason) gets a round of its own, marked xfail.
 """
 import re
 
@@ -12,9 +12,10 @@ import pytest
 
 from course import run
 from tests.conftest import ROOT, by_id, target_with
-from tests.right import all_cases
+from tests.variants import SAVED_MODELS, right
 
-CASES = all_cases()
+CASES = [(v.exercise, v.name, v.code) + ((v.xfail,) if v.xfail else ()) for v in right()]
+PLANTED = [case for case in CASES if case[0] not in SAVED_MODELS]      # tests/test_challenge.py runs the rest
 
 
 def with_hidden_checks() -> set[str]:
@@ -29,7 +30,7 @@ HIDDEN = with_hidden_checks()
 def rounds():
     by_module: dict[str, dict[str, list]] = {}
     solo = []
-    for case in CASES:
+    for case in PLANTED:
         if len(case) > 3:
             solo.append(case)
             continue
@@ -74,9 +75,6 @@ def test_every_exercise_has_three_right_versions(course):
     counts = {}
     for case in CASES:
         counts[case[0]] = counts.get(case[0], 0) + 1
-    # the challenge grades a saved model: its correct recipes are run and saved by tests/test_challenge.py
-    from tests.test_challenge import EXERCISE, RIGHT
-    counts[EXERCISE] = counts.get(EXERCISE, 0) + len(RIGHT)
     graded = [ex.id for ex in course.exercises if not ex.notebook]
     few = {ex: counts.get(ex, 0) for ex in graded if counts.get(ex, 0) < 3}
     assert not few, f"exercises with fewer than three correct variants: {few}"

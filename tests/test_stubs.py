@@ -5,6 +5,7 @@ import pytest
 
 from course.authoring import stubs
 from course.manifest import CourseError, load
+from course.regions import SOLUTION
 from tests.conftest import ROOT
 
 
@@ -16,7 +17,7 @@ def test_exercises_are_in_sync_with_solutions(course):
 def test_stubs_keep_signatures_and_docstrings_and_drop_solutions(course):
     for module in stubs.stub_modules(course):
         stub = (ROOT / "exercises" / f"{module}.py").read_text()
-        assert "### BEGIN SOLUTION" not in stub and "### END SOLUTION" not in stub
+        assert SOLUTION.begin not in stub and SOLUTION.end not in stub
         for ex in course.exercises:
             if ex.module == module:
                 assert f"TODO ({ex.id})" in stub, f"{ex.id} has no TODO in its stub"
@@ -65,18 +66,11 @@ def test_an_unclosed_region_is_reported_at_its_opening_line(tmp_path):
     course = copy_course(tmp_path)
     solution = course.root / "solutions" / "bigram.py"
     lines = solution.read_text().splitlines(keepends=True)
-    begins = [n for n, line in enumerate(lines, 1) if line.strip() == stubs.BEGIN]
-    first_end = next(n for n, line in enumerate(lines, 1) if line.strip() == stubs.END)
+    begins = [n for n, line in enumerate(lines, 1) if line.strip() == SOLUTION.begin]
+    first_end = next(n for n, line in enumerate(lines, 1) if line.strip() == SOLUTION.end)
     del lines[first_end - 1]                                   # the first region loses its end
     solution.write_text("".join(lines))
     with pytest.raises(CourseError) as caught:
         stubs.generate(course)
-    assert str(caught.value) == (f"solutions/bigram.py:{begins[0]}: {stubs.BEGIN} is not closed; "
-                                 f"add {stubs.END} before line {begins[1] - 1}")
-
-
-def test_region_problems_names_every_slip_at_its_line():
-    lines = ["def f():", "    ### END SOLUTION", "    ### BEGIN SOLUTION", "    return 1"]
-    assert stubs.region_problems(lines, "x.py") == [
-        f"x.py:2: {stubs.END} without a {stubs.BEGIN} before it; remove it or add the {stubs.BEGIN}",
-        f"x.py:3: {stubs.BEGIN} is never closed; add {stubs.END} where the region ends"]
+    assert str(caught.value) == (f"solutions/bigram.py:{begins[0]}: {SOLUTION.begin} is not closed; "
+                                 f"add {SOLUTION.end} before line {begins[1] - 1}")

@@ -55,9 +55,8 @@ def test_learner_commands_still_work_in_a_student_copy(student, course):
 def test_version(student, course):
     done = course_cmd(student, "--version")
     assert done.returncode == 0, done.stderr
-    about = course.raw["course"]
     assert done.stdout.startswith("makemore-course ")
-    assert f"course {about['name']} {about['version']} in {student}" in done.stdout
+    assert f"course {course.about.name} {course.about.version} in {student}" in done.stdout
 
 
 def test_help_in_the_instructors_tree_lists_every_command():

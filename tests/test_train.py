@@ -9,7 +9,7 @@ import torch
 
 from course import cli
 from course.data import load_words
-from course.learner.train import DEMO, LECTURE, Progress, load_modules, train_model
+from course.learner.train import DEMO, LECTURE, load_modules, progress_bar, train_model
 from tests.conftest import ROOT, target_with
 
 
@@ -21,7 +21,7 @@ def solutions():
 def test_the_demo_recipe_lowers_the_loss_on_a_small_slice(course, solutions):
     words = load_words(course)[::10]                    # 3,226 names
     out = io.StringIO()
-    result = train_model(solutions, words, replace(DEMO, steps=300), Progress(300, stream=out), chunk=100)
+    result = train_model(solutions, words, replace(DEMO, steps=300), progress_bar(300, stream=out), chunk=100)
     losses = result["losses"]
     assert len(losses) == 300 and all(math.isfinite(x) for x in losses)
     first, last = sum(losses[:50]) / 50, sum(losses[-50:]) / 50
@@ -48,9 +48,9 @@ def test_progress_redraws_one_line_on_a_terminal():
             return True
 
     out = Terminal()
-    bar = Progress(1000, stream=out)
+    bar = progress_bar(1000, stream=out)
     for step in (250, 500, 1000):
-        bar.update(step, 2.5)
+        bar.update(step, loss=2.5)
     text = out.getvalue()
     assert text.count("\r") == 3 and text.endswith("\n") and text.count("\n") == 1
     assert "step 1,000/1,000" in text and "loss 2.5000" in text and "ETA" in text

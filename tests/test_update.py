@@ -4,7 +4,7 @@ import shutil
 
 from course.learner import update
 from course.cli import main
-from course.authoring.stubs import sha256
+from course.files import sha256
 from tests.conftest import ROOT
 
 STUB = (ROOT / "exercises" / "bigram.py").read_text()

@@ -1,11 +1,13 @@
-"""Every common wrong version is rejected by its grader, with the hint that names the mistake."""
+"""Every common wrong version (tests/variants/wrong/) is rejected by its grader, with the hint
+that names the mistake."""
 import pytest
 
 from course import run
 from tests.conftest import by_id, target_with
-from tests.wrong import all_cases
+from tests.variants import SAVED_MODELS, wrong
 
-CASES = all_cases()
+# (a saved model's recipes are run and graded by tests/test_challenge.py)
+CASES = [(v.exercise, v.name, v.code, v.hint) for v in wrong() if v.exercise not in SAVED_MODELS]
 
 
 @pytest.mark.parametrize("exercise_id, name, code, hint", CASES, ids=[f"{c[0]}: {c[1]}" for c in CASES])

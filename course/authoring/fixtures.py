@@ -7,7 +7,6 @@ never import solutions/ (a student release has none).
 """
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import math
@@ -15,6 +14,7 @@ import os
 import sys
 from pathlib import Path
 
+from course.files import atomic_write, sha256
 from course.manifest import Course, load
 
 
@@ -58,11 +58,10 @@ def make(course: Course, check: bool = False) -> list[tuple[str, str]]:
             if check:
                 outcomes.append((out.name, "out of date: run `course fixtures`"))
                 continue
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(json.dumps({
+            atomic_write(out, json.dumps({
                 "made_by": f"course fixtures: make_fixtures() of autograder/{grader.name} "
                            f"run on solutions/{source.name}",
-                "solution_sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
+                "solution_sha256": sha256(source.read_bytes()),
                 "torch": torch.__version__,
                 "values": values,
             }, indent=1) + "\n")
@@ -102,7 +101,7 @@ def measure_budgets(course: Course, check: bool = False) -> tuple[str, str]:
         run.graders(course.root / "solutions", course=course, extra=["--cpu-log", str(log)])
         measured = json.loads(log.read_text()) if log.exists() else {}
     import platform
-    out.write_text(json.dumps({
+    atomic_write(out, json.dumps({
         "made_by": "course fixtures: the CPU seconds of each exercise's most costly check, "
                    "graded on solutions/ (a check's budget is [grading] cpu_factor times this, "
                    "at least cpu_floor)",

@@ -18,7 +18,6 @@ by the test cell whose nbgrader grade_id is `mlp_shapes`; its code to complete i
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -29,14 +28,12 @@ from pathlib import Path
 
 import nbformat
 
+from course.files import Record, write_unless_edited
 from course.manifest import Assignment, Course, CourseError
+from course.regions import SOLUTION, cell_source, contains
 
 RECORD = ".notebooks.json"        # in exercises/: sha256 of every notebook as it was released
 STUDENT = "learner"               # the student id autograde_notebook files a submission under
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _bin_on_path() -> None:
@@ -95,11 +92,8 @@ STAGED = "staged.json"     # in nbgrader's folder: sha256 of every source notebo
 def uses_nbgrader(path: Path) -> bool:
     """A notebook with nbgrader cells (graded, solution or locked) or solution regions: released
     through nbgrader. The lecture notebooks have none; they are copied, outputs cleared."""
-    for cell in json.loads(Path(path).read_text())["cells"]:
-        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
-        if cell.get("metadata", {}).get("nbgrader") or "### BEGIN SOLUTION" in source:
-            return True
-    return False
+    return any(cell.get("metadata", {}).get("nbgrader") or contains(cell_source(cell), SOLUTION)
+               for cell in json.loads(Path(path).read_text())["cells"])
 
 
 def nbgrader_notebooks(course: Course, assignment: Assignment) -> list[str]:
@@ -124,21 +118,11 @@ def stage_sources(course: Course, work: Path, assignment: Assignment, force: boo
     work = Path(work)
     folder = work / "source" / assignment.id
     folder.mkdir(parents=True, exist_ok=True)
-    record_path = work / STAGED
-    record = json.loads(record_path.read_text()) if record_path.exists() else {}
-    kept = []
-    for nb in nbgrader_notebooks(course, assignment):
-        data = _source(course, assignment, nb).read_bytes()
-        dest, key = folder / nb, f"{assignment.id}/{nb}"
-        current = dest.read_bytes() if dest.exists() else None
-        if current is not None and current != data and hashlib.sha256(current).hexdigest() != record.get(key) \
-                and not force:
-            dest.with_name(nb + ".new").write_bytes(data)
-            kept.append(dest)
-            continue
-        dest.write_bytes(data)
-        record[key] = hashlib.sha256(data).hexdigest()
-    record_path.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+    record = Record(work / STAGED)
+    kept = [folder / nb for nb in nbgrader_notebooks(course, assignment)
+            if write_unless_edited(folder / nb, _source(course, assignment, nb).read_bytes(), record,
+                                   f"{assignment.id}/{nb}", force=force) == "kept"]
+    record.save()
     return kept
 
 
@@ -215,36 +199,17 @@ def generate(course: Course, check: bool = False, force: bool = False) -> list[O
     nbgrader works in .nbgrader/, or in a temporary folder for a check. `force` overwrites
     notebooks changed in exercises/ and source notebooks edited in .nbgrader/source/."""
     out_dir = course.root / "exercises"
-    record_path = out_dir / RECORD
-    record = json.loads(record_path.read_text()) if record_path.exists() else {}
-    new_record, outcomes = dict(record), []
+    record, outcomes = Record(out_dir / RECORD), []
     with tempfile.TemporaryDirectory(prefix="course-nbgrader-") as tmp:
         work = Path(tmp) if check else course.root / ".nbgrader"
         texts, _ = released_texts(course, work, force=force)
     for _, nb in notebook_assignments(course):
         dest = out_dir / nb
-        if nb not in texts:
-            outcomes.append(Outcome(dest, "source kept"))
-            continue
-        text = texts[nb]
-        current = dest.read_text() if dest.exists() else None
-        if current == text and record.get(nb) == _sha256(text):
-            outcomes.append(Outcome(dest, "unchanged"))
-            continue
-        if check:
-            outcomes.append(Outcome(dest, "stale"))
-            continue
-        edited = current is not None and current != text and _sha256(current) != record.get(nb)
-        if edited and not force:
-            dest.with_name(nb + ".new").write_text(text)
-            outcomes.append(Outcome(dest, "kept"))
-            continue
-        out_dir.mkdir(exist_ok=True)
-        dest.write_text(text)
-        new_record[nb] = _sha256(text)
-        outcomes.append(Outcome(dest, "created" if current is None else "updated"))
-    if not check and new_record != record:
-        record_path.write_text(json.dumps(new_record, indent=1, sort_keys=True) + "\n")
+        action = "source kept" if nb not in texts else \
+            write_unless_edited(dest, texts[nb], record, nb, force=force, check=check)
+        outcomes.append(Outcome(dest, action))
+    if not check:
+        record.save()
     return outcomes
 
 
@@ -361,7 +326,6 @@ def autograde_notebook(notebook_path, workdir) -> dict:
                                  question has 0 points and status "error")
     """
     from course.manifest import load
-    from nbgrader.api import Gradebook
     course = load()
     path, work = Path(notebook_path), Path(workdir).resolve()
     notebook = path.name
@@ -381,7 +345,19 @@ def autograde_notebook(notebook_path, workdir) -> dict:
         nbformat.read(path, as_version=4)
     except Exception as exc:  # noqa: BLE001 - not JSON, not a notebook, not there
         return give_up(f"{notebook} is not a notebook that can be read ({type(exc).__name__})")
-    api = nbgrader_api(course, work)
+    outcome = _autograde(course, work, assignment, path)
+    if not outcome.get("success"):
+        lines = (outcome.get("error") or outcome.get("log") or "").strip().splitlines()
+        return give_up(f"nbgrader could not autograde {notebook}: {lines[-1] if lines else 'no reason given'}")
+    result["questions"] = _question_results(work, assignment, notebook, questions)
+    result["autograded"] = sum(q["points"] for q in result["questions"].values())
+    return result
+
+
+def _autograde(course: Course, work: Path, assignment: Assignment, path: Path) -> dict:
+    """nbgrader's autograde of the notebook at `path`, submitted by STUDENT in `work` (the
+    assignment generated there first, unless its release is there and up to date)."""
+    notebook = path.name
     source = course.root / "solutions" / notebook
     staged = work / "source" / assignment.id / notebook
     if not (staged.exists() and staged.read_bytes() == source.read_bytes()
@@ -392,25 +368,25 @@ def autograde_notebook(notebook_path, workdir) -> dict:
         shutil.rmtree(submitted)
     submitted.mkdir(parents=True)
     shutil.copy(path, submitted / notebook)
-    outcome = api.autograde(assignment.id, STUDENT)
-    if not outcome.get("success"):
-        lines = (outcome.get("error") or outcome.get("log") or "").strip().splitlines()
-        return give_up(f"nbgrader could not autograde {notebook}: {lines[-1] if lines else 'no reason given'}")
+    return nbgrader_api(course, work).autograde(assignment.id, STUDENT)
 
+
+def _question_results(work: Path, assignment: Assignment, notebook: str, questions: list) -> dict:
+    """exercise id -> points, max_points, status and message, from nbgrader's gradebook and the
+    autograded notebook's outputs."""
+    from nbgrader.api import Gradebook
     graded = nbformat.read(work / "autograded" / STUDENT / assignment.id / notebook, as_version=4)
     with Gradebook(f"sqlite:///{work / 'gradebook.db'}") as gb:
         sub = gb.find_submission_notebook(Path(notebook).stem, assignment.id, STUDENT)
         scores = {g.name: (g.score, g.max_score) for g in sub.grades}
-    result["questions"] = {}
+    results = {}
     for ex in questions:
         score, max_score = scores.get(ex.function, (0, ex.points))
         status, message = question_status(graded, ex.function)
         if status == "passed" and score < max_score:    # only a hidden cell can tell more
             status, message = "failed", "a test failed"
-        result["questions"][ex.id] = {"points": score, "max_points": max_score, "status": status,
-                                      "message": message}
-    result["autograded"] = sum(q["points"] for q in result["questions"].values())
-    return result
+        results[ex.id] = {"points": score, "max_points": max_score, "status": status, "message": message}
+    return results
 
 
 # ------------------------------------------------------------------ feedback for students

@@ -9,32 +9,26 @@ and tree, the project's own tests, and anything course.toml's [release] marks as
 instructor-only.
 
 Before writing, exercises/ must be in sync with solutions/ (stubs and notebooks). After
-writing, `leaks()` scans the copy for every line of every solution region and hidden test; a
-release with a leak is reported and the command fails.
+writing, the leak check (leaks.py) scans the copy for every line of every solution region and
+hidden test; a release with a leak is reported and the command fails.
 
 Releasing into a folder that already holds a release never loses a learner's work: a file the
 learner changed is kept, and the new version goes beside it as `<name>.new` (unless --force);
-nothing is ever deleted. OUT/.course-release.json records what was written, to tell the two apart.
+nothing is ever deleted. OUT/.course-release.json records what was written, to tell the two
+apart (course/files.py's rule, as for the stubs).
 """
 from __future__ import annotations
 
-import builtins
-import copy
-import hashlib
-import json
 import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
-
+from course.files import CACHES, NEW, Record, write_unless_edited
 from course.manifest import Course, CourseError
 
 RECORD = ".course-release.json"
-SKIP = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
 SET_UP = ["pyproject.toml", "requirements-sandbox.txt", "LICENSE", ".gitignore"]
-MIN_SECRET = 20      # shorter lines (`return x`, `while True:`) say nothing about a solution
 
 
 # ------------------------------------------------------------------ what goes in
@@ -45,7 +39,7 @@ def _tree(folder: Path, rel: str, leave_out: set[str] = frozenset()) -> dict[str
     files = {}
     for path in sorted(folder.rglob("*")):
         parts = path.relative_to(folder).parts
-        if path.is_file() and not SKIP & set(parts) and parts[0] not in leave_out and not path.name.endswith(".new"):
+        if path.is_file() and not CACHES & set(parts) and parts[0] not in leave_out and not path.name.endswith(NEW):
             files[f"{rel}/{'/'.join(parts)}"] = path.read_bytes()
     return files
 
@@ -54,7 +48,7 @@ def student_toml(course: Course) -> str:
     """course.toml without the tables course.toml's [release] lists as instructor-only (and
     without [release] itself). Tables are cut by their headers, comments before a header going
     with the table that follows."""
-    instructor = set(course.raw.get("release", {}).get("instructor_only", [])) | {"release"}
+    instructor = set(course.release.instructor_only) | {"release"}
     out, keep, pending = [], True, []
     for line in (course.root / "course.toml").read_text().splitlines(keepends=True):
         header = re.match(r"\s*\[\[?\s*([A-Za-z0-9_-]+)", line)
@@ -90,20 +84,28 @@ def student_makefile(course: Course) -> str:
 
 
 def student_readme(course: Course) -> str:
-    title = course.raw["course"].get("title", course.raw["course"]["name"])
+    """README.md of the student copy: how to set up, the loop, the parts and their points."""
+    makefile = (course.root / "Makefile").read_text()
+    return STUDENT_README.format(
+        title=course.about.title, total=course.total_points, rows="\n".join(_readme_rows(course)),
+        torch_version=re.search(r"^TORCH_VERSION \?= *(\S+)", makefile, re.M).group(1),
+        torch_index=re.search(r"^TORCH_INDEX \?= *(\S+)", makefile, re.M).group(1))
+
+
+def _readme_rows(course: Course) -> list[str]:
+    """One row of the README's table per assignment: its files and its points."""
     rows = []
     for a in course.assignments:
-        exercises = [ex for ex in course.exercises if ex.assignment == a.id]
         files = [f"`exercises/{m}.py`" for m in a.modules] + [f"`exercises/{nb}`" for nb in a.notebooks]
-        points = sum(ex.points for ex in exercises)
+        points = sum(ex.points for ex in course.exercises if ex.assignment == a.id)
         manual = sum(a.manual.values())
-        rows.append(f"| {a.title} | {', '.join(files)} | {points}" + (f" (+{manual} read by your instructor)"
-                                                                      if manual else "") + " |")
-    total = course.total_points
-    makefile = (course.root / "Makefile").read_text()
-    torch_version = re.search(r"^TORCH_VERSION \?= *(\S+)", makefile, re.M).group(1)
-    torch_index = re.search(r"^TORCH_INDEX \?= *(\S+)", makefile, re.M).group(1)
-    return f"""# {title}
+        rows.append(f"| {a.title} | {', '.join(files)} | {points}"
+                    + (f" (+{manual} read by your instructor)" if manual else "") + " |")
+    return rows
+
+
+# The student README; `{name}` fields are filled by student_readme.
+STUDENT_README = """# {title}
 
 You fill in stubs; `pytest autograder` grades them and tells you what to do next.
 
@@ -152,7 +154,7 @@ the defaults, so nothing may assume 27 characters.
 
 | part | your files | points |
 |---|---|---|
-{chr(10).join(rows)}
+{rows}
 
 ## The notebooks
 
@@ -202,13 +204,13 @@ def contents(course: Course) -> dict[str, bytes]:
     root = course.root
     files: dict[str, bytes] = {}
     exercises = root / "exercises"
-    from course.authoring.stubs import stub_modules
-    for module in stub_modules(course):
+    from course.authoring import notebooks, stubs
+    for module in stubs.stub_modules(course):
         files[f"exercises/{module}.py"] = (exercises / f"{module}.py").read_bytes()
     for a in course.assignments:
         for nb in a.notebooks:
             files[f"exercises/{nb}"] = (exercises / nb).read_bytes()
-    for record in (".stubs.json", ".notebooks.json"):      # how `course update` tells edits apart
+    for record in (stubs.RECORD, notebooks.RECORD):      # how `course update` tells edits apart
         if (exercises / record).exists():
             files[f"exercises/{record}"] = (exercises / record).read_bytes()
     files.update(_tree(root / "autograder", "autograder", leave_out={"hidden"}))
@@ -225,237 +227,6 @@ def contents(course: Course) -> dict[str, bytes]:
     return files
 
 
-# ------------------------------------------------------------------ the leak check
-def secrets(course: Course) -> dict[str, str]:
-    """Secret line -> where it comes from: every line of every solution region (modules and
-    notebooks), of every hidden test region and of the hidden graders.
-
-    Left out: lines shorter than MIN_SECRET characters (`return x`, `else:`, `plt.close(fig)`
-    say nothing about a solution), and lines that the instructor's public sources show anyway:
-    the solution modules outside their regions, the leading comment of each region (it becomes
-    the stub's TODO), the notebooks outside their regions, course.toml (the hints) and the
-    public graders. The course's machinery (course/**/*.py) is not public in this sense: a solution
-    copied there is a leak like any other (but a line a hidden grader shares with it is not a
-    secret of the grader)."""
-    found: dict[str, str] = {}
-    public: list[str] = [(course.root / "course.toml").read_text()]
-
-    def note(lines, where):
-        for line in lines:
-            if len(line.strip()) >= MIN_SECRET:
-                found.setdefault(line.strip(), where)
-
-    def split(text, begin, end):
-        """(lines outside regions, regions) of a text."""
-        outside, regions, current = [], [], None
-        for line in text.splitlines():
-            if line.strip().startswith(begin):
-                current = []
-            elif line.strip().startswith(end) and current is not None:
-                regions.append(current)
-                current = None
-            elif current is not None:
-                current.append(line)
-            else:
-                outside.append(line)
-        return outside, regions
-
-    for path in sorted((course.root / "solutions").glob("*.py")):
-        outside, regions = split(path.read_text(), "### BEGIN SOLUTION", "### END SOLUTION")
-        public.extend(outside)
-        for region in regions:
-            body = list(region)
-            while body and body[0].strip().startswith("#"):
-                public.append(body.pop(0))
-            note(body, f"solutions/{path.name}")
-    for path in sorted((course.root / "solutions").glob("*.ipynb")):
-        for cell in nbformat.read(path, as_version=4).cells:
-            if cell.metadata.get("nbgrader", {}).get("solution") and "BEGIN SOLUTION" not in cell.source:
-                note(cell.source.splitlines(), f"solutions/{path.name}")   # nbgrader clears the whole cell
-                continue
-            outside, solutions = split(cell.source, "### BEGIN SOLUTION", "### END SOLUTION")
-            outside, hidden = split("\n".join(outside), "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
-            public.extend(outside)
-            for region in solutions + hidden:
-                note(region, f"solutions/{path.name}")
-    for path in sorted((course.root / "autograder").glob("*.py")):
-        public.append(path.read_text())
-    # A hidden grader's secrets are its inputs and its checks, not the Python it shares with the
-    # course's machinery (`from collections import OrderedDict`, `def forward(self, x):`).
-    machinery = "\n".join(path.read_text() for path in sorted((course.root / "course").rglob("*.py")))
-    for path in sorted((course.root / "autograder" / "hidden").rglob("*.py")):
-        note([line for line in path.read_text().splitlines() if line.strip() not in machinery],
-             f"autograder/hidden/{path.name}")
-    shown = "\n".join(public)
-    common = set(course.raw.get("release", {}).get("not_secret", []))
-    return {line: where for line, where in found.items() if line not in shown and line not in common}
-
-
-def _texts(out: Path):
-    """(relative path, text) of every readable file of the copy; a notebook as its cells and outputs."""
-    for path in sorted(out.rglob("*")):
-        if not path.is_file() or SKIP & set(path.parts):
-            continue
-        rel = str(path.relative_to(out))
-        if path.suffix == ".ipynb" or path.name.endswith(".ipynb.new"):
-            try:
-                nb = nbformat.read(path, as_version=4)
-            except Exception:  # noqa: BLE001 - scanned as plain text below
-                pass
-            else:
-                yield rel, "\n".join([c.source for c in nb.cells] + [json.dumps(c.get("outputs", []))
-                                                                      for c in nb.cells])
-                continue
-        try:
-            yield rel, path.read_text()
-        except (UnicodeDecodeError, OSError):
-            continue
-
-
-def leaks(course: Course, out: Path) -> list[str]:
-    """One line per secret found in the copy at `out`: where, what, and where it came from.
-    Two kinds: a line of a solution region or a hidden test, as written; and a few statements
-    of a solution region, whatever their names, comments and layout (`body_leaks`)."""
-    hidden = secrets(course)
-    found = []
-    for rel, text in _texts(Path(out)):
-        for line, source in hidden.items():
-            if line in text:
-                found.append(f"{rel}: {line!r} (from {source})")
-    return found + body_leaks(course, out)
-
-
-# A solution re-written in the course's machinery (a `make_data` that splits and slides a
-# context window like mlp.split_words and mlp.build_dataset) shares no line of 20 characters
-# with it once its names change. So solution code is also compared as syntax: every run of up
-# to BODY_WINDOW consecutive statements (of any block: a function body, a loop's body) with
-# every name that is not a builtin or a module renamed by its order of appearance, comments,
-# docstrings and layout gone. A run counts when it is big enough to say something
-# (BODY_MIN_NODES syntax nodes: `loss.backward()` alone is common code) and computes
-# something: calls alone (`fig.tight_layout(); fig.savefig(path); plt.close(fig)`) are
-# boilerplate, a run needs an assignment, a return or a block; and data alone (a dict of the
-# contract's shapes) is no secret, a run needs a call or a loop.
-BODY_WINDOW = 3
-BODY_MIN_NODES = 25
-_KEPT_NAMES = set(dir(builtins)) | {"torch", "F", "nn", "math", "random", "np", "plt", "self"}
-
-
-def _statement_runs(tree, sizes=range(1, BODY_WINDOW + 1)):
-    """(first line, last line, statements) for every run of consecutive statements of every block."""
-    import ast
-    for node in ast.walk(tree):
-        for field in ("body", "orelse", "finalbody", "handlers"):
-            block = getattr(node, field, None)
-            if not isinstance(block, list) or not block or not isinstance(block[0], ast.stmt):
-                continue
-            block = [st for st in block if not (isinstance(st, ast.Expr) and isinstance(st.value, ast.Constant)
-                                                and isinstance(st.value.value, str))]      # docstrings
-            for size in sizes:
-                for i in range(len(block) - size + 1):
-                    run = block[i:i + size]
-                    yield run[0].lineno, run[-1].end_lineno, run
-
-
-def _size(st, sizes: dict) -> int:
-    """Syntax nodes of a statement, remembered (runs overlap)."""
-    import ast
-    if id(st) not in sizes:
-        sizes[id(st)] = sum(1 for _ in ast.walk(st))
-    return sizes[id(st)]
-
-
-def _fingerprint(run, sizes: dict, wanted: set | None = None) -> str | None:
-    """The run's syntax with its own names numbered; None when it is too small to count (or,
-    with `wanted`, when no secret run has its size: renaming keeps the size)."""
-    import ast
-    if all(isinstance(st, ast.Expr) for st in run):
-        return None
-    if not any(isinstance(n, (ast.Call, ast.For, ast.While, ast.comprehension)) for st in run for n in ast.walk(st)):
-        return None              # data, not computation: a contract's shapes spelled out
-    size = sum(_size(st, sizes) for st in run)
-    if size < BODY_MIN_NODES or (wanted is not None and size not in wanted):
-        return None
-    names: dict[str, str] = {}
-
-    class Rename(ast.NodeTransformer):
-        def rename(self, name):
-            return name if name in _KEPT_NAMES else names.setdefault(name, f"v{len(names)}")
-
-        def visit_Name(self, node):
-            return ast.copy_location(ast.Name(id=self.rename(node.id), ctx=node.ctx), node)
-
-        def visit_arg(self, node):
-            return ast.copy_location(ast.arg(arg=self.rename(node.arg)), node)
-
-    module = ast.Module(body=[Rename().visit(copy.deepcopy(st)) for st in run], type_ignores=[])
-    return f"{size}:" + ast.dump(module, annotate_fields=False)
-
-
-def _python_sources(text: str, suffix: str) -> list[str]:
-    if suffix == ".ipynb":
-        return [c.source for c in nbformat.reads(text, as_version=4).cells if c.cell_type == "code"]
-    return [text]
-
-
-def _runs_of(source: str, wanted: set | None = None):
-    import ast
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:              # a notebook cell with a magic, a stub in the making
-        return
-    sizes: dict = {}
-    for first, last, run in _statement_runs(tree):
-        print_ = _fingerprint(run, sizes, wanted)
-        if print_ is not None:
-            yield first, last, print_
-
-
-def secret_bodies(course: Course) -> dict[str, str]:
-    """Fingerprint -> "solutions/<file>, function": every run of statements that lies inside a
-    solution region of solutions/ (modules and notebooks), minus the runs that the solution
-    modules also show outside their regions."""
-    found: dict[str, str] = {}
-    shown: set[str] = set()
-    for path in sorted((course.root / "solutions").glob("*.py")) + sorted((course.root / "solutions").glob("*.ipynb")):
-        for source in _python_sources(path.read_text(), path.suffix):
-            regions, start = [], None
-            for number, line in enumerate(source.splitlines(), 1):
-                if line.strip().startswith("### BEGIN SOLUTION"):
-                    start = number
-                elif line.strip().startswith("### END SOLUTION") and start is not None:
-                    regions.append((start, number))
-                    start = None
-            for first, last, print_ in _runs_of(source):
-                if any(a < first and last < b for a, b in regions):
-                    found.setdefault(print_, f"solutions/{path.name}, line {first}")
-                else:
-                    shown.add(print_)
-    return {k: v for k, v in found.items() if k not in shown}
-
-
-def body_leaks(course: Course, out: Path) -> list[str]:
-    """One line per place in the copy at `out` where statements of a solution region reappear
-    (renamed, re-commented or re-laid-out): the file and line, and the solution's file and line."""
-    secret = secret_bodies(course)
-    wanted = {int(k.split(":", 1)[0]) for k in secret}
-    found = []
-    for path in sorted(Path(out).rglob("*")):
-        if not path.is_file() or SKIP & set(path.parts) or path.suffix not in (".py", ".ipynb"):
-            continue
-        rel = str(path.relative_to(out))
-        try:
-            sources = _python_sources(path.read_text(), path.suffix)
-        except Exception:  # noqa: BLE001 - unreadable: the line check above still scans it
-            continue
-        seen_here = set()
-        for source in sources:
-            for first, _last, print_ in _runs_of(source, wanted):
-                if print_ in secret and (secret[print_], first) not in seen_here:
-                    seen_here.add((secret[print_], first))
-                    found.append(f"{rel}, line {first}: statements of {secret[print_]} (renamed or re-laid-out)")
-    return found
-
-
 # ------------------------------------------------------------------ writing OUT
 @dataclass
 class Written:
@@ -466,11 +237,7 @@ class Written:
         return {"created": f"{self.path}", "updated": f"{self.path} (updated)",
                 "unchanged": f"{self.path} (up to date)",
                 "kept": f"{self.path}: kept, it was changed there; the new version is beside it as "
-                        f"{Path(self.path).name}.new"}[self.action]
-
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+                        f"{Path(self.path).name}{NEW}"}[self.action]
 
 
 def in_sync(course: Course) -> list[str]:
@@ -493,32 +260,17 @@ def release(course: Course, out: Path, force: bool = False, check_sync: bool = T
         if stale:
             raise CourseError(f"out of date with solutions/: {', '.join(stale)}; run `course stubs` "
                               "and `course notebooks` first")
-    record_path = out / RECORD
-    record = json.loads(record_path.read_text()) if record_path.exists() else {}
-    written = []
-    for rel, data in contents(course).items():
-        dest = out / rel
-        current = dest.read_bytes() if dest.exists() else None
-        if current == data:
-            written.append(Written(rel, "unchanged"))
-            record[rel] = _sha(data)
-            continue
-        if current is not None and _sha(current) != record.get(rel) and not force:
-            dest.with_name(dest.name + ".new").write_bytes(data)      # the learner's file stays
-            written.append(Written(rel, "kept"))
-            continue
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_bytes(data)
-        record[rel] = _sha(data)
-        written.append(Written(rel, "created" if current is None else "updated"))
-    out.mkdir(parents=True, exist_ok=True)
-    record_path.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+    record = Record(out / RECORD)
+    written = [Written(rel, write_unless_edited(out / rel, data, record, rel, force=force))
+               for rel, data in contents(course).items()]
+    record.save()
     return written
 
 
 def cmd_release(args) -> int:
-    from course.manifest import load
+    from course.authoring.leaks import leaks
     from course.authoring.preflight import require
+    from course.manifest import load
     course = load()
     require(course, "release")
     out = Path(args.out)

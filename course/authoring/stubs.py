@@ -12,44 +12,21 @@ stub then goes beside it as `<module>.py.new`.
 from __future__ import annotations
 
 import ast
-import hashlib
-import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from course.files import Record, write_unless_edited
 from course.grading.report import not_started_message
 from course.manifest import Course, CourseError, load
+from course.regions import SOLUTION, Markers, find, problems
 
-BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 RECORD = ".stubs.json"
 
 
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def region_problems(lines: list[str], where: str, begin: str = BEGIN, end: str = END) -> list[str]:
-    """One line per badly marked region of `lines` (a file, or a notebook cell): an end without
-    a beginning, or a beginning never closed, reported at its own line with the fix. `where`
-    names the place: "solutions/bigram.py" (then ":<line>" follows), or a text with `{line}`."""
-    def at(n: int) -> str:
-        return where.format(line=n) if "{line}" in where else f"{where}:{n}"
-
-    problems, opened = [], None
-    for n, line in enumerate(lines, 1):
-        marker = line.strip()
-        if marker == begin:
-            if opened is not None:
-                problems.append(f"{at(opened)}: {begin} is not closed; add {end} before line {n}")
-            opened = n
-        elif marker == end:
-            if opened is None:
-                problems.append(f"{at(n)}: {end} without a {begin} before it; remove it or add the {begin}")
-            opened = None
-    if opened is not None:
-        problems.append(f"{at(opened)}: {begin} is never closed; add {end} where the region ends")
-    return problems
+def region_problems(lines: list[str], where: str, begin: str = SOLUTION.begin, end: str = SOLUTION.end) -> list[str]:
+    """course.regions.problems, as the pre-flight check calls it (until it calls that itself)."""
+    return problems(lines, where, Markers(begin, end))
 
 
 def _owner(tree: ast.Module, lineno: int) -> str | None:
@@ -64,38 +41,40 @@ def make_stub(source: str, module: str, course: Course, filename: str = "?") -> 
     """The stub text for one module of solutions/."""
     tree = ast.parse(source, filename)
     lines = source.splitlines(keepends=True)
-    problems = region_problems(lines, filename)
-    if problems:
-        raise CourseError(problems[0])
+    slips = problems(lines, filename)
+    if slips:
+        raise CourseError(slips[0])
     ids = {ex.function: ex.id for ex in course.exercises if ex.module == module}
-    out, i = [], 0
-    while i < len(lines):
-        line = lines[i]
-        if line.strip() != BEGIN:
-            out.append(line)
-            i += 1
-            continue
-        indent = line[: len(line) - len(line.lstrip())]
-        owner = _owner(tree, i + 1)
+    out, done = [], 0                            # done: lines (0-based) already handled
+    for region in find(lines, keepends=True):
+        owner = _owner(tree, region.begin)
         if owner not in ids:
-            raise CourseError(f"{filename}:{i + 1}: this solution region is inside {owner or 'no function'}, "
+            raise CourseError(f"{filename}:{region.begin}: this solution region is inside {owner or 'no function'}, "
                               f"which is not an exercise of course.toml (module {module!r}); move the "
                               "region into an exercise's function, or add the exercise to course.toml")
-        exercise_id = ids[owner]
-        j = i + 1
-        while lines[j].strip() != END:           # region_problems found every region closed
-            j += 1
-        body = lines[i + 1:j]
-        todo = []
-        for k, text in enumerate(body):           # the region's leading comment is the TODO
-            if not text.strip().startswith("#"):
-                break
-            text = text.replace("# TODO:", f"# TODO ({exercise_id}):", 1) if k == 0 else text
-            todo.append(text)
-        out.extend(todo)
-        out.append(f'{indent}raise NotImplementedError("{not_started_message(exercise_id)}")\n')
-        i = j + 1
-    return "".join(out)
+        marker = lines[region.begin - 1]
+        out += lines[done:region.begin - 1]
+        out += _todo(region.body, ids[owner])
+        out.append(f'{marker[:len(marker) - len(marker.lstrip())]}raise NotImplementedError('
+                   f'"{not_started_message(ids[owner])}")\n')
+        done = region.end
+    return "".join(out + lines[done:])
+
+
+def leading_comment(body: tuple[str, ...]) -> list[str]:
+    """The comment lines a region starts with: the stub keeps them, as its TODO."""
+    comment = []
+    for text in body:
+        if not text.strip().startswith("#"):
+            break
+        comment.append(text)
+    return comment
+
+
+def _todo(body: tuple[str, ...], exercise_id: str) -> list[str]:
+    """The region's leading comment, tagged with the exercise it belongs to: the stub's TODO."""
+    todo = leading_comment(body)
+    return [todo[0].replace("# TODO:", f"# TODO ({exercise_id}):", 1), *todo[1:]] if todo else []
 
 
 @dataclass
@@ -121,33 +100,16 @@ def stub_modules(course: Course) -> list[str]:
 def generate(course: Course, check: bool = False, force: bool = False) -> list[Outcome]:
     """Write (or, with `check`, only compare) every stub of exercises/."""
     src_dir, out_dir = course.root / "solutions", course.root / "exercises"
-    record_path = out_dir / RECORD
-    record = json.loads(record_path.read_text()) if record_path.exists() else {}
-    outcomes, new_record = [], dict(record)
+    record, outcomes = Record(out_dir / RECORD), []
     for module in stub_modules(course):
         src = src_dir / f"{module}.py"
         if not src.exists():
             raise CourseError(f"{src}: missing; course.toml lists module {module!r}")
         stub = make_stub(src.read_text(), module, course, f"solutions/{src.name}")
         dest = out_dir / f"{module}.py"
-        current = dest.read_text() if dest.exists() else None
-        if current == stub and record.get(dest.name) == sha256(stub):
-            outcomes.append(Outcome(dest, "unchanged"))
-            continue
-        if check:
-            outcomes.append(Outcome(dest, "stale"))
-            continue
-        edited = current is not None and sha256(current) != record.get(dest.name) and current != stub
-        if edited and not force:
-            dest.with_name(dest.name + ".new").write_text(stub)
-            outcomes.append(Outcome(dest, "kept"))
-            continue
-        out_dir.mkdir(exist_ok=True)
-        dest.write_text(stub)
-        new_record[dest.name] = sha256(stub)
-        outcomes.append(Outcome(dest, "created" if current is None else "updated"))
-    if not check and new_record != record:
-        record_path.write_text(json.dumps(new_record, indent=1, sort_keys=True) + "\n")
+        outcomes.append(Outcome(dest, write_unless_edited(dest, stub, record, dest.name, force=force, check=check)))
+    if not check:
+        record.save()
     return outcomes
 
 

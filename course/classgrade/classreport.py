@@ -23,6 +23,7 @@ import os
 import statistics
 from pathlib import Path
 
+from course.files import atomic_save, atomic_write
 from course.manifest import Course
 
 HIDDEN_PREFIX = "test_hidden_"
@@ -214,10 +215,8 @@ def write(out: Path, course: Course, records: list[dict], skipped: list[tuple[st
     """Write `out`/summary.md and `out`/summary.png (the picture only when something was graded)."""
     out = Path(out)
     md, png = out / "summary.md", out / "summary.png"
-    tmp = out / ".summary.md.tmp"
-    tmp.write_text(markdown(course, records, list(skipped)))
-    os.replace(tmp, md)
+    atomic_write(md, markdown(course, records, list(skipped)))
     if records:
-        picture(course, records, out / ".summary.tmp.png")
-        os.replace(out / ".summary.tmp.png", png)
+        with atomic_save(png) as tmp:
+            picture(course, records, tmp)
     return md, png

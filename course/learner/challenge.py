@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import torch
 
+from course.files import atomic_save
 from course.manifest import load
 from course.target import NotReady, import_modules, unfinished
 from course.target import resolve as resolve_target
@@ -43,17 +43,8 @@ def save_model(params: dict, folder: Path | str = ".") -> Path:
         raise ValueError(f"the model needs the tensors {', '.join(PARAMS)}; it has no {', '.join(missing)}")
     path = Path(folder) / MODEL_FILE
     tensors = {k: torch.as_tensor(params[k]).detach().float().contiguous().clone() for k in PARAMS}
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".beat_217-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(tensors, f)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)           # readable as any file the learner saves (mkstemp's is 0600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_save(path) as tmp:
+        torch.save(tensors, tmp)
     return path
 
 

@@ -23,9 +23,10 @@ from types import SimpleNamespace
 from typing import Callable, TextIO
 
 import torch
-from tqdm import tqdm
 
+from course.files import atomic_save
 from course.manifest import Course, CourseError, load
+from course.progress import Progress
 from course.target import NotReady, import_modules, unfinished
 from course.target import resolve as resolve_target
 
@@ -114,68 +115,13 @@ def check_ready(m: SimpleNamespace, job: str, course: Course, target_flag: str) 
 
 
 # ---------------------------------------------------------------------- training
-class _Lines:
-    """A log file or a pipe: each redraw of the bar (tqdm starts one with '\\r') as a line of its own."""
-
-    def __init__(self, stream: TextIO):
-        self.stream = stream
-
-    def write(self, text: str) -> None:
-        line = text.replace("\r", "").rstrip()
-        if line:
-            self.stream.write(line + "\n")
-
-    def flush(self) -> None:
-        self.stream.flush()
-
-
-class _Bar(tqdm):
-    """tqdm, with the figures of the course's line: the loss, the mean steps/s, the time left."""
-    monitor_interval = 0          # no monitor thread: the bar is redrawn once per chunk anyway
-
-    @property
-    def format_dict(self):
-        d = super().format_dict
-        rate = self.n / d["elapsed"] if d["elapsed"] > 0 else 0.0
-        d.update(loss=getattr(self, "loss", float("nan")), steps_per_s=f"{rate:,.0f}",
-                 eta=f"{(self.total - self.n) / rate:.0f}s" if rate > 0 else "?")
-        return d
-
-
-class Progress:
-    """The training's progress bar (tqdm): step, loss, steps/s, time left. Redrawn in place on a
-    terminal; elsewhere (a log file, a pipe) one line every tenth of the way."""
-
-    def __init__(self, total: int, stream: TextIO | None = None, width: int = 24):
-        self.total, self.width = total, width
-        self.stream = stream if stream is not None else sys.stdout
-        self.live = self.stream.isatty()
-        self.bar: _Bar | None = None
-        self.restart()
-
-    def restart(self) -> None:
-        """Start the clock (when the steps start, after the data sets are built)."""
-        if self.bar is not None:
-            self.bar.close()
-        self.bar, self.start = None, time.time()
-
-    def update(self, step: int, loss: float) -> None:
-        first = self.bar is None
-        if first:                   # made at the first update (no line for step 0), drawn once its clock is set
-            digits = len(f"{self.total:,}")
-            self.bar = _Bar(total=self.total, initial=step, file=self.stream if self.live else _Lines(self.stream),
-                            ascii=".#", mininterval=0, miniters=1 if self.live else max(1, self.total // 10),
-                            delay=1e-9, bar_format=f"step {{n:>{digits},}}/{{total:,}} [{{bar:{self.width}}}] "
-                                                   "loss {loss:.4f}  {steps_per_s} steps/s  ETA {eta}")
-            self.bar.start_t = self.start
-        self.bar.loss = loss
-        if step >= self.total:      # closing draws the last line
-            self.bar.n = step
-            self.bar.close()
-        elif first:
-            self.bar.refresh()
-        else:
-            self.bar.update(step - self.bar.n)
+def progress_bar(total: int, stream: TextIO | None = None, width: int = 24) -> Progress:
+    """The training's progress bar: step, loss, steps/s, time left. Redrawn in place on a
+    terminal; elsewhere (a log file, a pipe) one line every tenth of the way. On stdout."""
+    digits = len(f"{total:,}")
+    return Progress(total, f"step {{n:>{digits},}}/{{total:,}} [{{bar:{width}}}] loss {{loss:.4f}}  "
+                           "{per_s} steps/s  ETA {left}", stream if stream is not None else sys.stdout,
+                    every=total // 10)
 
 
 def train_model(m: SimpleNamespace, words: list[str], recipe: Recipe = DEMO,
@@ -205,7 +151,7 @@ def train_model(m: SimpleNamespace, words: list[str], recipe: Recipe = DEMO,
         if len(got) < n:
             raise NotReady(f"mlp.train(..., steps={n}) returned {len(got)} losses instead of {n}")
         if progress:
-            progress.update(len(losses), sum(losses[-n:]) / n)
+            progress.update(len(losses), loss=sum(losses[-n:]) / n)
     seconds = time.perf_counter() - start
     return {
         "params": {k: v.detach().clone() for k, v in params.items()},
@@ -238,7 +184,8 @@ def plot_losses(result: dict, path: Path) -> None:
     ax.set_title(f"MLP, {Recipe(**result['recipe']).describe()}")
     ax.legend(loc="upper right")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    with atomic_save(path) as tmp:
+        fig.savefig(tmp, dpi=110)
     plt.close(fig)
 
 
@@ -280,7 +227,7 @@ def cmd_train(args) -> int:
         check_ready(m, "train", course, args.target)
         print(f"Training the MLP of {shown(target)}/mlp.py on {shown(course.data_path)} ({len(words):,} names): "
               f"{recipe.describe()}")
-        result = train_model(m, words, recipe, Progress(recipe.steps))
+        result = train_model(m, words, recipe, progress_bar(recipe.steps))
     except NotReady as e:
         print(f"course train: {e}", file=sys.stderr)
         return 1
@@ -290,7 +237,8 @@ def cmd_train(args) -> int:
         return 1
     out = run_folder(course, target, args.out)
     out.mkdir(parents=True, exist_ok=True)
-    torch.save({**result, "block_size": recipe.block_size, "target": str(target)}, out / "model.pt")
+    with atomic_save(out / "model.pt") as tmp:          # a run cut short leaves no half a model
+        torch.save({**result, "block_size": recipe.block_size, "target": str(target)}, tmp)
     plot_losses(result, out / "loss.png")
     print(f"trained in {result['seconds']:.1f} s ({recipe.steps / result['seconds']:,.0f} steps/s); "
           f"loss on {result['rows']['train']:,} train rows {result['train_loss']:.4f}, "

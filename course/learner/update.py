@@ -16,8 +16,6 @@ Every file gets one line saying what was done to it; `--dry-run` only says it.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import shutil
 import tempfile
 import time
@@ -25,14 +23,11 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from course.files import CACHES, Record, atomic_write, beside, edited
 from course.manifest import CourseError, find_root
 
-SKIPPED = {"__pycache__", ".ipynb_checkpoints", ".git", ".venv", ".course-update", ".nbgrader"}
+SKIPPED = CACHES | {".git", ".venv", ".course-update", ".nbgrader"}
 LEARNER = "exercises"
-
-
-def sha256(blob: bytes) -> str:
-    return hashlib.sha256(blob).hexdigest()
 
 
 @dataclass
@@ -58,21 +53,14 @@ def _files(folder: Path) -> list[Path]:
                   if p.is_file() and not p.is_symlink() and not SKIPPED & set(p.relative_to(folder).parts))
 
 
-def _records(folder: Path) -> dict[str, dict[str, str]]:
-    """exercises/.*.json records: record file name -> {file name: sha256 as generated}."""
-    out = {}
-    for path in sorted((folder / LEARNER).glob(".*.json")):
-        try:
-            data = json.loads(path.read_text())
-        except ValueError:
-            continue
-        if isinstance(data, dict) and all(isinstance(v, str) for v in data.values()):
-            out[path.name] = data
-    return out
+def _records(folder: Path) -> dict[str, Record]:
+    """exercises/.*.json, the records of what the course generated there (.stubs.json,
+    .notebooks.json): record file name -> its Record of {file name: sha256 as generated}."""
+    return {path.name: Record(path) for path in sorted((folder / LEARNER).glob(".*.json"))}
 
 
-def _generated_hash(records: dict[str, dict[str, str]], name: str) -> str | None:
-    return next((r[name] for r in records.values() if name in r), None)
+def _generated_hash(records: dict[str, Record], name: str) -> str | None:
+    return next((r.shas[name] for r in records.values() if name in r.shas), None)
 
 
 def update(root: Path, release: Path, dry_run: bool = False) -> list[Action]:
@@ -80,7 +68,7 @@ def update(root: Path, release: Path, dry_run: bool = False) -> list[Action]:
     if not (release / "course.toml").is_file():
         raise CourseError(f"{release}: not a release of the course (it has no course.toml)")
     mine, theirs = _records(root), _records(release)
-    new_records = {name: dict(mine.get(name, {})) for name in set(mine) | set(theirs)}
+    merged = {name: Record(root / LEARNER / name) for name in set(mine) | set(theirs)}
     backup = root / ".course-update" / time.strftime("%Y%m%d-%H%M%S")
     actions = []
     for rel in _files(release):
@@ -89,14 +77,14 @@ def update(root: Path, release: Path, dry_run: bool = False) -> list[Action]:
         new, dest = (release / rel).read_bytes(), root / rel
         current = dest.read_bytes() if dest.is_file() else None
         generated_now = _generated_hash(theirs, rel.name) if rel.parts[0] == LEARNER else None
-        record = next((n for n, r in theirs.items() if rel.name in r), None) if rel.parts[0] == LEARNER else None
+        record = next((n for n, r in theirs.items() if rel.name in r.shas), None) if rel.parts[0] == LEARNER else None
         if current == new:
             what = "unchanged"
         elif current is None:
             what = "added"
         elif rel.parts[0] != LEARNER:
             what = "updated"
-        elif sha256(current) == _generated_hash(mine, rel.name):
+        elif not edited(current, _generated_hash(mine, rel.name)):
             what = "replaced"                                     # an untouched stub
         elif generated_now is not None and generated_now == _generated_hash(mine, rel.name):
             what = "kept"                                         # edited, and the course did not change it
@@ -106,21 +94,18 @@ def update(root: Path, release: Path, dry_run: bool = False) -> list[Action]:
         if dry_run or what in ("unchanged", "kept"):
             continue
         if what == "kept+new":
-            dest.with_name(dest.name + ".new").write_bytes(new)
+            atomic_write(beside(dest), new)
             continue
         if what == "updated":
             (backup / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(dest, backup / rel)
             actions[-1].note = f"your previous copy: {(backup / rel).relative_to(root)}"
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_bytes(new)
+        atomic_write(dest, new)
         if record and what in ("added", "replaced"):
-            new_records[record][rel.name] = generated_now
+            merged[record].shas[rel.name] = generated_now
     if not dry_run:
-        for name, data in new_records.items():
-            if data:
-                (root / LEARNER).mkdir(exist_ok=True)
-                (root / LEARNER / name).write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+        for merged_record in merged.values():
+            merged_record.save()                                  # when something in it changed
     return actions
 
 

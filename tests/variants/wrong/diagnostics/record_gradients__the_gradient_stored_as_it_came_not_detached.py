@@ -1,0 +1,19 @@
+"""the gradient stored as it came, not detached"""
+
+@contextlib.contextmanager
+def record_gradients(model, layer_types=(nn.Tanh,)):
+    grads, handles = {}, []
+
+    def watch(name):
+        def hook(module, inputs, out):
+            out.register_hook(lambda g: grads.__setitem__(name, g))
+        return hook
+
+    for name, module in model.named_modules():
+        if isinstance(module, layer_types):
+            handles.append(module.register_forward_hook(watch(name)))
+    try:
+        yield grads
+    finally:
+        for h in handles:
+            h.remove()

@@ -1,0 +1,6 @@
+"""fan_out used for fan_in"""
+
+def kaiming_normal_(W, nonlinearity="tanh", generator=None):
+    with torch.no_grad():
+        W.normal_(0.0, kaiming_std(W.shape[1], nonlinearity), generator=generator)
+    return W

@@ -1,0 +1,11 @@
+"""end token left out"""
+
+def build_dataset(words, stoi, block_size=3):
+    X, Y = [], []
+    for w in words:
+        context = [0] * block_size
+        for ch in w:
+            X.append(context)
+            Y.append(stoi[ch])
+            context = context[1:] + [stoi[ch]]
+    return torch.tensor(X), torch.tensor(Y)

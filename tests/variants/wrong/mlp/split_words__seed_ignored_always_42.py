@@ -1,0 +1,7 @@
+"""seed ignored (always 42)"""
+
+def split_words(words, seed=42):
+    words = list(words)
+    random.Random(42).shuffle(words)
+    n1, n2 = int(0.8 * len(words)), int(0.9 * len(words))
+    return words[:n1], words[n1:n2], words[n2:]

@@ -1,0 +1,9 @@
+"""'bad_gain' without BatchNorm"""
+
+_configure = configure
+
+def configure(name, vocab_size, lr=LR, block_size=3, n_embd=10, n_hidden=100, n_layers=5, generator=None):
+    if name == "bad_gain":
+        return deep_mlp(vocab_size, block_size, n_embd, n_hidden, n_layers, batchnorm=False, gain=BAD_GAIN,
+                        generator=generator), lr
+    return _configure(name, vocab_size, lr, block_size, n_embd, n_hidden, n_layers, generator)

@@ -1,0 +1,22 @@
+"""C left out of the update"""
+
+def train_with_diagnostics(model, X, Y, steps, lr=LR, batch_size=32, every=100, generator=None):
+    params = parameters(model)
+    losses, log = [], []
+    for step in range(steps):
+        ix = torch.randint(0, X.shape[0], (batch_size,), generator=generator)
+        if step % every == 0:
+            entry = diagnose(model, X[ix], Y[ix], step, lr)
+            log.append(entry)
+            loss = entry["loss"]
+        else:
+            out = F.cross_entropy(forward(model, X[ix]), Y[ix])
+            for p in params:
+                p.grad = None
+            out.backward()
+            loss = out.item()
+        with torch.no_grad():
+            for p in params[1:]:
+                p -= lr * p.grad
+        losses.append(loss)
+    return losses, log
