@@ -16,14 +16,12 @@ test cells of the learner's own notebook run in the runner too (a learner can on
 themselves), and the instructor's grade adds the hidden tests.
 """
 import json
-import re
 
 from course.checks import check, exercise, fail, runner_answer, runner_exec
+from course import regions
 from course.manifest import load
 
 NOTEBOOK = "05-recall.ipynb"
-MARKERS = re.compile(r"^\s*### (BEGIN|END) HIDDEN TESTS\s*$", re.M)
-HIDDEN = re.compile(r"^\s*### BEGIN HIDDEN TESTS\s*$.*?^\s*### END HIDDEN TESTS\s*$", re.M | re.S)
 
 QUESTIONS = [ex.function for ex in load().exercises if ex.notebook == NOTEBOOK]
 
@@ -72,7 +70,8 @@ def verdict(question: str, target, hidden: bool = False, declared: tuple[str, ..
         namespace[name] = runner_answer(name)
     # The instructor's grade runs the hidden tests too; the self-check the visible ones, as the
     # learner's own notebook shows them.
-    test = MARKERS.sub("", course_cells[question]) if hidden else HIDDEN.sub("", course_cells[question])
+    cell = course_cells[question]
+    test = regions.without_markers(cell, regions.HIDDEN_TESTS) if hidden else regions.without_regions(cell)
     try:
         exec(compile(test, f"{NOTEBOOK}, cell {question}", "exec"), namespace)
     except AssertionError as exc:
