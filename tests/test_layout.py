@@ -7,13 +7,14 @@ from tests.conftest import ROOT
 PACKAGE = ROOT / "course"
 # Each role, and the roles it may import (the core: course/*.py; grading/ is what `pytest
 # autograder` needs, learner/ the learner's commands; authoring/ and classgrade/ are not in a
-# student copy). cli.py reaches every command through its table, by name (importlib).
+# student copy; grading a class runs the course's pre-flight, authoring knows nothing of grading a
+# class). cli.py reaches every command through its table, by name (importlib).
 MAY_IMPORT = {
     "grading": {"core", "grading"},
     "core": {"core", "grading"},
     "learner": {"core", "grading", "learner"},
-    "classgrade": {"core", "grading", "learner", "classgrade", "authoring"},
-    "authoring": {"core", "grading", "learner", "authoring", "classgrade"},
+    "authoring": {"core", "grading", "learner", "authoring"},
+    "classgrade": {"core", "grading", "learner", "authoring", "classgrade"},
 }
 
 
@@ -56,3 +57,42 @@ def test_what_a_learner_runs_needs_no_instructor_package():
     shipped = [m for m in graph if role(m) in ("core", "grading", "learner") and m != "course.cli"]
     wrong = [(m, t) for m in shipped for t in graph[m] if role(t) in ("authoring", "classgrade")]
     assert wrong == [], wrong
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The import circles of `graph`: each group of modules that reach one another (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        for target in sorted(graph[module]):
+            if target not in index:
+                visit(target)
+                low[module] = min(low[module], low[target])
+            elif target in stack:
+                low[module] = min(low[module], index[target])
+        if low[module] == index[module]:
+            group = stack[stack.index(module):]
+            del stack[stack.index(module):]
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for module in sorted(graph):
+        if module not in index:
+            visit(module)
+    return found
+
+
+def test_no_import_circle():
+    """No module of course/ reaches itself through its imports (at the top or inside a function)."""
+    assert circles(imports()) == []
+
+
+def test_the_circle_finder_finds_one():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert circles(graph) == [["a", "b", "c"]]
+    assert circles({"a": {"b"}, "b": set()}) == []

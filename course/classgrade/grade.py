@@ -56,6 +56,7 @@ from pathlib import Path
 
 import torch  # noqa: F401 - imported once here, so that every forked grading inherits it
 
+from course import selection
 from course.grading.seam import safe_text
 from course.manifest import Course, CourseError, load
 
@@ -75,20 +76,12 @@ class Options:
     check_timeout: float | None = None       # seconds per check (default: course.toml's [grading] timeout)
     submission_timeout: float = 300.0        # seconds for the whole submission, notebooks included
     notebooks: bool = True                   # grade the notebooks' autograded parts too
-    only: tuple[str, ...] = ()               # assignment ids, module names or notebooks (default: all)
+    only: tuple[str, ...] = ()               # selection words (course/selection.py; default: all)
 
 
 def graded_exercises(course: Course, options: Options) -> list:
     """The exercises this grading covers, in course order (`only` narrows them down)."""
-    if not options.only:
-        return list(course.exercises)
-    known = {a.id for a in course.assignments} | set(course.modules) | set(graded_notebooks(course))
-    unknown = [name for name in options.only if name not in known]
-    if unknown:
-        raise CourseError(f"--only {unknown[0]}: not an assignment, module or notebook of course.toml "
-                          f"(try one of: {', '.join(sorted(known))})")
-    return [ex for ex in course.exercises
-            if {ex.assignment, ex.notebook or ex.module} & set(options.only)]
+    return selection.exercises(course, options.only)
 
 
 # ------------------------------------------------------------------------------ what is graded
@@ -106,49 +99,6 @@ def grading_files(course: Course) -> list[Path]:
         if path.is_file() and not SKIPPED & set(path.parts):
             files.append(path.relative_to(root))
     return [f for f in files if (root / f).is_file()]
-
-
-_GRADERS: dict[tuple, object] = {}
-
-
-def read_graders(root: Path) -> dict:
-    """The grader files under `root`/autograder, read with `ast` (course.authoring.preflight.read_grader):
-    relative path -> what it declares. Each file is parsed once while it is unchanged."""
-    from course.authoring.preflight import read_grader
-    graders = {}
-    for folder, public in ((root / "autograder", True), (root / "autograder" / "hidden", False)):
-        for path in sorted(folder.glob("test_*.py")):
-            rel, info = path.relative_to(root), path.stat()
-            key = (str(path), info.st_mtime_ns, info.st_size, public)
-            if key not in _GRADERS:
-                _GRADERS[key] = read_grader(path, rel.as_posix(), public)
-            graders[rel] = _GRADERS[key]
-    return graders
-
-
-def grader_files(course: Course, exercises, root: Path | None = None, helpers: bool = False) -> list[Path]:
-    """The grader files (relative to the course root) that check `exercises`. A file belongs to
-    the exercises it declares, read with `ast` (never by its name): each `@exercise("id")` of it,
-    and every question of a notebook it names (autograder/test_recall.py runs 05-recall.ipynb's).
-    With `helpers`, also the public grader files they import helpers from (`from test_mlp import
-    ...`), transitively: what a copy of the graders must hold for them to run. `root`: a copy of
-    the course's files (default: the course itself)."""
-    root = root or course.root
-    wanted = {ex.id for ex in exercises}
-    graders = read_graders(root)
-    chosen = [rel for rel, g in graders.items()
-              if wanted & ({ex_id for _, ex_id, _ in g.checks}
-                           | {ex.id for ex in course.exercises if ex.notebook and ex.notebook in g.strings})]
-    if helpers:
-        public_modules = {rel.stem: rel for rel, g in graders.items() if g.public}
-        todo = list(chosen)
-        while todo:
-            for module in graders[todo.pop()].imports.values():
-                dep = public_modules.get(module)
-                if dep is not None and dep not in chosen:
-                    chosen.append(dep)
-                    todo.append(dep)
-    return sorted(chosen)
 
 
 def notebook_tests(course: Course) -> dict[Path, bytes]:
@@ -414,7 +364,7 @@ def _worker(course: Course, folder: Path, private: Path, options: Options, runne
     graders = [root / "autograder"]
     if options.only or not options.notebooks:       # the files that declare the chosen exercises
         chosen = [ex for ex in graded_exercises(course, options) if options.notebooks or not ex.notebook]
-        graders = [root / rel for rel in grader_files(course, chosen, root)]
+        graders = [root / rel for rel in selection.grader_files(course, chosen, root)]
     argv = [*map(str, graders), "--target", str(work), "--results", str(private / "results.json"),
             "--instructor-grade", "--assert=plain", "-q", "-p", "no:cacheprovider", "--rootdir", str(root),
             "-c", str(root / "pyproject.toml"), "--basetemp", str(private / "tmp" / "pytest")]
@@ -1380,8 +1330,8 @@ def add_parser(sub) -> None:
                    help="grade without a sandbox (only for submissions you trust: learner code could read "
                         "the graders and change results)")
     p.add_argument("--only", action="append", metavar="NAME",
-                   help="grade only this assignment, module or notebook (repeat for more); the other "
-                        "exercises' grades in --out are kept")
+                   help="grade only this assignment, module, notebook or exercise (repeat for more); the "
+                        "other exercises' grades in --out are kept")
     p.add_argument("--student", metavar="ID", default=None,
                    help="grade this one student again (the others' records are kept)")
     p.add_argument("--gradebook", metavar="PATH", default=None,

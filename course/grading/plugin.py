@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from course import selection
 from course.grading import context, launch, report
 from course.grading.launch import Runner, RunnerBroken
 from course.grading.report import Result, not_started_message
@@ -162,8 +163,7 @@ def _select(config, items, course: Course) -> None:
     word = (config.option.keyword or "").strip()
     if not word or any(c in word for c in " ()") or word.startswith("not"):
         return
-    matches = {ex.id for ex in course.exercises
-               if word in (ex.id, ex.function, ex.module, ex.assignment, ex.notebook, f"{ex.module}.py")}
+    matches = {ex.id for ex in selection.named(course, word)}
     if not matches:
         if any(word in item.name for item in items):
             return                               # the name of a check: pytest's -k finds it
