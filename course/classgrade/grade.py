@@ -57,6 +57,7 @@ from pathlib import Path
 import torch  # noqa: F401 - imported once here, so that every forked grading inherits it
 
 from course import selection
+from course.grading.job import JobSpec
 from course.grading.seam import safe_text
 from course.manifest import Course, CourseError, load
 
@@ -350,8 +351,10 @@ def _worker(course: Course, folder: Path, private: Path, options: Options, runne
     if runner is not None:
         from course.grading import launch
         launch.use_runner(runner)
-    os.environ.update(COURSE_ROOT=str(root), COURSE_ORIGINAL_ROOT=str(course.root),
-                      HOME=str(private / "home"), TMPDIR=str(private / "tmp"),
+    chosen = [ex for ex in graded_exercises(course, options) if options.notebooks or not ex.notebook]
+    job = JobSpec(course=root, target=work, results=private / "results.json", exercises=tuple(ex.id for ex in chosen),
+                  check_timeout=options.check_timeout, instructor=True).write(private / "job.json")
+    os.environ.update(HOME=str(private / "home"), TMPDIR=str(private / "tmp"),
                       OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
     tempfile.tempdir = None
     os.chdir(private / "scratch")
@@ -363,13 +366,9 @@ def _worker(course: Course, folder: Path, private: Path, options: Options, runne
     torch.set_num_threads(1)
     graders = [root / "autograder"]
     if options.only or not options.notebooks:       # the files that declare the chosen exercises
-        chosen = [ex for ex in graded_exercises(course, options) if options.notebooks or not ex.notebook]
         graders = [root / rel for rel in selection.grader_files(course, chosen, root)]
-    argv = [*map(str, graders), "--target", str(work), "--results", str(private / "results.json"),
-            "--instructor-grade", "--assert=plain", "-q", "-p", "no:cacheprovider", "--rootdir", str(root),
-            "-c", str(root / "pyproject.toml"), "--basetemp", str(private / "tmp" / "pytest")]
-    if options.check_timeout:
-        argv += ["--check-timeout", str(options.check_timeout)]
+    argv = [*map(str, graders), "--job", str(job), "--assert=plain", "-q", "-p", "no:cacheprovider",
+            "--rootdir", str(root), "-c", str(root / "pyproject.toml"), "--basetemp", str(private / "tmp" / "pytest")]
     import pytest
     # The notebooks' questions are graded by autograder/test_recall.py like every exercise: the
     # answer cells run in the runner, the course's own test cells (hidden ones included) here.
