@@ -11,7 +11,7 @@ manylinux x86_64; gradescope/lock.py writes it), then torch pinned to the course
 PyTorch's CPU index (PyPI where the index cannot be reached), then the course with --no-deps.
 
 `run_autograder` calls `python -m course.classgrade.gradescope`, which grades the one submission through
-course.classgrade.grade (its own process, private copy, limits) and writes results.json. The paths come
+course.classgrade.grade (its own judge, private copy, limits) and writes results.json. The paths come
 from $AUTOGRADER_ROOT (default /autograder), so a test can run it on a simulated layout.
 """
 from __future__ import annotations
@@ -24,6 +24,12 @@ import zipfile
 from pathlib import Path
 
 from course import selection
+from course.classgrade import records
+from course.classgrade.outputs import gradescope_results
+from course.classgrade.plan import Options, Plan
+from course.classgrade.records import StudentRecord
+from course.classgrade.roster import locate
+from course.classgrade.snapshot import grading_files, hidden_checks, notebook_tests
 from course.manifest import Course, CourseError, load
 
 LOCK = Path("gradescope") / "requirements-py310.txt"     # written by gradescope/lock.py
@@ -113,7 +119,6 @@ def run_script(visibility: str = "visible") -> str:
 def bundle_files(course: Course, only: tuple[str, ...] = ()) -> list[Path]:
     """What goes into the bundle besides the scripts and the notebooks' tests (relative to the
     course root): the package, the manifest, the data, and the graders of what `only` selects."""
-    from course.classgrade.grade import grading_files
     package = sorted(p.relative_to(course.root) for p in (course.root / "course").rglob("*.py")
                      if "__pycache__" not in p.parts)
     # A grader file goes in for the exercises it declares (not for its name), with the files it
@@ -188,7 +193,6 @@ def build(course: Course, out: Path, only: tuple[str, ...] = (), check_timeout: 
             zf.writestr(info, text)
         zf.writestr("gradescope.json", json.dumps(settings, indent=1) + "\n")
         zf.write(lock, LOCK.as_posix())
-        from course.classgrade.grade import notebook_tests
         for rel in bundle_files(course, only):
             zf.write(course.root / rel, rel.as_posix())
         if any(ex.notebook for ex in chosen):
@@ -199,9 +203,8 @@ def build(course: Course, out: Path, only: tuple[str, ...] = (), check_timeout: 
 
 def run(submission: Path, results: Path) -> int:
     """Grade one submission and write Gradescope's results.json (always, even on failure). Its files
-    are found by `course grade`'s rule (course.classgrade.grade.locate): at the top level, in
+    are found by `course grade`'s rule (course.classgrade.roster.locate): at the top level, in
     exercises/, or in one nested folder; a submission with nothing to grade says so, once."""
-    from course.classgrade import grade
     visibility = "visible"
     try:
         course = load()
@@ -209,19 +212,10 @@ def run(submission: Path, results: Path) -> int:
             if (course.root / "gradescope.json").exists() else {}
         if settings.get("visibility") in VISIBILITIES:
             visibility = settings["visibility"]
-        options = grade.Options(check_timeout=settings.get("check_timeout"),
-                                submission_timeout=settings.get("submission_timeout") or 540.0,
-                                only=tuple(settings.get("only") or ()))
-        folder, problem = grade.locate(submission, course)
-        if problem:
-            record = grade.unsubmitted_record(course, "submission", options, problem)
-        else:
-            from course.grading import sandbox
-            if sandbox.level() == "none":
-                raise RuntimeError(f"no sandbox for learner code here ({sandbox.reason()})")
-            grade._warm_up()
-            record = grade.grade_submission(course, folder, options=options)
-        payload = grade.gradescope_results(record, grade.hidden_checks(course), visibility)
+        options = Options(check_timeout=settings.get("check_timeout"),
+                          submission_timeout=settings.get("submission_timeout") or 540.0,
+                          only=tuple(settings.get("only") or ()))
+        payload = gradescope_results(_graded(course, submission, options), hidden_checks(course), visibility)
     except BaseException as exc:  # noqa: BLE001 - Gradescope must get a results.json whatever happens
         from course.grading.seam import safe_text
         payload = {"score": 0, "visibility": visibility, "stdout_visibility": "hidden", "tests": [],
@@ -232,6 +226,19 @@ def run(submission: Path, results: Path) -> int:
     tmp.write_text(json.dumps(payload, indent=1) + "\n")
     os.replace(tmp, results)
     return 0
+
+
+def _graded(course: Course, submission: Path, options: Options) -> StudentRecord:
+    """The record of the one submission: graded in its judge, or saying why nothing can be."""
+    folder, problem = locate(submission, course)
+    if problem:
+        return records.unsubmitted(Plan.of(course, options), "submission", problem)
+    from course.classgrade import grade, pool
+    from course.grading import sandbox
+    if sandbox.level() == "none":
+        raise RuntimeError(f"no sandbox for learner code here ({sandbox.reason()})")
+    pool.warm_up()
+    return grade.grade_submission(course, folder, options=options)
 
 
 def locked_torch(course: Course) -> str | None:
