@@ -96,3 +96,22 @@ def test_the_circle_finder_finds_one():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert circles(graph) == [["a", "b", "c"]]
     assert circles({"a": {"b"}, "b": set()}) == []
+
+
+# The parts the measures are kept on so far: course grade's package and the selection.
+MEASURED = [*sorted((PACKAGE / "classgrade").glob("*.py")), PACKAGE / "selection.py", PACKAGE / "grading" / "job.py"]
+
+
+def test_no_module_over_500_lines_and_no_function_over_60():
+    long_modules = {p.name: n for p in MEASURED if (n := len(p.read_text().splitlines())) > 500}
+    long_functions = {f"{p.name}:{node.name}": node.end_lineno - node.lineno + 1
+                      for p in MEASURED for node in ast.walk(ast.parse(p.read_text()))
+                      if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                      and node.end_lineno - node.lineno + 1 > 60}
+    assert long_modules == {} and long_functions == {}
+
+
+def test_grade_class_is_a_short_pipeline():
+    tree = ast.parse((PACKAGE / "classgrade" / "grade.py").read_text())
+    grade_class = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "grade_class")
+    assert grade_class.end_lineno - grade_class.lineno + 1 < 40

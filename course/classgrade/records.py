@@ -190,10 +190,13 @@ class StudentRecord:
             except Invalid:
                 continue
         manual = data.get("manual") if isinstance(data.get("manual"), dict) else {}
+        cells = data.get("manual_pending_cells") if isinstance(data.get("manual_pending_cells"), list) else []
         return cls(_text(data["student"]), _text(data.get("ended") or "completed"), rows, _number(data.get("seconds")),
                    {_text(k): _number(v) for k, v in manual.items()}, _number(data.get("manual_pending")),
                    _optional_text(data.get("problem")), _optional_text(data.get("grader_error")),
-                   _scores(data.get("manual_scores")))
+                   _scores(data.get("manual_scores")),
+                   data["manual_points"] if is_number(data.get("manual_points")) else None,
+                   [_text(c) for c in cells], int(_number(data.get("manual_graded_cells"))))
 
     @classmethod
     def load(cls, path: Path) -> StudentRecord | None:
