@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from course.classgrade import grade  # noqa: E402
+from course.classgrade import grade, pool  # noqa: E402
 from course.manifest import load  # noqa: E402
 from course.grading import sandbox  # noqa: E402
 from tests.test_grade import PLANTED  # noqa: E402
@@ -73,7 +73,7 @@ def main() -> None:
                         help="keep the results here (grades.csv, the class report summary.md and .png)")
     args = parser.parse_args()
     course = load(ROOT)
-    grade._warm_up()
+    pool.warm_up()
     with tempfile.TemporaryDirectory(prefix="bench-grade-") as tmp:
         kinds = make_class(Path(tmp) / "submissions", args.students, course)
         out = Path(args.out) if args.out else Path(tmp) / "out"
@@ -81,17 +81,17 @@ def main() -> None:
         records = grade.grade_class(course, Path(tmp) / "submissions", out, jobs=args.jobs,
                                     options=grade.Options(check_timeout=args.check_timeout))
         seconds = time.perf_counter() - start
-    slowest = sorted(records, key=lambda r: -r["seconds"])[:3]
+    slowest = sorted(records, key=lambda r: -r.seconds)[:3]
     print(f"class: {', '.join(f'{v} {k}' for k, v in kinds.items())}")
     print(f"sandbox: {sandbox.describe()}")
     print("runners: one per job (as root, each as a user of its own), a fresh cell per submission where "
           "the kernel allows user namespaces (else a new runner per submission)")
-    print(f"exercises graded per submission: {len(records[0]['exercises'])} "
+    print(f"exercises graded per submission: {len(records[0].exercises)} "
           f"(notebook questions: {sum(1 for ex in course.exercises if ex.notebook)})")
     print(f"graded {len(records)} submissions in {seconds:.1f} s on {args.jobs} jobs: "
           f"{len(records) / seconds * 60:.1f} submissions/minute (goal: 100 in <= 180 s sandboxed)")
-    print(f"mean per submission {sum(r['seconds'] for r in records) / len(records):.1f} s; slowest: "
-          + ", ".join(f"{r['student']} {r['seconds']:.0f} s ({r['ended']})" for r in slowest))
+    print(f"mean per submission {sum(r.seconds for r in records) / len(records):.1f} s; slowest: "
+          + ", ".join(f"{r.student} {r.seconds:.0f} s ({r.ended})" for r in slowest))
 
 
 if __name__ == "__main__":

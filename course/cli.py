@@ -79,7 +79,7 @@ COMMANDS: tuple[Command, ...] = (
             "a grading (also run by release, gradescope and grade)", instructor=True),
     Command("release", "authoring.release", "instructors: write a student copy of the course to OUT "
             "(no solutions, no hidden tests)", instructor=True),
-    Command("grade", "classgrade.grade", "instructors: grade a class's submissions (isolated, time-limited)",
+    Command("grade", "classgrade.command", "instructors: grade a class's submissions (isolated, time-limited)",
             instructor=True),
     Command("gradescope", "classgrade.gradescope", "instructors: build a Gradescope autograder bundle (a .zip)",
             instructor=True),

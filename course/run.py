@@ -1,7 +1,8 @@
 """Run the graders on a folder from Python and get the scores back, as `pytest autograder` would.
 
 The run happens in a forked child, so every run starts clean (its own sys.path and imported
-modules) and costs no new torch import. Used by the project's tests and by `course grade`.
+modules) and costs no new torch import. Used by the project's tests, `course watch`, `course week`
+and `course fixtures`.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import torch  # noqa: F401 - imported once here, so that every forked run inherits it
 
+from course import selection
 from course.manifest import Course, load
 
 
@@ -60,21 +62,12 @@ def graders(target: Path | str, keyword: str | None = None, course: Course | Non
 
 
 def grader_files(course: Course, keyword: str | None) -> list[Path]:
-    """The grader files a run needs: for a keyword naming exercises of the course (an id, a
-    function, a module, an assignment), only the files that check them (collecting all of them
-    costs a second a run); otherwise the whole autograder/ folder."""
-    folder = course.root / "autograder"
-    chosen = [ex for ex in course.exercises
-              if keyword and keyword in (ex.id, ex.function, ex.module, ex.assignment, ex.notebook, f"{ex.module}.py")]
-    if not chosen:
-        return [folder]
-    files = []
-    for path in sorted(folder.rglob("test_*.py")):
-        text = path.read_text()
-        if any(f'"{ex.id}"' in text for ex in chosen) or (path.name == "test_recall.py"
-                                                          and any(ex.notebook for ex in chosen)):
-            files.append(path)
-    return files or [folder]
+    """The grader files a run needs: for a keyword naming exercises of the course
+    (course/selection.py), only the files that check them (collecting all of them costs a second
+    a run); otherwise the whole autograder/ folder."""
+    chosen = selection.named(course, keyword) if keyword else []
+    files = [course.root / rel for rel in selection.grader_files(course, chosen)]
+    return files or [course.root / "autograder"]
 
 
 def execute(path: Path, timeout: float = 60, env: dict | None = None, allow_errors: bool = False,

@@ -143,7 +143,7 @@ def graded(tmp_path_factory):
     progress = io.StringIO()
     records = grade.grade_class(course, tmp / "submissions", out, jobs=2, options=grade.Options(**OPTIONS),
                                 progress=grade.Progress(len(PLANTED) + 3, stream=progress))
-    return dict(course=course, tmp=tmp, out=out, records={r["student"]: r for r in records},
+    return dict(course=course, tmp=tmp, out=out, records={r.student: r.to_json() for r in records}, typed=records,
                 progress=progress.getvalue(), fixture_before=fixture_before)
 
 
@@ -261,7 +261,7 @@ def test_grades_csv_feedback_and_gradescope_results(graded):
 def test_progress_counts_students_and_failures(graded):
     last = graded["progress"].strip().splitlines()[-1]
     total = len(graded["records"])
-    troubled = sum(grade._troubled(r) for r in graded["records"].values())
+    troubled = sum(r.troubled for r in graded["typed"])
     assert f"{total}/{total} students, {troubled} with errors or timeouts" in last
 
 
@@ -273,7 +273,7 @@ def test_running_again_resumes_and_gives_the_same_grades(graded):
     records = grade.grade_class(graded["course"], graded["tmp"] / "submissions", out, jobs=2,
                                 options=grade.Options(**OPTIONS), progress=grade.Progress(99, stream=io.StringIO()))
     assert (out / "grades.csv").read_text() == before                # only "good" was graded again
-    assert {r["student"]: r["total"] for r in records} == {s: r["total"] for s, r in graded["records"].items()}
+    assert {r.student: r.total for r in records} == {s: r["total"] for s, r in graded["records"].items()}
 
 
 def test_a_crash_of_the_grader_leaves_partial_results_that_resume(tmp_path):
@@ -296,5 +296,5 @@ def test_a_crash_of_the_grader_leaves_partial_results_that_resume(tmp_path):
     assert [r["student"] for r in partial] == ["ann"]
     records = grade.grade_class(course, subs, tmp_path / "out", jobs=1, options=options,
                                 progress=grade.Progress(3, io.StringIO()))
-    assert [r["student"] for r in records] == ["ann", "ben", "cat"]
+    assert [r.student for r in records] == ["ann", "ben", "cat"]
     assert len(list(csv.DictReader((tmp_path / "out" / "grades.csv").open()))) == 3

@@ -14,12 +14,15 @@ import shutil
 import stat
 import sys
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from course.classgrade import classreport, grade
+from course.classgrade import classreport, command, grade, manual, outputs, pool, records as records_, roster
+from course.classgrade.plan import Plan, check_options, check_out
+from course.classgrade.records import CheckRow, ExerciseRow, StudentRecord
 from course.manifest import CourseError
 from tests.conftest import ROOT
 from tests.test_grade import NOTEBOOK, PLANTED, course_copy, recall
@@ -81,7 +84,7 @@ def graded(tmp_path_factory):
     records = grade.grade_class(course, subs, out, jobs=2, options=grade.Options(**FAST, only=("bigram",)),
                                 progress=grade.Progress(5, stream))
     return dict(course=course, tmp=tmp, subs=subs, out=out, first=first, records=records,
-                by_student={r["student"]: r for r in records}, progress=stream.getvalue())
+                by_student={r.student: r.to_json() for r in records}, progress=stream.getvalue())
 
 
 # ------------------------------------------------------------------------------ merged selections
@@ -99,7 +102,7 @@ def test_a_selection_keeps_the_rows_of_another_selection(graded):
 
 
 def test_running_a_selection_again_grades_nobody_and_keeps_every_row(graded, monkeypatch):
-    monkeypatch.setattr(grade, "start", lambda *a, **k: pytest.fail("nobody should be graded again"))
+    monkeypatch.setattr(pool, "start", lambda *a, **k: pytest.fail("nobody should be graded again"))
     before = (graded["out"] / "grades.csv").read_text()
     grade.grade_class(graded["course"], graded["subs"], graded["out"], jobs=1,
                       options=grade.Options(**FAST, only=("bigram",)), progress=grade.Progress(5, io.StringIO()))
@@ -108,16 +111,14 @@ def test_running_a_selection_again_grades_nobody_and_keeps_every_row(graded, mon
 
 def test_merge_replaces_only_the_selected_rows(graded):
     course = graded["course"]
-    old = graded["by_student"]["good"]
-    new = {"student": "good", "ended": "timed out", "seconds": 1.0, "total": 0, "max_total": 2,
-           "manual": {}, "manual_pending": 0,
-           "exercises": [{"id": "bigram.build_vocab", "points": 0, "max_points": 2, "status": "timed out",
-                          "message": "", "checks": [], "ended": "timed out"}]}
-    merged = grade.merge(course, old, new, grade.Options(only=("bigram",)))
-    rows = {r["id"]: r for r in merged["exercises"]}
-    assert rows["bigram.build_vocab"]["status"] == "timed out" and rows["recall.mlp_shapes"]["points"] == 3
-    assert merged["total"] == 30 and merged["ended"] == "timed out"
-    assert merged["manual"] == old["manual"] != {}          # recall's written parts: not of this selection
+    old = StudentRecord.from_json(graded["by_student"]["good"])
+    new = StudentRecord("good", "timed out", [ExerciseRow("bigram.build_vocab", 0, 2, "timed out", ended="timed out")],
+                        seconds=1.0)
+    merged = records_.merge(course, old, new, Plan.of(course, grade.Options(only=("bigram",))))
+    rows = {r.id: r for r in merged.exercises}
+    assert rows["bigram.build_vocab"].status == "timed out" and rows["recall.mlp_shapes"].points == 3
+    assert merged.total == 30 and merged.ended == "timed out"
+    assert merged.manual == old.manual != {}                # recall's written parts: not of this selection
 
 
 # ------------------------------------------------------------------------------ --out, options, exit status
@@ -127,7 +128,7 @@ def test_an_out_inside_the_submissions_folder_is_refused(graded, tmp_path):
             grade.grade_class(graded["course"], graded["subs"], out, options=grade.Options(**FAST))
         assert "\n" not in str(e.value)
         assert not (graded["subs"] / "results").exists()
-    grade.check_out(graded["subs"], tmp_path / "results")      # beside it: fine
+    check_out(graded["subs"], tmp_path / "results")            # beside it: fine
 
 
 @pytest.mark.parametrize("jobs, options, words", [
@@ -138,7 +139,7 @@ def test_an_out_inside_the_submissions_folder_is_refused(graded, tmp_path):
 ])
 def test_numeric_options_are_checked_in_one_line(jobs, options, words):
     with pytest.raises(CourseError) as e:
-        grade.check_options(jobs, grade.Options(**options))
+        check_options(jobs, grade.Options(**options))
     assert str(e.value).startswith(words) and "\n" not in str(e.value)
 
 
@@ -158,18 +159,19 @@ def test_the_exit_status_says_whether_every_submission_was_graded_to_completion(
     from course.grading import sandbox
     monkeypatch.setattr(preflight, "require", lambda course, command: None)
     monkeypatch.setattr(sandbox, "level", lambda: "bwrap")
-    monkeypatch.setattr(grade, "_warm_up", lambda: None)
-    record = dict(graded["by_student"]["good"])
+    monkeypatch.setattr(pool, "warm_up", lambda: None)
+    record = StudentRecord.from_json(graded["by_student"]["good"])
     outcomes = {}
     for name, ended, skipped in [("all", "completed", []), ("timeout", "timed out", []),
                                  ("skipped", "completed", [("x.zip", "not graded: it holds a link")])]:
         def fake(*args, ended=ended, skipped=skipped, **kwargs):
-            records = grade.Graded([{**record, "ended": ended}])
+            records = grade.Graded([replace(record, ended=ended)])
             records.skipped = skipped
             return records
         monkeypatch.setattr(grade, "grade_class", fake)
-        outcomes[name] = grade.cmd_grade(grade_args(graded))
-    assert outcomes == {"all": 0, "timeout": grade.INCOMPLETE, "skipped": grade.INCOMPLETE} and grade.INCOMPLETE == 3
+        outcomes[name] = command.cmd_grade(grade_args(graded))
+    assert outcomes == {"all": 0, "timeout": command.INCOMPLETE, "skipped": command.INCOMPLETE}
+    assert command.INCOMPLETE == 3
     err = capsys.readouterr().err
     assert "1 not graded to the end (good" in err and "1 skipped (x.zip" in err
 
@@ -185,7 +187,7 @@ def grade_args(graded, **extra):
 
 def test_the_class_is_not_complete_when_something_was_skipped(graded):
     assert not graded["records"].complete                      # evil.zip, late.tar.gz
-    assert all(r["ended"] == "completed" for r in graded["records"])
+    assert all(r.ended == "completed" for r in graded["records"])
 
 
 # ------------------------------------------------------------------------------ .zip submissions
@@ -207,27 +209,27 @@ def test_a_zip_is_graded_as_a_folder_and_an_unsafe_one_is_skipped_loudly(graded)
     ({f"f{i}.py": "" for i in range(12)}, None, r"files \(at most"),
 ])
 def test_unsafe_zips_are_refused(tmp_path, monkeypatch, files, links, words):
-    monkeypatch.setattr(grade, "MAX_FILE_BYTES", 2048)
-    monkeypatch.setattr(grade, "MAX_ZIP_FILES", 10)
+    monkeypatch.setattr(roster, "MAX_FILE_BYTES", 2048)
+    monkeypatch.setattr(roster, "MAX_ZIP_FILES", 10)
     archive = zip_of(tmp_path / "s.zip", files, links)
-    with pytest.raises(grade.UnsafeZip, match=words):
-        grade.unpack_zip(archive, tmp_path / "into")
+    with pytest.raises(roster.UnsafeZip, match=words):
+        roster.unpack_zip(archive, tmp_path / "into")
     assert list((tmp_path / "into").iterdir()) == []
 
 
 def test_a_zip_bomb_stops_at_the_cap(tmp_path, monkeypatch):
-    monkeypatch.setattr(grade, "MAX_ZIP_BYTES", 3 * 2**20)
+    monkeypatch.setattr(roster, "MAX_ZIP_BYTES", 3 * 2**20)
     with zipfile.ZipFile(tmp_path / "bomb.zip", "w", zipfile.ZIP_DEFLATED) as zf:
         for i in range(4):
             zf.writestr(f"part{i}.py", b"\0" * 2**20)
     assert (tmp_path / "bomb.zip").stat().st_size < 50_000
-    with pytest.raises(grade.UnsafeZip, match="more than 3 MB"):
-        grade.unpack_zip(tmp_path / "bomb.zip", tmp_path / "into")
+    with pytest.raises(roster.UnsafeZip, match="more than 3 MB"):
+        roster.unpack_zip(tmp_path / "bomb.zip", tmp_path / "into")
 
 
 def test_a_zip_with_one_folder_around_it_is_unpacked_without_it(tmp_path):
     zip_of(tmp_path / "ann.zip", {"ann/bigram.py": "a", "ann/sub/x.txt": "b"})
-    got = grade.unpack_zip(tmp_path / "ann.zip", tmp_path / "into")
+    got = roster.unpack_zip(tmp_path / "ann.zip", tmp_path / "into")
     assert sorted(p.relative_to(got).as_posix() for p in got.rglob("*") if p.is_file()) == ["bigram.py", "sub/x.txt"]
 
 
@@ -253,16 +255,15 @@ def test_the_class_report_picture_is_a_png(graded):
 
 
 def test_a_failure_is_hidden_only_when_every_failed_check_is_hidden():
-    row = {"status": "failed", "checks": [{"name": "test_a", "status": "passed"},
-                                          {"name": "test_hidden_b", "status": "failed"}]}
-    assert classreport.outcome(row) == "hidden"
-    row["checks"][0]["status"] = "failed"
-    assert classreport.outcome(row) == "public"
-    assert classreport.outcome({"status": "error", "checks": []}) == "error"
-    assert classreport.outcome({"status": "timed out", "checks": []}) == "timed out"
-    assert classreport.outcome({"status": "error", "checks": [], "missing": True}) == "not submitted"
-    assert classreport.outcome({"status": "not submitted", "checks": []}) == "not submitted"
-    assert classreport.outcome({"status": "not started", "checks": []}) == "not started"
+    def row(status: str, checks=(), missing: bool = False) -> ExerciseRow:
+        return ExerciseRow("e", 0, 1, status, checks=[CheckRow(name, s) for name, s in checks], missing=missing)
+    assert classreport.outcome(row("failed", [("test_a", "passed"), ("test_hidden_b", "failed")])) == "hidden"
+    assert classreport.outcome(row("failed", [("test_a", "failed"), ("test_hidden_b", "failed")])) == "public"
+    assert classreport.outcome(row("error")) == "error"
+    assert classreport.outcome(row("timed out")) == "timed out"
+    assert classreport.outcome(row("error", missing=True)) == "not submitted"
+    assert classreport.outcome(row("not submitted")) == "not submitted"
+    assert classreport.outcome(row("not started")) == "not started"
 
 
 # ------------------------------------------------------------------------------ what the code printed
@@ -270,7 +271,7 @@ def test_what_the_code_printed_is_kept_capped_beside_the_feedback(graded):
     record = graded["by_student"]["chatty"]
     checks = [c for r in record["exercises"] if r["id"] == "bigram.nll" for c in r["checks"]]
     assert checks and all("nll of" in c["printed"] for c in checks)
-    assert all(len(c["printed"]) <= grade.PRINTED_PER_CHECK for c in checks)
+    assert all(len(c["printed"]) <= records_.PRINTED_PER_CHECK for c in checks)
     text = (graded["out"] / "students" / "chatty" / "output.txt").read_text()
     assert "## bigram.nll: test_" in text and "nll of" in text and "(hidden check)" in text
     assert "[... cut: the first 2,000 characters are kept]" in text
@@ -279,9 +280,9 @@ def test_what_the_code_printed_is_kept_capped_beside_the_feedback(graded):
 
 
 def test_the_printed_output_of_a_student_is_capped_as_a_whole(monkeypatch):
-    monkeypatch.setattr(grade, "PRINTED_PER_STUDENT", 1500)
-    checks = [{"name": f"test_{i}", "status": "passed", "printed": "y" * 1000} for i in range(3)]
-    text = grade.printed_output({"student": "s", "exercises": [{"id": "e", "checks": checks}]})
+    monkeypatch.setattr(outputs, "PRINTED_PER_STUDENT", 1500)
+    checks = [CheckRow(f"test_{i}", "passed", printed="y" * 1000) for i in range(3)]
+    text = outputs.printed_output(StudentRecord("s", "completed", [ExerciseRow("e", 1, 1, "passed", checks=checks)]))
     assert text.count("y" * 1000) == 1 and "the rest is not kept" in text
 
 
@@ -295,7 +296,7 @@ def test_student_regrades_one_student_and_keeps_the_others(graded, tmp_path):
     others = {s: (out / "students" / s / "scores.json").read_text() for s in ("good", "chatty", "hard_coded")}
     records = grade.grade_class(graded["course"], subs, out, jobs=1, options=grade.Options(**FAST, only=("bigram",)),
                                 student="stubs", progress=grade.Progress(1, io.StringIO()))
-    assert {r["student"]: r["total"] for r in records}["stubs"] == 20
+    assert {r.student: r.total for r in records}["stubs"] == 20
     assert {s: (out / "students" / s / "scores.json").read_text() for s in others} == others
     rows = table(out)
     assert rows["stubs"]["total"] == "20" and rows["good"]["total"] == "32" and len(rows) == 5
@@ -333,16 +334,16 @@ def test_manual_points_come_from_nbgrader_s_gradebook_and_pending_ones_stay_mark
                           {"good": {"mlp_shapes_written": 2, "reflection": 4, "kaiming_relu_written": None},
                            "stubs": {"reflection": 5}})
     before = book.read_bytes()
-    monkeypatch.setattr(grade, "start", lambda *a, **k: pytest.fail("nobody should be graded again"))
+    monkeypatch.setattr(pool, "start", lambda *a, **k: pytest.fail("nobody should be graded again"))
     records = grade.grade_class(graded["course"], graded["subs"], out, jobs=1,
                                 options=grade.Options(**FAST, only=("bigram",)), gradebook=book,
                                 progress=grade.Progress(5, io.StringIO()))
     rows = table(out)
     assert rows["good"]["manual"] == "6" and rows["good"]["manual_pending"] == "6"   # 3 cells of 2 not graded yet
     assert rows["stubs"]["manual"] == "0" and rows["stubs"]["manual_pending"] == "0"   # no notebook handed in
-    good = {r["student"]: r for r in records}["good"]
-    assert "recall/kaiming_relu_written" in good["manual_pending_cells"]
-    assert "recall/reflection" not in good["manual_pending_cells"]
+    good = {r.student: r for r in records}["good"]
+    assert "recall/kaiming_relu_written" in good.manual_pending_cells
+    assert "recall/reflection" not in good.manual_pending_cells
     assert book.read_bytes() == before                                                  # read, never written
     feedback = (out / "students" / "good" / "feedback.md").read_text()
     assert "6 points of written answers graded" in feedback and "6 more points" in feedback
@@ -360,7 +361,7 @@ def test_a_gradebook_that_is_not_one_is_refused_in_one_line(graded, tmp_path):
     for path, words in ((tmp_path / "missing.db", "no such file"),
                         (tmp_path / "notes.db", "not an nbgrader gradebook")):
         with pytest.raises(CourseError, match=words) as e:
-            grade.read_gradebook(graded["course"], path)
+            manual.read_gradebook(graded["course"], path)
         assert "\n" not in str(e.value)
     assert not (tmp_path / "missing.db").exists()
 
@@ -372,7 +373,7 @@ def test_the_progress_bar_is_tqdm_counting_students_and_failures(graded):
     assert isinstance(bar.bar, tqdm)
     bar.close()
     last = graded["progress"].strip().splitlines()[-1]
-    troubled = sum(grade._troubled(r) for r in graded["records"])
+    troubled = sum(r.troubled for r in graded["records"])
     assert f"5/5 students, {troubled} with errors or timeouts" in last and "#" in last
     assert os.environ.get("TQDM_DISABLE") is None
 

@@ -21,7 +21,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course.classgrade import classreport, grade
+from course.classgrade import classreport, command, grade, roster
+from course.classgrade.records import StudentRecord
 from tests.conftest import ROOT
 from tests.test_grade import NOTEBOOK, PLANTED, course_copy, recall
 from tests.test_grade_output import make_gradebook
@@ -130,15 +131,15 @@ def cmd_grade(term, monkeypatch, **extra) -> int:
                   submission_timeout=90.0, fresh=False, no_notebooks=False, unsafe_no_sandbox=False,
                   only=list(BOTH), student=None, gradebook=None)
     values.update(extra)
-    return grade.cmd_grade(argparse.Namespace(**values))
+    return command.cmd_grade(argparse.Namespace(**values))
 
 
 def test_the_exit_status_speaks_of_the_student_graded_not_of_a_stray_file(term, monkeypatch, capsys):
     (term["subs"] / "lee" / "bigram.py").write_text(SOLUTION + "\n# lee's second try\n")
     assert cmd_grade(term, monkeypatch, student="lee") == 0             # grading-notes.txt is not lee's
     assert "skipped grading-notes.txt" in capsys.readouterr().err      # still said
-    assert cmd_grade(term, monkeypatch) == grade.INCOMPLETE             # the class: it was skipped
-    records = grade.Graded([{"student": "lee", "ended": "completed"}])
+    assert cmd_grade(term, monkeypatch) == command.INCOMPLETE           # the class: it was skipped
+    records = grade.Graded([StudentRecord("lee", "completed", [])])
     records.skipped, records.student = [("lee.zip", "the folder lee/ is graded instead")], "lee"
     assert not records.complete                                         # a skipped file of lee's does count
 
@@ -192,7 +193,8 @@ def broken(tmp_path_factory):
     broken_class(subs)
     records = grade.grade_class(course, subs, out, jobs=2, options=grade.Options(**FAST, only=BOTH),
                                 progress=grade.Progress(12, io.StringIO()))
-    return dict(course=course, subs=subs, out=out, records=records, by={r["student"]: r for r in records})
+    return dict(course=course, subs=subs, out=out, records=records, by={r.student: r.to_json() for r in records},
+                typed={r.student: r for r in records})
 
 
 def test_every_layout_is_found_by_one_rule(broken):
@@ -222,7 +224,7 @@ def test_a_submission_with_nothing_to_grade_says_so_once(broken, student, status
 
 def test_nothing_to_grade_is_graded_and_not_an_error(broken):
     assert broken["records"].complete
-    assert not any(grade._troubled(broken["by"][s]) for s in ("empty", "empty_zip", "misfiled", "notebook_only"))
+    assert not any(broken["typed"][s].troubled for s in ("empty", "empty_zip", "misfiled", "notebook_only"))
 
 
 def test_the_class_report_separates_broken_from_wrong(broken):
@@ -273,12 +275,12 @@ def test_locate_is_the_rule_gradescope_follows(broken, tmp_path):
     course = broken["course"]
     assert "submission_folder" not in vars(gradescope)                 # no rule of its own
     whole_course(tmp_path / "sub" / "makemore")
-    got, problem = grade.locate(tmp_path / "sub", course)
+    got, problem = roster.locate(tmp_path / "sub", course)
     assert problem is None and got == tmp_path / "sub" / "makemore" / "exercises"
     (tmp_path / "flat").mkdir()
     (tmp_path / "flat" / "bigram.py").write_text("x")
     (tmp_path / "flat" / "exercises").mkdir()
-    assert grade.locate(tmp_path / "flat", course) == (tmp_path / "flat", None)   # the top level first
+    assert roster.locate(tmp_path / "flat", course) == (tmp_path / "flat", None)   # the top level first
     (tmp_path / "linked").mkdir()
     (tmp_path / "linked" / "exercises").symlink_to(tmp_path / "sub" / "makemore" / "exercises")
-    assert grade.locate(tmp_path / "linked", course)[1] == "empty submission"    # a link is never followed
+    assert roster.locate(tmp_path / "linked", course)[1] == "empty submission"    # a link is never followed

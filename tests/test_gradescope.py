@@ -277,17 +277,19 @@ def test_setup_stops_on_a_python_other_than_3_10(tmp_path):
     assert "is for Python 3.10" in done.stderr
 
 
-def test_the_preflight_stops_a_bundle_that_leaves_a_grader_file_out(course, monkeypatch):
+def test_a_bundle_that_leaves_a_grader_file_out_is_refused(course, monkeypatch, tmp_path):
     """A bundle that picked its grader files by name (test_<module>.py) would leave
     test_record_gradients.py out: `course gradescope` must refuse to build it."""
-    from course.authoring import preflight
-    assert preflight.bundles(course) == []
+    assert gradescope.bundles(course) == []
     whole = gradescope.bundle_files
     monkeypatch.setattr(gradescope, "bundle_files",
                         lambda course, only=(): [p for p in whole(course, only) if "record_gradients" not in p.name])
-    problems = preflight.bundles(course)
+    problems = gradescope.bundles(course)
     assert any("`course gradescope`: the bundle holds no grader of diagnostics.record_gradients" in p for p in problems)
     assert any("--only diagnostics" in p for p in problems), problems
+    with pytest.raises(CourseError, match="the bundle holds no grader of diagnostics.record_gradients"):
+        gradescope.build(course, tmp_path / "diagnostics.zip", only=("diagnostics",))
+    assert not (tmp_path / "diagnostics.zip").exists()
 
 
 # ------------------------------------------------------------------ visibility, layouts, a crashed run

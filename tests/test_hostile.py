@@ -231,7 +231,7 @@ def hostile_class(tmp_path_factory, course):
         (shipped / name).write_text(text)
     before = _digest(ROOT)
     records = grade_class(course, subs, base / "out", jobs=2, options=Options(submission_timeout=300, check_timeout=3))
-    return {"records": {r["student"]: r for r in records}, "out": base / "out", "before": before}
+    return {"records": {r.student: r.to_json() for r in records}, "out": base / "out", "before": before}
 
 
 def test_a_rewritten_input_is_never_the_graders_expectation(hostile_class):
@@ -303,7 +303,7 @@ def test_nothing_of_the_class_is_left_running_and_the_course_is_unchanged(hostil
     assert _digest(ROOT) == hostile_class["before"]
 
 
-# A runner serves the submissions of its slot one after another (course.classgrade.grade.RunnerSlots),
+# A runner serves the submissions of its slot one after another (course.classgrade.pool.RunnerSlots),
 # made clean in between: what one submission leaves there must be gone for the next.
 LEAVE_TRACES = '''
 import ctypes, os, time
@@ -394,8 +394,8 @@ def test_a_runner_keeps_nothing_of_the_submission_it_graded_before(tmp_path, cou
     for path in (ROOT / "solutions").glob("*.py"):
         shutil.copy(path, finder / path.name)
     (finder / "bigram.py").write_text((finder / "bigram.py").read_text() + "\n" + FIND_TRACES)
-    records = {r["student"]: r for r in grade_class(course, subs, tmp_path / "out", jobs=1,
-                                                    options=Options(only=("bigram",)))}
+    records = {r.student: r.to_json() for r in grade_class(course, subs, tmp_path / "out", jobs=1,
+                                                           options=Options(only=("bigram",)))}
     assert records["a_leaves_traces"]["total"] == 0
     planted = next(r for r in records["a_leaves_traces"]["exercises"] if r["id"] == "bigram.build_vocab")
     assert "the runner's memory: refused" in planted["message"]

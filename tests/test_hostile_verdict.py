@@ -28,8 +28,13 @@ from pathlib import Path
 
 import pytest
 
-from course.classgrade import grade
+from course.classgrade import records as records_
 from course.classgrade.grade import Options, grade_class
+from course.classgrade.plan import Plan
+from course.classgrade.records import StudentRecord
+from course.classgrade.snapshot import graders_digest
+from course.grading.seam import safe_text
+from course.manifest import load
 from course.grading import sandbox
 from tests.conftest import ROOT
 
@@ -269,16 +274,16 @@ ATTACKED = {"nb_builtins": ["recall.mlp_shapes", "recall.kaiming_relu"],
             "nb_torch": ["recall.batchnorm_modes", "recall.softmax_ce_grad"],
             **{route: ["bigram.build_vocab"] for route in OUTPUTS},
             **{route: ["diagnostics.plot_histograms"] for route in FIGURES}}
-NON_UTF8_STUDENT = grade.safe_text(os.fsdecode(b"out_non_utf8_student_\xe9"), None)
+NON_UTF8_STUDENT = safe_text(os.fsdecode(b"out_non_utf8_student_\xe9"), None)
 
 
 def graded(base: Path, routes: list[str], only: tuple[str, ...]) -> dict:
     subs = base / "submissions"
     make_class(subs, routes)
-    records = grade_class(grade.load(ROOT), subs, base / "out", jobs=2, options=Options(only=only))
+    records = grade_class(load(ROOT), subs, base / "out", jobs=2, options=Options(only=only))
     with open(base / "out" / "grades.csv", newline="", encoding="utf-8") as f:
         table = {row["student"]: row for row in csv.DictReader(f)}
-    return {"records": {r["student"]: r for r in records}, "out": base / "out", "table": table,
+    return {"records": {r.student: r.to_json() for r in records}, "out": base / "out", "table": table,
             "complete": records.complete}
 
 
@@ -385,10 +390,10 @@ def timed_out_class(tmp_path_factory):
     shutil.copy(ROOT / "exercises" / "bigram.py", folder / "bigram.py")
     append(folder, "bigram", PARTIAL)
     good(subs / "a_good")
-    course = grade.load(ROOT)
+    course = load(ROOT)
     options = Options(only=("bigram",), check_timeout=600, submission_timeout=40)
     records = grade_class(course, subs, base / "out", jobs=2, options=options)
-    return {"records": {r["student"]: r for r in records}, "out": base / "out", "course": course,
+    return {"records": {r.student: r.to_json() for r in records}, "out": base / "out", "course": course,
             "options": options, "subs": subs}
 
 
@@ -408,12 +413,11 @@ def test_a_grading_cut_short_keeps_only_complete_exercises_and_says_so(timed_out
 
 def test_a_grading_cut_short_is_graded_again_on_the_next_run(timed_out_class):
     course, options, out = timed_out_class["course"], timed_out_class["options"], timed_out_class["out"]
-    ids = grade.selected_ids(course, options)
-    graders = grade.digest(course.root, list(grade.course_snapshot(course)), grade.course_snapshot(course))
+    ids, graders = Plan.of(course, options).ids, graders_digest(course)
     for student, again in (("partial", True), ("a_good", False)):
-        old = grade._read_record(out, student)
-        fingerprint = old["exercises"][0]["submission_sha256"]
-        assert grade._up_to_date(old, ids, fingerprint, graders) is not again, student
+        old = StudentRecord.load(out / "students" / student / "scores.json")
+        fingerprint = old.exercises[0].submission_sha256
+        assert old.up_to_date(ids, fingerprint, graders) is not again, student
 
 
 # ------------------------------------------------------------------ a failure of the grader itself
@@ -423,15 +427,15 @@ def test_a_failure_while_handling_one_student_is_theirs_and_the_class_goes_on(tm
     for name in ("a_good", "b_unlucky"):
         (subs / name).mkdir(parents=True)
         shutil.copy(ROOT / "solutions" / "bigram.py", subs / name / "bigram.py")
-    merge = grade.merge
+    merge = records_.merge
 
-    def failing_merge(course, old, new, options):
-        if new["student"] == "b_unlucky":
+    def failing_merge(course, old, new, plan):
+        if new.student == "b_unlucky":
             raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")
-        return merge(course, old, new, options)
-    monkeypatch.setattr(grade, "merge", failing_merge)
-    records = {r["student"]: r for r in grade_class(grade.load(ROOT), subs, tmp_path / "out", jobs=1,
-                                                    options=Options(only=("bigram",)))}
+        return merge(course, old, new, plan)
+    monkeypatch.setattr(records_, "merge", failing_merge)
+    records = {r.student: r.to_json() for r in grade_class(load(ROOT), subs, tmp_path / "out", jobs=1,
+                                                           options=Options(only=("bigram",)))}
     assert records["a_good"]["total"] == records["a_good"]["max_total"] > 0
     unlucky = records["b_unlucky"]
     assert unlucky["ended"] == "crashed" and unlucky["total"] == 0

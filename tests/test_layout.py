@@ -10,13 +10,14 @@ from tests.conftest import ROOT
 PACKAGE = ROOT / "course"
 # Each role, and the roles it may import (the core: course/*.py; grading/ is what `pytest
 # autograder` needs, learner/ the learner's commands; authoring/ and classgrade/ are not in a
-# student copy). cli.py reaches every command through its table, by name (importlib).
+# student copy; grading a class runs the course's pre-flight, authoring knows nothing of grading a
+# class). cli.py reaches every command through its table, by name (importlib).
 MAY_IMPORT = {
     "grading": {"core", "grading"},
     "core": {"core", "grading"},
     "learner": {"core", "grading", "learner"},
-    "classgrade": {"core", "grading", "learner", "classgrade", "authoring"},
-    "authoring": {"core", "grading", "learner", "authoring", "classgrade"},
+    "authoring": {"core", "grading", "learner", "authoring"},
+    "classgrade": {"core", "grading", "learner", "authoring", "classgrade"},
 }
 
 
@@ -70,8 +71,9 @@ def test_what_a_learner_runs_needs_no_instructor_package():
 
 
 def measured() -> list:
-    """The modules whose size is held down: the core (course/*.py) and authoring/."""
-    return sorted([*PACKAGE.glob("*.py"), *(PACKAGE / "authoring").glob("*.py")])
+    """The modules whose size is held down: the core (course/*.py), authoring/, classgrade/ and the job file."""
+    return sorted([*PACKAGE.glob("*.py"), *(PACKAGE / "authoring").glob("*.py"), *(PACKAGE / "classgrade").glob("*.py"),
+                   PACKAGE / "grading" / "job.py"])
 
 
 def long_modules(paths) -> dict[str, int]:
@@ -118,3 +120,48 @@ def test_the_new_core_modules_import_no_torch():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]", f"importing the core modules imported {done.stdout.strip()}"
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The import circles of `graph`: each group of modules that reach one another (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        for target in sorted(graph[module]):
+            if target not in index:
+                visit(target)
+                low[module] = min(low[module], low[target])
+            elif target in stack:
+                low[module] = min(low[module], index[target])
+        if low[module] == index[module]:
+            group = stack[stack.index(module):]
+            del stack[stack.index(module):]
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for module in sorted(graph):
+        if module not in index:
+            visit(module)
+    return found
+
+
+def test_no_import_circle():
+    """No module of course/ reaches itself through its imports (at the top or inside a function)."""
+    assert circles(imports()) == []
+
+
+def test_the_circle_finder_finds_one():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert circles(graph) == [["a", "b", "c"]]
+    assert circles({"a": {"b"}, "b": set()}) == []
+
+
+def test_grade_class_is_a_short_pipeline():
+    tree = ast.parse((PACKAGE / "classgrade" / "grade.py").read_text())
+    grade_class = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "grade_class")
+    assert grade_class.end_lineno - grade_class.lineno + 1 < 40

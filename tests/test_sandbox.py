@@ -95,7 +95,7 @@ from course.manifest import load
 records = grade_class(load(Path(sys.argv[1])), Path(sys.argv[2]), Path(sys.argv[3]), jobs=1,
                       options=Options(only=("bigram",)))
 print(json.dumps({"uid": os.getuid(), "level": sandbox.level(),
-                  "totals": {r["student"]: [r["total"], r["max_total"]] for r in records}}))
+                  "totals": {r.student: [r.total, r.max_total] for r in records}}))
 '''
 
 

@@ -1,19 +1,19 @@
 """A class grading computes once what every student's judge would compute alike (the mystery
-lab's runs), before it forks the judges: course/classgrade/grade.py `warm_graders`, course/checks.py
+lab's runs), before it forks the judges: course/classgrade/pool.py `warm_graders`, course/checks.py
 `share`/`shared`."""
 import subprocess
 import sys
 
 
 from course import checks
-from course.classgrade import grade
+from course.classgrade import pool
 from tests.conftest import ROOT
 
 
 def test_the_class_grader_makes_the_runs_once_and_leaves_no_grader_module_behind(course):
     modules, path = set(sys.modules), list(sys.path)
     checks._shared.clear()
-    grade.warm_graders(course)
+    pool.warm_graders(course)
     keys = [k for k in checks._shared if k[0] == "mystery"]
     assert {k[2][2] for k in keys} == {False, True}, keys        # the public runs and the hidden tier's
     assert all(v["figures"] and v["run"] for v in checks._shared.values())
@@ -24,7 +24,7 @@ def test_the_class_grader_makes_the_runs_once_and_leaves_no_grader_module_behind
 def test_a_shared_run_is_the_run_the_judge_would_make(course):
     import importlib.util
     if not checks._shared:
-        grade.warm_graders(course)
+        pool.warm_graders(course)
     key = next(k for k in checks._shared if k[0] == "mystery" and not k[2][2])
     spec = importlib.util.spec_from_file_location("_mystery_again", course.root / "autograder" / "test_mystery.py")
     module = importlib.util.module_from_spec(spec)
@@ -66,8 +66,8 @@ def test_warming_keeps_what_the_graders_imported():
     """Only the grader modules go: a second course.checks would hold another GraderFailure (a
     grader's failure would read as the grader's own trouble) and an empty store of runs. In a
     fresh process, where the graders are the first to import course.checks."""
-    code = ("import sys\nfrom course.classgrade import grade\nfrom course.manifest import load\n"
-            "assert 'course.checks' not in sys.modules\ngrade.warm_graders(load())\n"
+    code = ("import sys\nfrom course.classgrade import pool\nfrom course.manifest import load\n"
+            "assert 'course.checks' not in sys.modules\npool.warm_graders(load())\n"
             "import importlib\nchecks = importlib.import_module('course.checks')\n"
             "print(sum(k[0] == 'mystery' for k in checks._shared), "
             "sorted(m for m in sys.modules if m.startswith('test_')))")

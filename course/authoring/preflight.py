@@ -12,9 +12,10 @@ returns one line per problem, naming the file and the fix:
 - the notebooks' nbgrader points equal course.toml's;
 - each notebook question declares its answers (`answers`: the names its answer cell binds, its
   test cell uses, and neither the set-up cell nor Python's builtins define);
-- exercises/ (the stubs) and autograder/fixtures/ are up to date with solutions/;
-- a Gradescope bundle (`course gradescope`, whole or `--only` one assignment, module or
-  notebook) holds a grader of every exercise it grades, and the public graders they import from.
+- exercises/ (the stubs) and autograder/fixtures/ are up to date with solutions/.
+
+(What grader files a selection needs is course/selection.py's; `course gradescope` checks the
+bundle it builds holds them.)
 
 The graders are read with `ast`, never imported; only the fixture check runs code (the
 graders' `make_fixtures` on solutions/, as `course fixtures --check` does).
@@ -27,6 +28,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from course import selection
 from course.manifest import Course, CourseError
 
 HIDDEN, SOLVED = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"), ("### BEGIN SOLUTION", "### END SOLUTION")
@@ -35,8 +37,7 @@ HIDDEN, SOLVED = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"), ("### BEGIN
 def preflight(course: Course) -> list[str]:
     """Every authoring problem of the course, one line each (empty when it is ready)."""
     problems: list[str] = []
-    for check in (regions, graders, hint_keys, notebook_points, notebook_answers, bundles, stubs_current,
-                  fixtures_current):
+    for check in (regions, graders, hint_keys, notebook_points, notebook_answers, stubs_current, fixtures_current):
         try:
             problems += check(course)
         except CourseError as exc:
@@ -91,16 +92,6 @@ class Grader:
     loose_keys: list[tuple[str, int]]           # hint keys named at module level
 
 
-def _exercise_id(decorator: ast.expr) -> str | None:
-    """"id" of @exercise("id") or @pytest.mark.exercise("id")."""
-    if isinstance(decorator, ast.Call) and decorator.args and isinstance(decorator.args[0], ast.Constant):
-        func = decorator.func
-        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
-        if name == "exercise" and isinstance(decorator.args[0].value, str):
-            return decorator.args[0].value
-    return None
-
-
 def _hint_keys(node: ast.AST) -> list[tuple[str, int]]:
     """Hint keys named in `node`: hint="key" arguments, and hint_text("key") / _hint("key") calls."""
     keys = []
@@ -118,25 +109,16 @@ def _hint_keys(node: ast.AST) -> list[tuple[str, int]]:
 
 
 def read_grader(path: Path, rel: str, public: bool) -> Grader:
-    try:
-        tree = ast.parse(path.read_text(), rel)
-    except SyntaxError as exc:
-        raise CourseError(f"{rel}:{exc.lineno}: not valid Python ({exc.msg}); fix the grader") from None
-    grader = Grader(rel, public, [], {}, {}, set(), [])
+    """What a grader file declares (course/selection.py reads it), with its top-level definitions."""
+    tree = selection.parse(path, rel)
+    declared = selection.declarations(tree, rel, public)
+    grader = Grader(rel, public, list(declared.checks), {}, dict(declared.imports), set(declared.strings), [])
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            definition = Definition(rel, _hint_keys(node),
-                                    {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} - {node.name})
-            grader.definitions[node.name] = definition
-            for decorator in node.decorator_list:
-                ex_id = _exercise_id(decorator)
-                if ex_id is not None:
-                    grader.checks.append((node.name, ex_id, decorator.lineno))
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("test_"):
-            grader.imports.update({alias.asname or alias.name: node.module for alias in node.names})
-        else:
+            grader.definitions[node.name] = Definition(
+                rel, _hint_keys(node), {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} - {node.name})
+        elif not (isinstance(node, ast.ImportFrom) and (node.module or "").startswith("test_")):
             grader.loose_keys += _hint_keys(node)
-        grader.strings |= {n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
     return grader
 
 
@@ -215,41 +197,6 @@ def hint_keys(course: Course) -> list[str]:
                 problems.append(f"{g.path}:{line}: hint {key!r} is not a hint of any exercise this file checks; "
                                 "add it to course.toml, or fix the key")
     return list(dict.fromkeys(problems))
-
-
-def bundles(course: Course) -> list[str]:
-    """Every Gradescope bundle the course can build (the whole course, and `--only` each
-    assignment, module and notebook) ships a grader file declaring each exercise it grades, and
-    the public grader files those import helpers from: otherwise every submission scores 0 there."""
-    from course.classgrade.grade import Options, graded_exercises
-    from course.classgrade.grade import read_graders as parsed
-    from course.classgrade.gradescope import bundle_files
-    found = {rel.as_posix(): g for rel, g in parsed(course.root).items()}
-    anywhere = {ex_id for g in found.values() for _, ex_id, _ in g.checks}   # without one at all: graders()
-    anywhere |= {ex.id for ex in course.exercises
-                 if ex.notebook and any(ex.notebook in g.strings for g in found.values())}
-    by_module = {Path(path).stem for path, g in found.items() if g.public}
-    problems = []
-    selections = [(), *((a.id,) for a in course.assignments), *((m,) for m in course.modules),
-                  *((ex.notebook,) for ex in course.exercises if ex.notebook)]
-    for only in dict.fromkeys(selections):
-        shipped = {rel.as_posix() for rel in bundle_files(course, only)}
-        graders = [found[path] for path in shipped if path in found]
-        declared = {ex_id for g in graders for _, ex_id, _ in g.checks}
-        named = set().union(*(g.strings for g in graders))
-        what = f"`course gradescope --only {only[0]}`" if only else "`course gradescope`"
-        for ex in graded_exercises(course, Options(only=only)):
-            if ex.id not in anywhere or ((ex.notebook in named) if ex.notebook else (ex.id in declared)):
-                continue
-            problems.append(f"{what}: the bundle holds no grader of {ex.id}, so every Gradescope submission "
-                            f"would score 0 on it; fix course/classgrade/gradescope.py's bundle_files")
-        for g in graders:
-            missing = sorted(f"autograder/{m}.py" for m in set(g.imports.values()) & by_module
-                             if f"autograder/{m}.py" not in shipped)
-            if missing:
-                problems.append(f"{what}: {g.path} imports from {', '.join(missing)}, which the bundle leaves out; "
-                                "fix course/classgrade/gradescope.py's bundle_files")
-    return problems
 
 
 # ------------------------------------------------------------------ notebooks, stubs, fixtures

@@ -1,6 +1,6 @@
 """The class report of `course grade`: `<out>/summary.md` and `<out>/summary.png`.
 
-One job: from the students' records (course/classgrade/grade.py), the picture of the class an
+One job: from the students' records (course/classgrade/records.py), the picture of the class an
 instructor needs after a grading: the score histogram, each exercise's pass rate (most-failed first), and
 the subtotals of each assignment; who met errors or timeouts, and who handed in nothing to grade.
 
@@ -23,6 +23,7 @@ import os
 import statistics
 from pathlib import Path
 
+from course.classgrade.records import ExerciseRow, StudentRecord
 from course.files import atomic_save, atomic_write
 from course.manifest import Course
 
@@ -34,25 +35,24 @@ LABELS = {"passed": "passed", "public": "wrong answer (public check)", "hidden":
           "error": "error", "timed out": "timed out", "not started": "not started", "not submitted": "not submitted"}
 
 
-def outcome(row: dict) -> str:
+def outcome(row: ExerciseRow) -> str:
     """What one student's row of one exercise came to: one of KINDS."""
-    status = row.get("status")
-    if status == "not submitted" or row.get("missing"):
+    if row.status == "not submitted" or row.missing:
         return "not submitted"
-    if status in ("passed", "not started", "error", "timed out"):
-        return status
-    failed = [c.get("name", "") for c in row.get("checks", []) if c.get("status") not in ("passed", None, "")]
+    if row.status in ("passed", "not started", "error", "timed out"):
+        return row.status
+    failed = [c.name for c in row.checks if c.status not in ("passed", "")]
     return "hidden" if failed and all(n.startswith(HIDDEN_PREFIX) for n in failed) else "public"
 
 
-def exercise_stats(course: Course, records: list[dict]) -> list[dict]:
+def exercise_stats(course: Course, records: list[StudentRecord]) -> list[dict]:
     """Per exercise graded: how many students each outcome, most-failed first (lowest pass rate;
     course order between equals)."""
     order = {ex.id: i for i, ex in enumerate(course.exercises)}
     stats: dict[str, dict] = {}
     for record in records:
-        for row in record["exercises"]:
-            s = stats.setdefault(row["id"], {"id": row["id"], "graded": 0, **{k: 0 for k in KINDS}})
+        for row in record.exercises:
+            s = stats.setdefault(row.id, {"id": row.id, "graded": 0, **{k: 0 for k in KINDS}})
             s["graded"] += 1
             s[outcome(row)] += 1
     for s in stats.values():
@@ -60,17 +60,17 @@ def exercise_stats(course: Course, records: list[dict]) -> list[dict]:
     return sorted(stats.values(), key=lambda s: (s["pass_rate"], order.get(s["id"], len(order))))
 
 
-def assignment_stats(course: Course, records: list[dict]) -> list[dict]:
+def assignment_stats(course: Course, records: list[StudentRecord]) -> list[dict]:
     """Per assignment graded: the subtotals of the students who have it (points of its exercises)."""
     of = {ex.id: ex.assignment for ex in course.exercises}
     out = []
     for a in course.assignments:
         totals, possible = [], set()
         for record in records:
-            rows = [r for r in record["exercises"] if of.get(r["id"]) == a.id]
+            rows = [r for r in record.exercises if of.get(r.id) == a.id]
             if rows:
-                totals.append(sum(r["points"] for r in rows))
-                possible.add(sum(r["max_points"] for r in rows))
+                totals.append(sum(r.points for r in rows))
+                possible.add(sum(r.max_points for r in rows))
         if totals:
             out.append({"id": a.id, "title": a.title, "students": len(totals), "max": max(possible),
                         "mean": statistics.fmean(totals), "median": statistics.median(totals),
@@ -79,69 +79,93 @@ def assignment_stats(course: Course, records: list[dict]) -> list[dict]:
     return out
 
 
-def markdown(course: Course, records: list[dict], skipped: list[tuple[str, str]]) -> str:
-    totals = [r["total"] for r in records]
-    possible = max((r["max_total"] for r in records), default=0)
-    lines = ["# Class report", ""]
-    if not records:
-        lines += ["No submission has been graded yet.", ""]
-    else:
-        unfinished = [r for r in records if r["ended"] in ("crashed", "timed out")]
-        nothing = [r for r in records if r["ended"] not in ("completed", "crashed", "timed out")]
-        lines += [f"{len(records)} {_students(len(records))} graded: mean {statistics.fmean(totals):.1f}, median "
-                  f"{statistics.median(totals):g} of up to {possible} points (automatic points; lowest {min(totals)}, "
-                  f"highest {max(totals)}).", "",
-                  "![score histogram, pass rates and subtotals](summary.png)", ""]
-        if unfinished:
-            lines += [f"Not graded to the end ({len(unfinished)}): "
-                      + ", ".join(f"{r['student']} ({r['ended']})" for r in unfinished) + ".", ""]
-        if nothing:
-            lines += [f"**Nothing to grade ({len(nothing)})**:", ""]
-            lines += [f"- {r['student']}: {r.get('problem') or r['ended']}" for r in nothing] + [""]
+def markdown(course: Course, records: list[StudentRecord], skipped: list[tuple[str, str]]) -> str:
+    """summary.md: the class in a paragraph, what was not graded, then a table per view."""
+    lines = ["# Class report", ""] + _overview(records)
     if skipped:
         lines += [f"**Skipped ({len(skipped)})**, not graded:", ""]
         lines += [f"- `{name}`: {why}" for name, why in skipped] + [""]
     if records:
-        lines += ["## Exercises, most-failed first", "",
-                  "A wrong answer: the code ran and a check said no (hidden: the public checks passed, a hidden "
-                  "check, on other inputs, did not). An error: the code raised, crashed or did not import. Not "
-                  "submitted: its file was not handed in.", "",
-                  "| exercise | pass rate | passed | wrong (public) | wrong (hidden) | error | timed out | "
-                  "not started | not submitted |",
-                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-        for s in exercise_stats(course, records):
-            lines.append(f"| {s['id']} | {s['pass_rate']:.0%} | {s['passed']} / {s['graded']} | {s['public']} | "
-                         f"{s['hidden']} | {s['error']} | {s['timed out']} | {s['not started']} | "
-                         f"{s['not submitted']} |")
-        troubled = [(r["student"], [row for row in r["exercises"] if outcome(row) in ("error", "timed out")])
-                    for r in records]
-        troubled = [(sid, rows) for sid, rows in troubled if rows]
-        if troubled:
-            lines += ["", f"## Errors and timeouts ({len(troubled)} {_students(len(troubled))})", "",
-                      "Their `feedback.md` has each message; `output.txt` what their code printed.", "",
-                      "| student | errors | timed out | first message |", "|---|---|---|---|"]
-            for sid, rows in troubled:
-                errors = [row["id"] for row in rows if outcome(row) == "error"]
-                timeouts = [row["id"] for row in rows if outcome(row) == "timed out"]
-                first = " ".join(rows[0].get("message", "").split())[:100].replace("|", "\\|")
-                lines.append(f"| {sid} | {_ids(errors)} | {_ids(timeouts)} | {first} |")
-        lines += ["", "## Assignments", "", "| assignment | students | mean | median | full marks | zero |",
-                  "|---|---:|---:|---:|---:|---:|"]
-        for a in assignment_stats(course, records):
-            lines.append(f"| {a['id']} | {a['students']} | {a['mean']:.1f} / {a['max']} | {a['median']:g} | "
-                         f"{a['full']} | {a['zero']} |")
-        pending = [r for r in records if r.get("manual_pending")]
-        graded = [r for r in records if r.get("manual_graded_cells") and r.get("manual")]
-        if pending or graded:
-            lines += ["", "## Written answers (graded by hand)", ""]
-            if graded:
-                lines.append(f"{len(graded)} {_students(len(graded))} with written answers in the gradebook: mean "
-                             f"{statistics.fmean(r['manual_points'] for r in graded):.1f} points graded so far.")
-            if pending:
-                lines.append(f"{len(pending)} {_students(len(pending))} with points still pending: "
-                             + ", ".join(f"{r['student']} ({r['manual_pending']:g})" for r in pending[:20])
-                             + (f" and {len(pending) - 20} more." if len(pending) > 20 else "."))
+        lines += _exercise_table(course, records) + _troubled_table(records) + _assignment_table(course, records)
+        lines += _written_answers(records)
     return "\n".join(lines) + "\n"
+
+
+def _overview(records: list[StudentRecord]) -> list[str]:
+    if not records:
+        return ["No submission has been graded yet.", ""]
+    totals = [r.total for r in records]
+    possible = max(r.max_total for r in records)
+    unfinished = [r for r in records if r.ended in ("crashed", "timed out")]
+    nothing = [r for r in records if r.ended not in ("completed", "crashed", "timed out")]
+    lines = [f"{len(records)} {_students(len(records))} graded: mean {statistics.fmean(totals):.1f}, median "
+             f"{statistics.median(totals):g} of up to {possible} points (automatic points; lowest {min(totals)}, "
+             f"highest {max(totals)}).", "",
+             "![score histogram, pass rates and subtotals](summary.png)", ""]
+    if unfinished:
+        lines += [f"Not graded to the end ({len(unfinished)}): "
+                  + ", ".join(f"{r.student} ({r.ended})" for r in unfinished) + ".", ""]
+    if nothing:
+        lines += [f"**Nothing to grade ({len(nothing)})**:", ""]
+        lines += [f"- {r.student}: {r.problem or r.ended}" for r in nothing] + [""]
+    return lines
+
+
+def _exercise_table(course: Course, records: list[StudentRecord]) -> list[str]:
+    lines = ["## Exercises, most-failed first", "",
+             "A wrong answer: the code ran and a check said no (hidden: the public checks passed, a hidden "
+             "check, on other inputs, did not). An error: the code raised, crashed or did not import. Not "
+             "submitted: its file was not handed in.", "",
+             "| exercise | pass rate | passed | wrong (public) | wrong (hidden) | error | timed out | "
+             "not started | not submitted |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for s in exercise_stats(course, records):
+        lines.append(f"| {s['id']} | {s['pass_rate']:.0%} | {s['passed']} / {s['graded']} | {s['public']} | "
+                     f"{s['hidden']} | {s['error']} | {s['timed out']} | {s['not started']} | "
+                     f"{s['not submitted']} |")
+    return lines
+
+
+def _troubled_table(records: list[StudentRecord]) -> list[str]:
+    troubled = [(r.student, [row for row in r.exercises if outcome(row) in ("error", "timed out")])
+                for r in records]
+    troubled = [(sid, rows) for sid, rows in troubled if rows]
+    if not troubled:
+        return []
+    lines = ["", f"## Errors and timeouts ({len(troubled)} {_students(len(troubled))})", "",
+             "Their `feedback.md` has each message; `output.txt` what their code printed.", "",
+             "| student | errors | timed out | first message |", "|---|---|---|---|"]
+    for sid, rows in troubled:
+        errors = [row.id for row in rows if outcome(row) == "error"]
+        timeouts = [row.id for row in rows if outcome(row) == "timed out"]
+        first = " ".join(rows[0].message.split())[:100].replace("|", "\\|")
+        lines.append(f"| {sid} | {_ids(errors)} | {_ids(timeouts)} | {first} |")
+    return lines
+
+
+def _assignment_table(course: Course, records: list[StudentRecord]) -> list[str]:
+    lines = ["", "## Assignments", "", "| assignment | students | mean | median | full marks | zero |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for a in assignment_stats(course, records):
+        lines.append(f"| {a['id']} | {a['students']} | {a['mean']:.1f} / {a['max']} | {a['median']:g} | "
+                     f"{a['full']} | {a['zero']} |")
+    return lines
+
+
+def _written_answers(records: list[StudentRecord]) -> list[str]:
+    pending = [r for r in records if r.manual_pending]
+    graded = [r for r in records if r.manual_graded_cells and r.manual]
+    if not (pending or graded):
+        return []
+    lines = ["", "## Written answers (graded by hand)", ""]
+    if graded:
+        lines.append(f"{len(graded)} {_students(len(graded))} with written answers in the gradebook: mean "
+                     f"{statistics.fmean(r.manual_points for r in graded):.1f} points graded so far.")
+    if pending:
+        lines.append(f"{len(pending)} {_students(len(pending))} with points still pending: "
+                     + ", ".join(f"{r.student} ({r.manual_pending:g})" for r in pending[:20])
+                     + (f" and {len(pending) - 20} more." if len(pending) > 20 else "."))
+    return lines
 
 
 def _ids(ids: list[str]) -> str:
@@ -157,7 +181,7 @@ def _students(n: int) -> str:
     return "student" if n == 1 else "students"
 
 
-def picture(course: Course, records: list[dict], path: Path) -> None:
+def picture(course: Course, records: list[StudentRecord], path: Path) -> None:
     """summary.png: the score histogram, the subtotals per assignment, the pass rates per exercise."""
     os.environ.setdefault("MPLBACKEND", "Agg")
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -172,8 +196,8 @@ def picture(course: Course, records: list[dict], path: Path) -> None:
     grid = fig.add_gridspec(2, 2, width_ratios=[1, 1.3])
     hist, sub, rates = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[1, 0]), fig.add_subplot(grid[:, 1])
 
-    totals = [r["total"] for r in records]
-    possible = max((r["max_total"] for r in records), default=1) or 1
+    totals = [r.total for r in records]
+    possible = max((r.max_total for r in records), default=1) or 1
     hist.hist(totals, bins=min(20, max(1, possible)), range=(0, possible), color="#30638e", edgecolor="white")
     hist.set(title=f"Scores of {len(records)} students", xlabel=f"automatic points (of up to {possible})",
              ylabel="students")
@@ -211,7 +235,7 @@ def picture(course: Course, records: list[dict], path: Path) -> None:
     fig.savefig(path, dpi=100)
 
 
-def write(out: Path, course: Course, records: list[dict], skipped: list[tuple[str, str]] = ()) -> tuple[Path, Path]:
+def write(out: Path, course: Course, records: list[StudentRecord], skipped: list[tuple[str, str]] = ()) -> tuple[Path, Path]:
     """Write `out`/summary.md and `out`/summary.png (the picture only when something was graded)."""
     out = Path(out)
     md, png = out / "summary.md", out / "summary.png"

@@ -11,7 +11,7 @@ manylinux x86_64; gradescope/lock.py writes it), then torch pinned to the course
 PyTorch's CPU index (PyPI where the index cannot be reached), then the course with --no-deps.
 
 `run_autograder` calls `python -m course.classgrade.gradescope`, which grades the one submission through
-course.classgrade.grade (its own process, private copy, limits) and writes results.json. The paths come
+course.classgrade.grade (its own judge, private copy, limits) and writes results.json. The paths come
 from $AUTOGRADER_ROOT (default /autograder), so a test can run it on a simulated layout.
 """
 from __future__ import annotations
@@ -23,6 +23,13 @@ import sys
 import zipfile
 from pathlib import Path
 
+from course import selection
+from course.classgrade import records
+from course.classgrade.outputs import gradescope_results
+from course.classgrade.plan import Options, Plan
+from course.classgrade.records import StudentRecord
+from course.classgrade.roster import locate
+from course.classgrade.snapshot import grading_files, hidden_checks, notebook_tests
 from course.manifest import Course, CourseError, load
 
 LOCK = Path("gradescope") / "requirements-py310.txt"     # written by gradescope/lock.py
@@ -112,13 +119,12 @@ def run_script(visibility: str = "visible") -> str:
 def bundle_files(course: Course, only: tuple[str, ...] = ()) -> list[Path]:
     """What goes into the bundle besides the scripts and the notebooks' tests (relative to the
     course root): the package, the manifest, the data, and the graders of what `only` selects."""
-    from course.classgrade.grade import Options, graded_exercises, grader_files, grading_files, read_graders
     package = sorted(p.relative_to(course.root) for p in (course.root / "course").rglob("*.py")
                      if "__pycache__" not in p.parts)
     # A grader file goes in for the exercises it declares (not for its name), with the files it
     # takes helpers from; a fixture for the grader files that name it (fixture("bigram")).
-    graders = set(grader_files(course, graded_exercises(course, Options(only=only)), helpers=True))
-    declared = read_graders(course.root)
+    graders = set(selection.grader_files(course, selection.exercises(course, only), helpers=True))
+    declared = selection.read_graders(course.root)
     named = set().union(*(declared[rel].strings for rel in graders))
 
     def needed(rel: Path) -> bool:
@@ -130,20 +136,52 @@ def bundle_files(course: Course, only: tuple[str, ...] = ()) -> list[Path]:
     return sorted({rel for rel in grading_files(course) if needed(rel)} | set(package))
 
 
+def bundle_problems(course: Course, only: tuple[str, ...] = ()) -> list[str]:
+    """What the bundle of `only` lacks to grade each exercise it selects, one line each: a grader
+    file that declares it, and the public grader files those take helpers from (without them,
+    every Gradescope submission would score 0 there)."""
+    found = selection.read_graders(course.root)
+    shipped = {rel for rel in bundle_files(course, only) if rel in found}
+    anywhere = set().union(*(g.declares(course) for g in found.values()))   # none at all: check-course says so
+    declared = set().union(*(found[rel].declares(course) for rel in shipped))
+    public = {rel.stem: rel for rel, g in found.items() if g.public}
+    what = f"`course gradescope --only {only[0]}`" if only else "`course gradescope`"
+    problems = [f"{what}: the bundle holds no grader of {ex.id}, so every Gradescope submission would score 0 on "
+                "it; fix course/classgrade/gradescope.py's bundle_files"
+                for ex in selection.exercises(course, only) if ex.id in anywhere and ex.id not in declared]
+    for rel in sorted(shipped):
+        missing = sorted(public[m].as_posix() for m in set(found[rel].imports.values())
+                         if m in public and public[m] not in shipped)
+        if missing:
+            problems.append(f"{what}: {found[rel].path} imports from {', '.join(missing)}, which the bundle leaves "
+                            "out; fix course/classgrade/gradescope.py's bundle_files")
+    return problems
+
+
+def bundles(course: Course) -> list[str]:
+    """The problems of every bundle the course can build: the whole course, and `--only` each
+    assignment, module and notebook."""
+    selections = [(), *((a.id,) for a in course.assignments), *((m,) for m in course.modules),
+                  *((ex.notebook,) for ex in course.exercises if ex.notebook)]
+    return [problem for only in dict.fromkeys(selections) for problem in bundle_problems(course, only)]
+
+
 def build(course: Course, out: Path, only: tuple[str, ...] = (), check_timeout: float | None = None,
           submission_timeout: float = 540.0, visibility: str = "visible") -> list[str]:
     """Write the bundle to `out`; returns the names it holds. `visibility`: when Gradescope shows
     a student their results (its `visibility` field: visible, hidden, after_due_date,
     after_published), for every submission this bundle grades."""
     import torch
-    from course.classgrade.grade import Options, graded_exercises
-    graded_exercises(course, Options(only=only))          # an unknown --only stops here
+    chosen = selection.exercises(course, only)             # an unknown --only stops here
     if visibility not in VISIBILITIES:
         raise CourseError(f"--visibility {visibility}: Gradescope knows {', '.join(VISIBILITIES)}")
     lock = course.root / LOCK
     if not lock.is_file():
         raise CourseError(f"{LOCK.as_posix()} is missing: setup.sh installs the bundle's dependencies from it; "
                           "write it with `python gradescope/lock.py`")
+    problems = bundle_problems(course, only)
+    if problems:
+        raise CourseError("; ".join(problems))
     settings = {"only": list(only), "check_timeout": check_timeout, "submission_timeout": submission_timeout,
                 "visibility": visibility}
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -155,10 +193,9 @@ def build(course: Course, out: Path, only: tuple[str, ...] = (), check_timeout: 
             zf.writestr(info, text)
         zf.writestr("gradescope.json", json.dumps(settings, indent=1) + "\n")
         zf.write(lock, LOCK.as_posix())
-        from course.classgrade.grade import notebook_tests
         for rel in bundle_files(course, only):
             zf.write(course.root / rel, rel.as_posix())
-        if any(ex.notebook for ex in graded_exercises(course, Options(only=only))):
+        if any(ex.notebook for ex in chosen):
             for rel, blob in notebook_tests(course).items():     # test cells only: no answer ships
                 zf.writestr(rel.as_posix(), blob)
         return zf.namelist()
@@ -166,9 +203,8 @@ def build(course: Course, out: Path, only: tuple[str, ...] = (), check_timeout: 
 
 def run(submission: Path, results: Path) -> int:
     """Grade one submission and write Gradescope's results.json (always, even on failure). Its files
-    are found by `course grade`'s rule (course.classgrade.grade.locate): at the top level, in
+    are found by `course grade`'s rule (course.classgrade.roster.locate): at the top level, in
     exercises/, or in one nested folder; a submission with nothing to grade says so, once."""
-    from course.classgrade import grade
     visibility = "visible"
     try:
         course = load()
@@ -176,19 +212,10 @@ def run(submission: Path, results: Path) -> int:
             if (course.root / "gradescope.json").exists() else {}
         if settings.get("visibility") in VISIBILITIES:
             visibility = settings["visibility"]
-        options = grade.Options(check_timeout=settings.get("check_timeout"),
-                                submission_timeout=settings.get("submission_timeout") or 540.0,
-                                only=tuple(settings.get("only") or ()))
-        folder, problem = grade.locate(submission, course)
-        if problem:
-            record = grade.unsubmitted_record(course, "submission", options, problem)
-        else:
-            from course.grading import sandbox
-            if sandbox.level() == "none":
-                raise RuntimeError(f"no sandbox for learner code here ({sandbox.reason()})")
-            grade._warm_up()
-            record = grade.grade_submission(course, folder, options=options)
-        payload = grade.gradescope_results(record, grade.hidden_checks(course), visibility)
+        options = Options(check_timeout=settings.get("check_timeout"),
+                          submission_timeout=settings.get("submission_timeout") or 540.0,
+                          only=tuple(settings.get("only") or ()))
+        payload = gradescope_results(_graded(course, submission, options), hidden_checks(course), visibility)
     except BaseException as exc:  # noqa: BLE001 - Gradescope must get a results.json whatever happens
         from course.grading.seam import safe_text
         payload = {"score": 0, "visibility": visibility, "stdout_visibility": "hidden", "tests": [],
@@ -199,6 +226,19 @@ def run(submission: Path, results: Path) -> int:
     tmp.write_text(json.dumps(payload, indent=1) + "\n")
     os.replace(tmp, results)
     return 0
+
+
+def _graded(course: Course, submission: Path, options: Options) -> StudentRecord:
+    """The record of the one submission: graded in its judge, or saying why nothing can be."""
+    folder, problem = locate(submission, course)
+    if problem:
+        return records.unsubmitted(Plan.of(course, options), "submission", problem)
+    from course.classgrade import grade, pool
+    from course.grading import sandbox
+    if sandbox.level() == "none":
+        raise RuntimeError(f"no sandbox for learner code here ({sandbox.reason()})")
+    pool.warm_up()
+    return grade.grade_submission(course, folder, options=options)
 
 
 def locked_torch(course: Course) -> str | None:
@@ -232,7 +272,7 @@ def add_parser(sub) -> None:
     p = sub.add_parser("gradescope")
     p.add_argument("out", help="the zip to write, e.g. build/gradescope.zip")
     p.add_argument("--only", action="append", metavar="NAME",
-                   help="grade only this assignment, module or notebook (repeat for more)")
+                   help="grade only this assignment, module, notebook or exercise (repeat for more)")
     p.add_argument("--check-timeout", type=float, default=None, help="seconds one check may take")
     p.add_argument("--submission-timeout", type=float, default=540.0,
                    help="seconds for the whole submission (default 540: under Gradescope's default limit of "

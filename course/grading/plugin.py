@@ -1,6 +1,7 @@
 """The judge's pytest plugin: how `pytest autograder` runs the graders and reports.
 
-- `--target exercises|solutions|PATH` picks the folder of modules to grade (default exercises).
+- `--target exercises|solutions|PATH` picks the folder of modules to grade (default exercises);
+  `course grade` gives its judges a job file instead (`--job`, course/grading/job.py).
 - Graders run here, in pytest's own process, and never run learner code: each course module
   is a fixture (`def test_x(bigram): ...`) whose functions are remote (judge.py). The runner
   (runner.py) starts in its sandbox (sandbox.py) when pytest starts, before any grader is
@@ -24,7 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from course.grading import context, launch, report
+from course import selection
+from course.grading import context, job, launch, report
 from course.grading.launch import Runner, RunnerBroken
 from course.grading.report import Result, not_started_message
 from course.manifest import Course, CourseError, find_root, load
@@ -69,9 +71,11 @@ def pytest_addoption(parser):
                     help="write the CPU seconds each exercise's checks used to this JSON file (course fixtures)")
     group.addoption("--instructor-grade", action="store_true",
                     help="the instructor's grade: the notebooks' hidden tests run too (course grade sets it)")
+    group.addoption("--job", default=None, help="a job file of `course grade` (course/grading/job.py)")
 
 
 def pytest_configure(config):
+    job.configure(config)                 # --job: the options it stands for, read once
     config.addinivalue_line("markers", "exercise(id): the course exercise a grader checks")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     try:
@@ -162,8 +166,7 @@ def _select(config, items, course: Course) -> None:
     word = (config.option.keyword or "").strip()
     if not word or any(c in word for c in " ()") or word.startswith("not"):
         return
-    matches = {ex.id for ex in course.exercises
-               if word in (ex.id, ex.function, ex.module, ex.assignment, ex.notebook, f"{ex.module}.py")}
+    matches = {ex.id for ex in selection.named(course, word)}
     if not matches:
         if any(word in item.name for item in items):
             return                               # the name of a check: pytest's -k finds it
@@ -191,6 +194,7 @@ def pytest_collection_modifyitems(session, config, items):
         # `-k count_bigrams` selects an exercise's checks by its function name, `-k init-batchnorm`
         # a whole assignment
         item.extra_keyword_matches.update({ex_id.split(".", 1)[1], course.exercise(ex_id).assignment})
+    job.deselect(config, items, _exercise_id)
     _state["planned"] = _checks_per_exercise(items)     # before any -k: every check of each exercise
     _select(config, items, course)
     # In the course's order (course.toml), each exercise's checks together, the instructors'
