@@ -370,7 +370,7 @@ def test_a_gradebook_that_is_not_one_is_refused_in_one_line(graded, tmp_path):
 def test_the_progress_bar_is_tqdm_counting_students_and_failures(graded):
     from tqdm import tqdm
     bar = grade.Progress(3, io.StringIO())
-    assert isinstance(bar.bar, tqdm)
+    assert isinstance(bar.bar.bar, tqdm)                  # course/progress.py, over tqdm
     bar.close()
     last = graded["progress"].strip().splitlines()[-1]
     troubled = sum(r.troubled for r in graded["records"])

@@ -28,10 +28,10 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from course import regions as marked
 from course import selection
 from course.manifest import Course, CourseError
 
-HIDDEN, SOLVED = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"), ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
 def preflight(course: Course) -> list[str]:
@@ -57,18 +57,17 @@ def require(course: Course, command: str) -> None:
 
 # ------------------------------------------------------------------ solution regions
 def regions(course: Course) -> list[str]:
-    from course.authoring.stubs import region_problems
     solutions = course.root / "solutions"
     problems = []
     for path in sorted(solutions.glob("*.py")):
-        problems += region_problems(path.read_text().splitlines(), f"solutions/{path.name}")
+        problems += marked.problems(path.read_text().splitlines(), f"solutions/{path.name}")
     for path in sorted(solutions.glob("*.ipynb")):
         for index, cell in enumerate(json.loads(path.read_text())["cells"], 1):
             source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
             name = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or index
             where = f"solutions/{path.name}, cell {name}, line {{line}}"
-            for begin, end in (SOLVED, HIDDEN):
-                problems += region_problems(source.splitlines(), where, begin, end)
+            for markers in (marked.SOLUTION, marked.HIDDEN_TESTS):
+                problems += marked.problems(source.splitlines(), where, markers)
     return problems
 
 

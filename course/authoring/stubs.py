@@ -19,14 +19,9 @@ from pathlib import Path
 from course.files import Record, write_unless_edited
 from course.grading.report import not_started_message
 from course.manifest import Course, CourseError, load
-from course.regions import SOLUTION, Markers, find, problems
+from course.regions import find, problems
 
 RECORD = ".stubs.json"
-
-
-def region_problems(lines: list[str], where: str, begin: str = SOLUTION.begin, end: str = SOLUTION.end) -> list[str]:
-    """course.regions.problems, as the pre-flight check calls it (until it calls that itself)."""
-    return problems(lines, where, Markers(begin, end))
 
 
 def _owner(tree: ast.Module, lineno: int) -> str | None:

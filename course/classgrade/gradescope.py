@@ -31,6 +31,7 @@ from course.classgrade.records import StudentRecord
 from course.classgrade.roster import locate
 from course.classgrade.snapshot import grading_files, hidden_checks, notebook_tests
 from course.manifest import Course, CourseError, load
+from course.files import atomic_write
 
 LOCK = Path("gradescope") / "requirements-py310.txt"     # written by gradescope/lock.py
 TORCH_INDEX = "https://download.pytorch.org/whl/cpu"
@@ -221,10 +222,7 @@ def run(submission: Path, results: Path) -> int:
         payload = {"score": 0, "visibility": visibility, "stdout_visibility": "hidden", "tests": [],
                    "output": safe_text(f"The autograder itself failed ({type(exc).__name__}: {exc}); "
                                        "please tell your instructor.", 2000)}
-    results.parent.mkdir(parents=True, exist_ok=True)
-    tmp = results.with_name(results.name + ".tmp")
-    tmp.write_text(json.dumps(payload, indent=1) + "\n")
-    os.replace(tmp, results)
+    atomic_write(results, json.dumps(payload, indent=1) + "\n")
     return 0
 
 

@@ -7,22 +7,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from pathlib import Path
 
 from course.classgrade.records import PRINTED_PER_CHECK, StudentRecord, tidy
 from course.classgrade.roster import course_file_names
+from course.files import atomic_write
 from course.manifest import Course, CourseError
 
 PRINTED_PER_STUDENT = 50_000       # characters of output.txt, at most
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 def write_student(out: Path, course: Course, record: StudentRecord, hidden: set[str]) -> None:

@@ -25,6 +25,7 @@ from course.classgrade.snapshot import course_snapshot
 from course.grading.job import JobSpec
 from course.manifest import Course
 from course.selection import grader_files
+from course.files import atomic_write
 
 
 def judge(course: Course, plan: Plan, options: Options, folder: Path, private: Path, runner=None) -> int:
@@ -104,12 +105,6 @@ def _limit_process(options: Options, course: Course) -> None:
         pass
 
 
-def _write_json_atomically(path: Path, value) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(value))
-    os.replace(tmp, path)
-
-
 class PrintedLog:
     """A pytest plugin of the judge: after each check, what learner code printed during it (the
     judge's Result.printed, already capped there) goes to a JSON file, exercise -> check -> text.
@@ -128,11 +123,11 @@ class PrintedLog:
             marker = item.get_closest_marker("exercise")
             if marker and marker.args:
                 plan.setdefault(marker.args[0], []).append(item.name)
-        _write_json_atomically(self.planned, plan)
+        atomic_write(self.planned, json.dumps(plan))
 
     def pytest_runtest_teardown(self, item, nextitem):
         result, marker = getattr(item, "course_result", None), item.get_closest_marker("exercise")
         text = getattr(result, "printed", "")
         if marker and isinstance(text, str) and text:
             self.printed.setdefault(marker.args[0], {})[item.name] = text[:PRINTED_PER_CHECK]
-            _write_json_atomically(self.path, self.printed)
+            atomic_write(self.path, json.dumps(self.printed))
