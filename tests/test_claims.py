@@ -219,20 +219,20 @@ def at_init(seed):
     import torch
     import torch.nn.functional as F
 
-    from course.learner import experiments
+    from course.learner import deepnet, experiments, toolkit
     from course.data import load_words
     from course.manifest import load
     from tests.conftest import ROOT
 
     course = load()
     torch.set_num_threads(1)
-    tk = experiments.load_toolkit(ROOT / "solutions", course)
-    data = experiments.make_data(tk, load_words(course), seed)
+    tk = toolkit.load_toolkit(ROOT / "solutions", course)
+    data = toolkit.make_data(tk, load_words(course), seed)
     Xtr, Ytr = data["train"]
     out = {}
     for exp in experiments.EXPERIMENTS:
         g = torch.Generator().manual_seed(seed)
-        model, _, rate = experiments.configured(tk, exp.name, data["vocab_size"], experiments.LR, g)
+        model, _, rate = deepnet.configured(tk, exp.name, data["vocab_size"], experiments.LR, g)
         ix = torch.randint(0, Xtr.shape[0], (experiments.DIAGNOSTIC_BATCH,), generator=g)
         with torch.no_grad(), tk.diagnostics.record_activations(model) as acts:
             loss = F.cross_entropy(model(Xtr[ix]), Ytr[ix]).item()

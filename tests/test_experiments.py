@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from course import cli
-from course.learner import experiments
+from course.learner import deepnet, experiments, toolkit
 from course.data import load_words
 from tests.conftest import ROOT
 
@@ -105,8 +105,8 @@ def test_one_module_not_started_is_named(tmp_path, course):
     target = tmp_path / "target"
     shutil.copytree(ROOT / "solutions", target, ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
     shutil.copy(ROOT / "exercises" / "batchnorm.py", target / "batchnorm.py")
-    with pytest.raises(experiments.NotReady) as info:
-        experiments.load_toolkit(target, course)
+    with pytest.raises(toolkit.NotReady) as info:
+        toolkit.load_toolkit(target, course)
     text = str(info.value)
     assert "batchnorm.BatchNorm1d" in text and "batchnorm.calibrate" in text
     assert "kaiming." not in text and "diagnostics." not in text
@@ -122,9 +122,9 @@ def test_the_data_comes_from_the_targets_own_functions(tmp_path, course):
                 "    n1, n2 = int(0.8 * len(words)), int(0.9 * len(words))\n"
                 "    return words[:n1], words[n1:n2], words[n2:]\n")
     words = load_words(course)
-    data = experiments.make_data(experiments.load_toolkit(target, course), words)
+    data = toolkit.make_data(toolkit.load_toolkit(target, course), words)
     Xtr, Ytr = data["train"]
-    assert data["vocab_size"] == 27 and Xtr.shape[1] == experiments.BLOCK_SIZE and Xtr.shape[0] == Ytr.shape[0]
+    assert data["vocab_size"] == 27 and Xtr.shape[1] == deepnet.BLOCK_SIZE and Xtr.shape[0] == Ytr.shape[0]
     assert Xtr[0].tolist() == [0, 0, 0]                # every word starts from an empty context
     first = words[0]                                   # unshuffled: the first rows spell the first name
     assert [data["itos"][i] for i in Ytr[:len(first)].tolist()] == list(first)
@@ -138,11 +138,11 @@ def test_the_network_is_the_targets_own(tmp_path, course):
     with (target / "layers.py").open("a") as f:
         f.write("\n\nclass Tanh:\n    def __call__(self, x):\n        self.out = x\n        return x\n\n"
                 "    def parameters(self):\n        return []\n")
-    tk = experiments.load_toolkit(target, course)
-    model = experiments.deep_mlp(tk, 27, "normal", False, torch.Generator().manual_seed(0))
+    tk = toolkit.load_toolkit(target, course)
+    model = deepnet.deep_mlp(tk, 27, "normal", False, torch.Generator().manual_seed(0))
     with tk.diagnostics.record_activations(model) as acts:
-        model(torch.zeros(4, experiments.BLOCK_SIZE, dtype=torch.int64))
-    assert set(acts) == {f"tanh{i}" for i in range(1, experiments.N_LAYERS + 1)}
+        model(torch.zeros(4, deepnet.BLOCK_SIZE, dtype=torch.int64))
+    assert set(acts) == {f"tanh{i}" for i in range(1, deepnet.N_LAYERS + 1)}
     assert max(a.abs().max().item() for a in acts.values()) > 1      # not squashed: the target's Tanh ran
 
 
@@ -174,8 +174,8 @@ def test_the_training_loop_and_set_ups_are_the_targets_own(tmp_path, course):
                 "def configure(name, vocab_size, lr=LR, **kw):\n"
                 "    model, rate = _configure(name, vocab_size, lr=lr, **kw)\n"
                 "    return model, rate * 2\n")
-    tk = experiments.load_toolkit(target, course)
-    data = experiments.make_data(tk, load_words(course))
+    tk = toolkit.load_toolkit(target, course)
+    data = toolkit.make_data(tk, load_words(course))
     exp = experiments.EXPERIMENTS[1]
     r = experiments.run_experiment(tk, exp, data, 20, 0.1, 0, tmp_path / "out")
     assert r["losses"] == [7.0] * 20 and r["final_loss"] == 7.0

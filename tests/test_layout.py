@@ -56,3 +56,24 @@ def test_what_a_learner_runs_needs_no_instructor_package():
     shipped = [m for m in graph if role(m) in ("core", "grading", "learner") and m != "course.cli"]
     wrong = [(m, t) for m in shipped for t in graph[m] if role(t) in ("authoring", "classgrade")]
     assert wrong == [], wrong
+
+
+# The learner's commands are read by learners too (and copied into their repositories): each
+# module does one job and reads top to bottom, so none grows past these limits.
+LEARNER_MODULE_LINES = 500
+LEARNER_FUNCTION_LINES = 60
+
+
+def test_the_learners_modules_and_functions_stay_short():
+    long_modules, long_functions = [], []
+    for path in sorted((PACKAGE / "learner").glob("*.py")):
+        text = path.read_text()
+        if len(text.splitlines()) > LEARNER_MODULE_LINES:
+            long_modules.append((path.name, len(text.splitlines())))
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = node.end_lineno - node.lineno + 1
+                if length > LEARNER_FUNCTION_LINES:
+                    long_functions.append((f"{path.name}: {node.name}", length))
+    assert long_modules == [], f"over {LEARNER_MODULE_LINES} lines: {long_modules}"
+    assert long_functions == [], f"over {LEARNER_FUNCTION_LINES} lines: {long_functions}"
