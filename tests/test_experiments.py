@@ -43,8 +43,9 @@ def test_every_file_is_written(short_run):
         for layer in ("tanh1", "tanh5"):
             assert layer in table
         assert "saturated" in table and "mean" in table and "std" in table
-    width, height = png_size(out / "experiments.png")
-    assert width > height / 2 and (out / "experiments.png").stat().st_size < 500_000
+    for name in ("experiments.png", "histograms.png"):
+        width, height = png_size(out / name)
+        assert 900 <= width <= 1200 and (out / name).stat().st_size < 500_000, (name, width, height)
     summary = json.loads((out / "summary.json").read_text())
     assert set(summary) == set(results)
     text = (out / "summary.txt").read_text()
@@ -185,3 +186,82 @@ def test_the_training_loop_and_set_ups_are_the_targets_own(tmp_path, course):
 def test_runs_are_kept_per_target(course):
     assert experiments.runs_folder(course, ROOT / "solutions") != experiments.runs_folder(course, ROOT / "exercises")
     assert experiments.runs_folder(course, ROOT / "exercises").name == "exercises"
+
+
+# ------------------------------------------------------------------ the pictures read well
+def texts_and_axes(fig):
+    import matplotlib.text
+    texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text().strip()]
+    return texts, [ax for ax in fig.axes if ax.get_visible()]
+
+
+@pytest.mark.parametrize("make", ["overview_figure", "histogram_figure"])
+def test_the_pictures_of_all_runs_are_legible_at_a_readmes_width(short_run, make):
+    """Shown about 1,000 pixels wide (a README): no text under 10 points at 100 dpi (14 pixels),
+    every panel with a title and both axis labels."""
+    import matplotlib.pyplot as plt
+
+    from course.learner import experiment_pictures as pictures
+    _, results = short_run
+    fig = getattr(pictures, make)(results)
+    try:
+        width = fig.get_figwidth() * fig.dpi
+        assert 900 <= width <= 1200, width
+        texts, axes = texts_and_axes(fig)
+        small = [(t.get_text(), t.get_fontsize()) for t in texts if t.get_fontsize() * fig.dpi / 100 < 10]
+        assert small == [], small
+        for ax in axes:
+            assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel(), (ax.get_title(), ax.get_xlabel())
+    finally:
+        plt.close(fig)
+
+
+def test_one_colour_and_one_name_per_layer_in_activations_and_gradients(short_run):
+    """histograms.png: in every row the activations and the gradients name the same layers in the
+    same order and draw each in the same colour, whatever order the gradients were recorded in."""
+    import matplotlib.pyplot as plt
+
+    from course.learner import experiment_pictures as pictures
+    _, results = short_run
+    assert list(next(iter(results.values()))["init_grads"])[0] == "tanh5"    # recorded backwards
+    fig = pictures.histogram_figure(results)
+    try:
+        rows = [fig.axes[i:i + 2] for i in range(0, 2 * len(results), 2)]
+        for left, right in rows:
+            lines = lambda ax: [(line.get_label(), line.get_color()) for line in ax.get_lines()]   # noqa: E731
+            assert lines(left) == lines(right) and [n for n, _ in lines(left)] == [f"tanh{i}" for i in range(1, 6)]
+    finally:
+        plt.close(fig)
+
+
+def test_the_per_run_histograms_give_the_layers_in_the_networks_order(short_run, tmp_path):
+    """The learner's plot_histograms colours its curves in the order it gets them: both pictures
+    get tanh1 first, so that a layer has one colour in activations.png and gradients.png."""
+    from course.learner import experiment_pictures as pictures
+    _, results = short_run
+    got = []
+    diag = type("Diag", (), {"plot_histograms": staticmethod(lambda named, path: got.append(list(named)))})
+    r = results["2-kaiming"]
+    stats = {n: {"std": 1.0, "saturated": 0.0} for n in r["init_acts"]}
+    pictures.histograms(diag, r["init_acts"], stats, tmp_path / "a.png", "a")
+    pictures.histograms(diag, r["init_grads"], None, tmp_path / "g.png", "g")
+    names = [[label.split(":")[0] for label in labels] for labels in got]
+    assert names[0] == names[1] == [f"tanh{i}" for i in range(1, 6)]
+
+
+@pytest.mark.parametrize("key", ["1-normal", "3-batchnorm"])
+def test_a_loss_curve_is_never_cut_off(short_run, key):
+    """N(0,1) starts near 19: its loss.png holds every step (on a log axis); the others keep the
+    usual linear range, which holds them."""
+    import matplotlib.pyplot as plt
+
+    from course.learner import experiment_pictures as pictures
+    _, results = short_run
+    r = results[key]
+    fig = pictures.loss_figure(r["title"], r)
+    try:
+        low, high = fig.axes[0].get_ylim()
+        assert low <= min(r["losses"]) and max(r["losses"]) <= high, (low, high)
+        assert fig.axes[0].get_xlabel() and fig.axes[0].get_ylabel()
+    finally:
+        plt.close(fig)

@@ -24,8 +24,8 @@ them). The runs, by their names in `training.configure`:
 Everything is written under runs/experiments/<target>/ (git-ignored), one folder per target so
 that the reference's runs never stand in for yours: per experiment a loss curve, the activation
 histograms (forward) and gradient histograms (backward) at initialisation, the update-to-data
-ratios over training and a text table; then experiments.png, all side by side, and summary.txt /
-summary.json with the figures.
+ratios over training and a text table; then experiments.png (the runs compared on shared axes),
+histograms.png (a row of histograms per run), and summary.txt / summary.json with the figures.
 
 The pieces live beside this module: toolkit.py imports and tries the target's modules and makes
 the data, deepnet.py lets the target's network sit in an nn.Sequential, experiment_pictures.py
@@ -265,6 +265,7 @@ def run(target: Path, out_dir: Path, steps: int = STEPS, lr: float = LR, seed: i
     for exp in EXPERIMENTS:
         results[exp.key] = run_experiment(tk, exp, data, steps, lr, seed, out_dir)
     pictures.plot_combined(out_dir / "experiments.png", results)
+    pictures.plot_histogram_grid(out_dir / "histograms.png", results)
     text = summary_text(results)
     (out_dir / "summary.txt").write_text(text + "\n")
     keep = ("title", "parameters", "steps", "lr", "expected_initial_loss", "initial_loss", "mean_loss",
@@ -299,7 +300,8 @@ def cmd_experiments(args) -> int:
         shown = out_dir.resolve().relative_to(Path.cwd())
     except ValueError:
         shown = out_dir
-    print(f"\nwritten to {shown}/: experiments.png (all side by side), summary.txt, and per experiment "
+    print(f"\nwritten to {shown}/: experiments.png (the runs compared), histograms.png (a row per run), "
+          f"summary.txt, and per experiment "
           f"loss.png, activations.png, gradients.png, update_to_data.png, table.txt "
           f"({time.perf_counter() - start:.0f} s)")
     return 0

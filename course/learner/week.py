@@ -120,7 +120,8 @@ def progress(course: Course, target: Path) -> tuple[list[str], int, int]:
 
 def copy_figures(course: Course, target: Path, out: Path) -> list[str]:
     """Copy the week's pictures into `out` (tracked by git); the names copied."""
-    sources = {"experiments.png": experiments_folder(course, target) / "experiments.png",
+    runs = experiments_folder(course, target)
+    sources = {"experiments.png": runs / "experiments.png", "histograms.png": runs / "histograms.png",
                "mlp-loss.png": course.root / "runs" / "mlp" / target.name / "loss.png"}
     copied = []
     for name, source in sources.items():
@@ -169,7 +170,9 @@ def week_text(samples_text: str, experiments_text: str, reflection_text: str, no
               "The course's README gives the reference's figures as ranges over three seeds (its section "
               "\"The experiments\"): compare mine with them.", ""]
     if "experiments.png" in figures:
-        parts += [f"![My lecture-4 experiments side by side]({figures_dir}/experiments.png)", ""]
+        parts += [f"![My lecture-4 experiments compared]({figures_dir}/experiments.png)", ""]
+    if "histograms.png" in figures:
+        parts += [f"![My experiments at initialisation: activations and gradients]({figures_dir}/histograms.png)", ""]
     parts += ["### What I now check first when training feels off", "", reflection_text, ""]
     return "\n".join(parts)
 
