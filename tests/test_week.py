@@ -52,6 +52,22 @@ def test_the_figures_go_into_a_tracked_folder(tmp_path, course, monkeypatch):
     assert not any(line.strip("/") == week.FIGURES for line in ignored)
 
 
+def test_pictures_of_another_run_do_not_stay_in_the_tracked_folder(tmp_path, course, monkeypatch):
+    """The reference's week first (`--target solutions`), then the untouched stubs': the stubs
+    made no picture, so none of the reference's may stay in week/ to be committed as theirs."""
+    from course.learner import experiments
+    fake = tmp_path / "runs"
+    monkeypatch.setattr(experiments, "runs_folder", lambda c, t: fake / t.name)
+    (fake / "solutions").mkdir(parents=True)
+    for name in ("experiments.png", "histograms.png"):
+        (fake / "solutions" / name).write_bytes(b"the reference's")
+    out = tmp_path / "week"
+    assert set(week.copy_figures(course, ROOT / "solutions", out)) >= {"experiments.png", "histograms.png"}
+    (out / "my-own-notes.png").write_bytes(b"mine")                     # not the command's: left alone
+    assert week.copy_figures(course, tmp_path / "untouched-stubs", out) == []
+    assert sorted(p.name for p in out.iterdir()) == ["my-own-notes.png"]
+
+
 def test_the_reflection_comes_from_the_recall_notebook(tmp_path):
     nb = nbformat.read(ROOT / "exercises" / week.RECALL, as_version=4)
     nbformat.write(nb, tmp_path / week.RECALL)

@@ -119,7 +119,9 @@ def progress(course: Course, target: Path) -> tuple[list[str], int, int]:
 
 
 def copy_figures(course: Course, target: Path, out: Path) -> list[str]:
-    """Copy the week's pictures into `out` (tracked by git); the names copied."""
+    """Copy this target's pictures of the week into `out` (tracked by git); the names copied.
+    A picture this target has not made is removed from `out`: one left by an earlier run (of
+    another target, say the reference's) must not pass for the learner's."""
     runs = experiments_folder(course, target)
     sources = {"experiments.png": runs / "experiments.png", "histograms.png": runs / "histograms.png",
                "mlp-loss.png": course.root / "runs" / "mlp" / target.name / "loss.png"}
@@ -129,6 +131,8 @@ def copy_figures(course: Course, target: Path, out: Path) -> list[str]:
             out.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, out / name)
             copied.append(name)
+        elif (out / name).is_file():
+            (out / name).unlink()
     return copied
 
 
