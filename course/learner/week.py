@@ -6,7 +6,8 @@ artifact from your work, and only from it:
 
 1. grades your exercises (`pytest autograder`) and says what is not done yet;
 2. runs exercises/02-bigram.ipynb, 03-mlp-lm.ipynb and 04-init-and-batchnorm.ipynb top to
-   bottom, in place, with their outputs (they import your modules beside them);
+   bottom, in place, with their outputs (they import your modules beside them; the reference's,
+   with --target solutions, go to runs/week/solutions/ instead);
 3. trains your MLP (`course train mlp`) if there is no trained model yet, and samples 20 names
    at temperatures 0.5, 1.0 and 2.0 and with top-k (`course sample`), with its dev loss;
 4. runs your lecture-4 experiments (`course experiments`) if they have not run yet for this
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import re
 import shutil
 import sys
 import time
@@ -44,8 +46,8 @@ FIGURES = "week"                        # its pictures, in a folder git tracks
 
 
 # ------------------------------------------------------------------ the pieces
-def run_notebook(path: Path) -> str:
-    """Run one notebook in place with its outputs; a line saying how it went."""
+def run_notebook(path: Path, out: Path | None = None) -> str:
+    """Run one notebook with its outputs, in place (or into `out`); a line saying how it went."""
     from nbclient.exceptions import CellExecutionError
 
     from course import run
@@ -54,15 +56,43 @@ def run_notebook(path: Path) -> str:
     try:
         nb = run.execute(path, timeout=1800, env={"OMP_NUM_THREADS": "1"})
     except CellExecutionError as exc:
-        last = [line for line in str(exc).splitlines() if line.strip()][-1:]
-        return f"{path.name}: stopped at a cell that failed ({last[0] if last else 'see the notebook'}); not written"
+        return f"{path.name}: stopped at a cell that failed ({why_it_stopped(exc)}); not written"
     seconds = time.perf_counter() - start
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, out)
+        return f"{path.name}: run with its outputs, written to {out} ({seconds:.0f} s)"
     if path.read_bytes() != before:         # edited while it ran: never overwrite the learner's edit
         beside = path.with_name(path.stem + ".executed.ipynb")
         nbformat.write(nb, beside)
         return f"{path.name}: changed while it ran, so its run went to {beside.name} ({seconds:.0f} s)"
     nbformat.write(nb, path)
     return f"{path.name}: run with its outputs ({seconds:.0f} s)"
+
+
+def notebook_output(course: Course, target: Path, name: str) -> Path | None:
+    """Where a notebook's run goes: in place for the learner's work; for the reference
+    (`--target solutions`, the instructor's sources, kept without outputs) under runs/week/."""
+    if target.resolve() == (course.root / "solutions").resolve():
+        return course.root / "runs" / "week" / target.name / name
+    return None
+
+
+def plain(text: str | None) -> str:
+    """`text` without a terminal's colour codes (a kernel's tracebacks carry them)."""
+    return re.sub(r"\x1b\[[0-9;]*m", "", text or "")
+
+
+def why_it_stopped(exc) -> str:
+    """The error a notebook's cell raised, in one line and plain text: its type and the first line
+    of its message, with the items listed under it (a NotReady names the exercises not started)."""
+    lines = [line for line in plain(getattr(exc, "evalue", "")).splitlines() if line.strip()]
+    if not lines:
+        last = [line for line in plain(str(exc)).splitlines() if line.strip()][-1:]
+        return last[0] if last else "see the notebook"
+    items = [line.strip() for line in lines[1:] if line.startswith((" ", "\t"))]
+    listed = f" {', '.join(items[:4])}{', …' if len(items) > 4 else ''}" if items else ""
+    return f"{plain(getattr(exc, 'ename', '')) or 'error'}: {lines[0]}{listed}"
 
 
 def command_output(argv: list[str]) -> tuple[int, str, str]:
@@ -161,7 +191,9 @@ def week_text(samples_text: str, experiments_text: str, reflection_text: str, no
         "",
         head,
         "",
-        "Notebooks run with their outputs: " + "; ".join(notebook_lines) + ".",
+        "### My notebooks, run top to bottom on my modules",
+        "",
+        *[f"- {line}" for line in notebook_lines],
         "",
     ]
     if not done:
@@ -215,7 +247,7 @@ def cmd_week(args) -> int:
     if not args.skip_notebooks:
         for name in NOTEBOOKS:
             log(f"running {name} …")
-            lines.append(run_notebook(target / name))
+            lines.append(run_notebook(target / name, notebook_output(course, target, name)))
             log("  " + lines[-1])
     else:
         lines = ["(not run this time: --skip-notebooks)"]
