@@ -61,7 +61,11 @@ def run_notebook(path: Path, out: Path | None = None) -> str:
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, out)
-        return f"{path.name}: run with its outputs, written to {out} ({seconds:.0f} s)"
+        try:
+            shown = out.resolve().relative_to(Path.cwd().resolve())
+        except ValueError:
+            shown = out
+        return f"{path.name}: run with its outputs, written to {shown} ({seconds:.0f} s)"
     if path.read_bytes() != before:         # edited while it ran: never overwrite the learner's edit
         beside = path.with_name(path.stem + ".executed.ipynb")
         nbformat.write(nb, beside)
