@@ -182,6 +182,28 @@ def test_04_the_gain_sweep_and_the_linear_stack(init_nb):
     assert finals["3.00"] > max(finals["0.50"], finals["1.00"], finals["1.67"]) + 0.05   # "gain 3 ends clearly higher"
 
 
+def test_04_layernorm_and_residuals_train_where_the_plain_stack_does_not(init_nb):
+    """"Beyond BatchNorm": the same 20-layer tanh stack with a wrong gain (0.5, 3), plain, with
+    LayerNorm and with residual connections, against letter frequencies alone (the floor). The
+    runs are the same in quick and full mode; seeds 0-7 all keep these margins (checked by hand:
+    plain 2.92-3.01 against a floor of 2.83, LayerNorm 2.56-2.70, residual at gain 3 3.09-3.50)."""
+    d, floor = init_nb["deep"], init_nb["floor"]
+    kaiming = d["plain, gain 1.67"]
+    assert kaiming["dev"] < floor                                             # 5/3: the plain stack trains
+    for gain in ("0.50", "3.00"):
+        plain, layernorm = d[f"plain, gain {gain}"], d[f"layernorm, gain {gain}"]
+        assert plain["dev"] >= floor and not plain["trains"]                  # "does not train", "above the line"
+        assert abs(plain["losses"][0] - math.log(init_nb["V"])) < 0.1
+        assert layernorm["dev"] < floor and layernorm["trains"]               # "trains at both gains"
+        assert layernorm["dev"] < plain["dev"] - 0.25
+        assert abs(layernorm["dev"] - kaiming["dev"]) < 0.15                   # "close to where ... 5/3 ends"
+    assert d["residual, gain 0.50"]["dev"] < floor < d["residual, gain 3.00"]["dev"]   # "rescues the small gain"
+    assert d["plain, gain 0.50"]["first_grad"] < 1e-6 * d["layernorm, gain 0.50"]["first_grad"]   # "about 1e-9"
+    assert d["plain, gain 0.50"]["first_grad"] < 1e-8
+    assert d["layernorm, gain 0.50"]["first_grad"] == pytest.approx(d["layernorm, gain 3.00"]["first_grad"], rel=0.02)
+    assert 2.78 < floor < 2.88                                                # "about 2.83"
+
+
 def test_04_sampling_from_the_batchnorm_net_in_eval_mode(init_nb):
     names = init_nb["names_bn"]
     assert len(names) == 20 and 3 <= sum(map(len, names)) / 20 <= 9    # "of ordinary length"
@@ -219,20 +241,20 @@ def at_init(seed):
     import torch
     import torch.nn.functional as F
 
-    from course.learner import experiments
+    from course.learner import deepnet, experiments, toolkit
     from course.data import load_words
     from course.manifest import load
     from tests.conftest import ROOT
 
     course = load()
     torch.set_num_threads(1)
-    tk = experiments.load_toolkit(ROOT / "solutions", course)
-    data = experiments.make_data(tk, load_words(course), seed)
+    tk = toolkit.load_toolkit(ROOT / "solutions", course)
+    data = toolkit.make_data(tk, load_words(course), seed)
     Xtr, Ytr = data["train"]
     out = {}
     for exp in experiments.EXPERIMENTS:
         g = torch.Generator().manual_seed(seed)
-        model, _, rate = experiments.configured(tk, exp.name, data["vocab_size"], experiments.LR, g)
+        model, _, rate = deepnet.configured(tk, exp.name, data["vocab_size"], experiments.LR, g)
         ix = torch.randint(0, Xtr.shape[0], (experiments.DIAGNOSTIC_BATCH,), generator=g)
         with torch.no_grad(), tk.diagnostics.record_activations(model) as acts:
             loss = F.cross_entropy(model(Xtr[ix]), Ytr[ix]).item()

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from course import cli
-from course.learner import experiments
+from course.learner import deepnet, experiments, toolkit
 from course.data import load_words
 from tests.conftest import ROOT
 
@@ -43,8 +43,9 @@ def test_every_file_is_written(short_run):
         for layer in ("tanh1", "tanh5"):
             assert layer in table
         assert "saturated" in table and "mean" in table and "std" in table
-    width, height = png_size(out / "experiments.png")
-    assert width > height / 2 and (out / "experiments.png").stat().st_size < 500_000
+    for name in ("experiments.png", "histograms.png"):
+        width, height = png_size(out / name)
+        assert 900 <= width <= 1200 and (out / name).stat().st_size < 500_000, (name, width, height)
     summary = json.loads((out / "summary.json").read_text())
     assert set(summary) == set(results)
     text = (out / "summary.txt").read_text()
@@ -105,8 +106,8 @@ def test_one_module_not_started_is_named(tmp_path, course):
     target = tmp_path / "target"
     shutil.copytree(ROOT / "solutions", target, ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
     shutil.copy(ROOT / "exercises" / "batchnorm.py", target / "batchnorm.py")
-    with pytest.raises(experiments.NotReady) as info:
-        experiments.load_toolkit(target, course)
+    with pytest.raises(toolkit.NotReady) as info:
+        toolkit.load_toolkit(target, course)
     text = str(info.value)
     assert "batchnorm.BatchNorm1d" in text and "batchnorm.calibrate" in text
     assert "kaiming." not in text and "diagnostics." not in text
@@ -122,9 +123,9 @@ def test_the_data_comes_from_the_targets_own_functions(tmp_path, course):
                 "    n1, n2 = int(0.8 * len(words)), int(0.9 * len(words))\n"
                 "    return words[:n1], words[n1:n2], words[n2:]\n")
     words = load_words(course)
-    data = experiments.make_data(experiments.load_toolkit(target, course), words)
+    data = toolkit.make_data(toolkit.load_toolkit(target, course), words)
     Xtr, Ytr = data["train"]
-    assert data["vocab_size"] == 27 and Xtr.shape[1] == experiments.BLOCK_SIZE and Xtr.shape[0] == Ytr.shape[0]
+    assert data["vocab_size"] == 27 and Xtr.shape[1] == deepnet.BLOCK_SIZE and Xtr.shape[0] == Ytr.shape[0]
     assert Xtr[0].tolist() == [0, 0, 0]                # every word starts from an empty context
     first = words[0]                                   # unshuffled: the first rows spell the first name
     assert [data["itos"][i] for i in Ytr[:len(first)].tolist()] == list(first)
@@ -138,11 +139,11 @@ def test_the_network_is_the_targets_own(tmp_path, course):
     with (target / "layers.py").open("a") as f:
         f.write("\n\nclass Tanh:\n    def __call__(self, x):\n        self.out = x\n        return x\n\n"
                 "    def parameters(self):\n        return []\n")
-    tk = experiments.load_toolkit(target, course)
-    model = experiments.deep_mlp(tk, 27, "normal", False, torch.Generator().manual_seed(0))
+    tk = toolkit.load_toolkit(target, course)
+    model = deepnet.deep_mlp(tk, 27, "normal", False, torch.Generator().manual_seed(0))
     with tk.diagnostics.record_activations(model) as acts:
-        model(torch.zeros(4, experiments.BLOCK_SIZE, dtype=torch.int64))
-    assert set(acts) == {f"tanh{i}" for i in range(1, experiments.N_LAYERS + 1)}
+        model(torch.zeros(4, deepnet.BLOCK_SIZE, dtype=torch.int64))
+    assert set(acts) == {f"tanh{i}" for i in range(1, deepnet.N_LAYERS + 1)}
     assert max(a.abs().max().item() for a in acts.values()) > 1      # not squashed: the target's Tanh ran
 
 
@@ -174,8 +175,8 @@ def test_the_training_loop_and_set_ups_are_the_targets_own(tmp_path, course):
                 "def configure(name, vocab_size, lr=LR, **kw):\n"
                 "    model, rate = _configure(name, vocab_size, lr=lr, **kw)\n"
                 "    return model, rate * 2\n")
-    tk = experiments.load_toolkit(target, course)
-    data = experiments.make_data(tk, load_words(course))
+    tk = toolkit.load_toolkit(target, course)
+    data = toolkit.make_data(tk, load_words(course))
     exp = experiments.EXPERIMENTS[1]
     r = experiments.run_experiment(tk, exp, data, 20, 0.1, 0, tmp_path / "out")
     assert r["losses"] == [7.0] * 20 and r["final_loss"] == 7.0
@@ -185,3 +186,82 @@ def test_the_training_loop_and_set_ups_are_the_targets_own(tmp_path, course):
 def test_runs_are_kept_per_target(course):
     assert experiments.runs_folder(course, ROOT / "solutions") != experiments.runs_folder(course, ROOT / "exercises")
     assert experiments.runs_folder(course, ROOT / "exercises").name == "exercises"
+
+
+# ------------------------------------------------------------------ the pictures read well
+def texts_and_axes(fig):
+    import matplotlib.text
+    texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text().strip()]
+    return texts, [ax for ax in fig.axes if ax.get_visible()]
+
+
+@pytest.mark.parametrize("make", ["overview_figure", "histogram_figure"])
+def test_the_pictures_of_all_runs_are_legible_at_a_readmes_width(short_run, make):
+    """Shown about 1,000 pixels wide (a README): no text under 10 points at 100 dpi (14 pixels),
+    every panel with a title and both axis labels."""
+    import matplotlib.pyplot as plt
+
+    from course.learner import experiment_pictures as pictures
+    _, results = short_run
+    fig = getattr(pictures, make)(results)
+    try:
+        width = fig.get_figwidth() * fig.dpi
+        assert 900 <= width <= 1200, width
+        texts, axes = texts_and_axes(fig)
+        small = [(t.get_text(), t.get_fontsize()) for t in texts if t.get_fontsize() * fig.dpi / 100 < 10]
+        assert small == [], small
+        for ax in axes:
+            assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel(), (ax.get_title(), ax.get_xlabel())
+    finally:
+        plt.close(fig)
+
+
+def test_one_colour_and_one_name_per_layer_in_activations_and_gradients(short_run):
+    """histograms.png: in every row the activations and the gradients name the same layers in the
+    same order and draw each in the same colour, whatever order the gradients were recorded in."""
+    import matplotlib.pyplot as plt
+
+    from course.learner import experiment_pictures as pictures
+    _, results = short_run
+    assert list(next(iter(results.values()))["init_grads"])[0] == "tanh5"    # recorded backwards
+    fig = pictures.histogram_figure(results)
+    try:
+        rows = [fig.axes[i:i + 2] for i in range(0, 2 * len(results), 2)]
+        for left, right in rows:
+            lines = lambda ax: [(line.get_label(), line.get_color()) for line in ax.get_lines()]   # noqa: E731
+            assert lines(left) == lines(right) and [n for n, _ in lines(left)] == [f"tanh{i}" for i in range(1, 6)]
+    finally:
+        plt.close(fig)
+
+
+def test_the_per_run_histograms_give_the_layers_in_the_networks_order(short_run, tmp_path):
+    """The learner's plot_histograms colours its curves in the order it gets them: both pictures
+    get tanh1 first, so that a layer has one colour in activations.png and gradients.png."""
+    from course.learner import experiment_pictures as pictures
+    _, results = short_run
+    got = []
+    diag = type("Diag", (), {"plot_histograms": staticmethod(lambda named, path: got.append(list(named)))})
+    r = results["2-kaiming"]
+    stats = {n: {"std": 1.0, "saturated": 0.0} for n in r["init_acts"]}
+    pictures.histograms(diag, r["init_acts"], stats, tmp_path / "a.png", "a")
+    pictures.histograms(diag, r["init_grads"], None, tmp_path / "g.png", "g")
+    names = [[label.split(":")[0] for label in labels] for labels in got]
+    assert names[0] == names[1] == [f"tanh{i}" for i in range(1, 6)]
+
+
+@pytest.mark.parametrize("key", ["1-normal", "3-batchnorm"])
+def test_a_loss_curve_is_never_cut_off(short_run, key):
+    """N(0,1) starts near 19: its loss.png holds every step (on a log axis); the others keep the
+    usual linear range, which holds them."""
+    import matplotlib.pyplot as plt
+
+    from course.learner import experiment_pictures as pictures
+    _, results = short_run
+    r = results[key]
+    fig = pictures.loss_figure(r["title"], r)
+    try:
+        low, high = fig.axes[0].get_ylim()
+        assert low <= min(r["losses"]) and max(r["losses"]) <= high, (low, high)
+        assert fig.axes[0].get_xlabel() and fig.axes[0].get_ylabel()
+    finally:
+        plt.close(fig)

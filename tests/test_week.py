@@ -52,6 +52,22 @@ def test_the_figures_go_into_a_tracked_folder(tmp_path, course, monkeypatch):
     assert not any(line.strip("/") == week.FIGURES for line in ignored)
 
 
+def test_pictures_of_another_run_do_not_stay_in_the_tracked_folder(tmp_path, course, monkeypatch):
+    """The reference's week first (`--target solutions`), then the untouched stubs': the stubs
+    made no picture, so none of the reference's may stay in week/ to be committed as theirs."""
+    from course.learner import experiments
+    fake = tmp_path / "runs"
+    monkeypatch.setattr(experiments, "runs_folder", lambda c, t: fake / t.name)
+    (fake / "solutions").mkdir(parents=True)
+    for name in ("experiments.png", "histograms.png"):
+        (fake / "solutions" / name).write_bytes(b"the reference's")
+    out = tmp_path / "week"
+    assert set(week.copy_figures(course, ROOT / "solutions", out)) >= {"experiments.png", "histograms.png"}
+    (out / "my-own-notes.png").write_bytes(b"mine")                     # not the command's: left alone
+    assert week.copy_figures(course, tmp_path / "untouched-stubs", out) == []
+    assert sorted(p.name for p in out.iterdir()) == ["my-own-notes.png"]
+
+
 def test_the_reflection_comes_from_the_recall_notebook(tmp_path):
     nb = nbformat.read(ROOT / "exercises" / week.RECALL, as_version=4)
     nbformat.write(nb, tmp_path / week.RECALL)
@@ -71,12 +87,40 @@ def test_a_notebook_that_fails_is_not_written(tmp_path):
     assert "failed" in line and "not written" in line and path.read_bytes() == before
 
 
+def test_why_a_notebook_stopped_is_one_plain_line(tmp_path):
+    """WEEK.md says why in one line: no terminal colours, a message's first line and its items."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "raise RuntimeError('these are not started yet:\\n  bigram.build_vocab\\n  mlp.embed\\nFinish them first.')")])
+    path = tmp_path / "04-init-and-batchnorm.ipynb"
+    nbformat.write(nb, path)
+    line = week.run_notebook(path)
+    assert "\x1b" not in line and "\n" not in line, line
+    assert "RuntimeError: these are not started yet: bigram.build_vocab, mlp.embed" in line, line
+    text = week.week_text("names", "table", "mine", [line], ["- mlp.train: not started"], (0, 9), [])
+    assert f"- {line}" in text and "run with their outputs" not in text
+
+
 def test_a_notebook_runs_in_place_with_its_outputs(tmp_path):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
     path = tmp_path / "03-mlp-lm.ipynb"
     nbformat.write(nb, path)
     assert "run with its outputs" in week.run_notebook(path)
     assert "42" in nbformat.read(path, as_version=4).cells[0].outputs[0]["text"]
+
+
+def test_the_references_sources_are_not_run_in_place(tmp_path, course):
+    """`course week --target solutions` shows what the reference makes without writing outputs
+    into the instructor's source notebooks (stored without them); the learner's run in place."""
+    out = week.notebook_output(course, ROOT / "solutions", "02-bigram.ipynb")
+    assert out is not None and out.relative_to(course.root / "runs") and out.name == "02-bigram.ipynb"
+    assert week.notebook_output(course, ROOT / "exercises", "02-bigram.ipynb") is None
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
+    path = tmp_path / "02-bigram.ipynb"
+    nbformat.write(nb, path)
+    before = path.read_bytes()
+    line = week.run_notebook(path, tmp_path / "runs" / "02-bigram.ipynb")
+    assert "written to" in line and path.read_bytes() == before
+    assert "42" in nbformat.read(tmp_path / "runs" / "02-bigram.ipynb", as_version=4).cells[0].outputs[0]["text"]
 
 
 def test_the_command_parses():

@@ -6,7 +6,8 @@ artifact from your work, and only from it:
 
 1. grades your exercises (`pytest autograder`) and says what is not done yet;
 2. runs exercises/02-bigram.ipynb, 03-mlp-lm.ipynb and 04-init-and-batchnorm.ipynb top to
-   bottom, in place, with their outputs (they import your modules beside them);
+   bottom, in place, with their outputs (they import your modules beside them; the reference's,
+   with --target solutions, go to runs/week/solutions/ instead);
 3. trains your MLP (`course train mlp`) if there is no trained model yet, and samples 20 names
    at temperatures 0.5, 1.0 and 2.0 and with top-k (`course sample`), with its dev loss;
 4. runs your lecture-4 experiments (`course experiments`) if they have not run yet for this
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import re
 import shutil
 import sys
 import time
@@ -44,8 +46,8 @@ FIGURES = "week"                        # its pictures, in a folder git tracks
 
 
 # ------------------------------------------------------------------ the pieces
-def run_notebook(path: Path) -> str:
-    """Run one notebook in place with its outputs; a line saying how it went."""
+def run_notebook(path: Path, out: Path | None = None) -> str:
+    """Run one notebook with its outputs, in place (or into `out`); a line saying how it went."""
     from nbclient.exceptions import CellExecutionError
 
     from course import run
@@ -54,15 +56,47 @@ def run_notebook(path: Path) -> str:
     try:
         nb = run.execute(path, timeout=1800, env={"OMP_NUM_THREADS": "1"})
     except CellExecutionError as exc:
-        last = [line for line in str(exc).splitlines() if line.strip()][-1:]
-        return f"{path.name}: stopped at a cell that failed ({last[0] if last else 'see the notebook'}); not written"
+        return f"{path.name}: stopped at a cell that failed ({why_it_stopped(exc)}); not written"
     seconds = time.perf_counter() - start
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, out)
+        try:
+            shown = out.resolve().relative_to(Path.cwd().resolve())
+        except ValueError:
+            shown = out
+        return f"{path.name}: run with its outputs, written to {shown} ({seconds:.0f} s)"
     if path.read_bytes() != before:         # edited while it ran: never overwrite the learner's edit
         beside = path.with_name(path.stem + ".executed.ipynb")
         nbformat.write(nb, beside)
         return f"{path.name}: changed while it ran, so its run went to {beside.name} ({seconds:.0f} s)"
     nbformat.write(nb, path)
     return f"{path.name}: run with its outputs ({seconds:.0f} s)"
+
+
+def notebook_output(course: Course, target: Path, name: str) -> Path | None:
+    """Where a notebook's run goes: in place for the learner's work; for the reference
+    (`--target solutions`, the instructor's sources, kept without outputs) under runs/week/."""
+    if target.resolve() == (course.root / "solutions").resolve():
+        return course.root / "runs" / "week" / target.name / name
+    return None
+
+
+def plain(text: str | None) -> str:
+    """`text` without a terminal's colour codes (a kernel's tracebacks carry them)."""
+    return re.sub(r"\x1b\[[0-9;]*m", "", text or "")
+
+
+def why_it_stopped(exc) -> str:
+    """The error a notebook's cell raised, in one line and plain text: its type and the first line
+    of its message, with the items listed under it (a NotReady names the exercises not started)."""
+    lines = [line for line in plain(getattr(exc, "evalue", "")).splitlines() if line.strip()]
+    if not lines:
+        last = [line for line in plain(str(exc)).splitlines() if line.strip()][-1:]
+        return last[0] if last else "see the notebook"
+    items = [line.strip() for line in lines[1:] if line.startswith((" ", "\t"))]
+    listed = f" {', '.join(items[:4])}{', …' if len(items) > 4 else ''}" if items else ""
+    return f"{plain(getattr(exc, 'ename', '')) or 'error'}: {lines[0]}{listed}"
 
 
 def command_output(argv: list[str]) -> tuple[int, str, str]:
@@ -119,8 +153,11 @@ def progress(course: Course, target: Path) -> tuple[list[str], int, int]:
 
 
 def copy_figures(course: Course, target: Path, out: Path) -> list[str]:
-    """Copy the week's pictures into `out` (tracked by git); the names copied."""
-    sources = {"experiments.png": experiments_folder(course, target) / "experiments.png",
+    """Copy this target's pictures of the week into `out` (tracked by git); the names copied.
+    A picture this target has not made is removed from `out`: one left by an earlier run (of
+    another target, say the reference's) must not pass for the learner's."""
+    runs = experiments_folder(course, target)
+    sources = {"experiments.png": runs / "experiments.png", "histograms.png": runs / "histograms.png",
                "mlp-loss.png": course.root / "runs" / "mlp" / target.name / "loss.png"}
     copied = []
     for name, source in sources.items():
@@ -128,6 +165,8 @@ def copy_figures(course: Course, target: Path, out: Path) -> list[str]:
             out.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, out / name)
             copied.append(name)
+        elif (out / name).is_file():
+            (out / name).unlink()
     return copied
 
 
@@ -156,7 +195,9 @@ def week_text(samples_text: str, experiments_text: str, reflection_text: str, no
         "",
         head,
         "",
-        "Notebooks run with their outputs: " + "; ".join(notebook_lines) + ".",
+        "### My notebooks, run top to bottom on my modules",
+        "",
+        *[f"- {line}" for line in notebook_lines],
         "",
     ]
     if not done:
@@ -169,7 +210,9 @@ def week_text(samples_text: str, experiments_text: str, reflection_text: str, no
               "The course's README gives the reference's figures as ranges over three seeds (its section "
               "\"The experiments\"): compare mine with them.", ""]
     if "experiments.png" in figures:
-        parts += [f"![My lecture-4 experiments side by side]({figures_dir}/experiments.png)", ""]
+        parts += [f"![My lecture-4 experiments compared]({figures_dir}/experiments.png)", ""]
+    if "histograms.png" in figures:
+        parts += [f"![My experiments at initialisation: activations and gradients]({figures_dir}/histograms.png)", ""]
     parts += ["### What I now check first when training feels off", "", reflection_text, ""]
     return "\n".join(parts)
 
@@ -208,7 +251,7 @@ def cmd_week(args) -> int:
     if not args.skip_notebooks:
         for name in NOTEBOOKS:
             log(f"running {name} …")
-            lines.append(run_notebook(target / name))
+            lines.append(run_notebook(target / name, notebook_output(course, target, name)))
             log("  " + lines[-1])
     else:
         lines = ["(not run this time: --skip-notebooks)"]
