@@ -11,8 +11,8 @@ import pytest
 
 from course import run
 from course.grading import sandbox
-from course.grading.judge import RemoteFunction, Session
-from course.grading.launch import Runner
+from course.grading.judge.client import RemoteFunction, Session
+from course.grading.judge.process import Runner
 from tests.conftest import ROOT
 
 PROBE = '''

@@ -10,9 +10,10 @@ import time
 import pytest
 import torch
 
-from course.grading import judge, seam
-from course.grading.judge import RemoteFunction, Session
-from course.grading.launch import Runner
+from course.grading import seam
+from course.grading.judge import client as judge
+from course.grading.judge.client import RemoteFunction, Session
+from course.grading.judge.process import Runner
 from tests.conftest import ROOT
 
 HOSTILE = '''
@@ -96,14 +97,14 @@ def test_an_input_rewritten_by_learner_code_stays_the_graders_and_is_reported(re
 
 @pytest.mark.parametrize("name", ["raise_unprintable", "raise_odd_args", "raise_surrogate"])
 def test_exceptions_of_any_shape_are_classified_as_not_passed(remote, name):
-    from course.grading import plugin
+    from course.grading.judge import plugin
     with pytest.raises(judge.LearnerRaised) as caught:
         remote(name)
     info = caught.value.info
     assert set(info) == {"kind", "types", "message", "where", "detail", "module", "lineno"}
     assert all(isinstance(info[k], str) for k in ("message", "where", "detail", "module"))
     info["message"].encode("utf-8")                           # no lone surrogate left
-    plugin.checks = plugin.checks or __import__("course.checks", fromlist=["checks"])
+    plugin.checks = plugin.checks or __import__("course.grading.judge.api", fromlist=["api"])
     plugin.judge = judge
     status, message = plugin.classify(caught.value)
     assert status in ("error", "not started", "failed") and status != "passed"
@@ -113,7 +114,7 @@ def test_exceptions_of_any_shape_are_classified_as_not_passed(remote, name):
 @pytest.mark.parametrize("message, says", [("invalid syntax (bigram.py, line 133)", "invalid syntax (bigram.py, line 133)"),
                                            ("invalid syntax", "invalid syntax (line 133)")])
 def test_a_syntax_error_names_its_line_once(message, says):
-    from course.grading import plugin
+    from course.grading.judge import plugin
     info = judge.exception_info({"kind": "import", "types": ["SyntaxError"], "message": message, "lineno": 133,
                                  "module": "bigram"})
     status, text = plugin._learner_verdict(info, "bigram.build_vocab")

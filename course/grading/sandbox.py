@@ -42,7 +42,7 @@ import course
 
 MAX_PROCESSES = 256
 TMP_BYTES = 256 * 2**20
-RUNNER = "from course.grading.runner import main; main()"
+RUNNER = "from course.grading.runner.worker import main; main()"
 LEVELS = ("none", "user", "bwrap")
 UID_RANGE = range(61000, 62000)        # the runners' users, when the judge is root (one each)
 LOCKS = Path("/run/makemore-course") if Path("/run").is_dir() else Path(tempfile.gettempdir()) / "makemore-course"

@@ -726,7 +726,7 @@ def _new_cell() -> tuple[int, socket.socket] | None:
     """A cell (cell.py) with the zygote's loop in its pid 1: (its pid, our end of its control
     socket), or None where the kernel makes none."""
     import gc
-    from course.grading import cell
+    from course.grading.runner import cell
     mine, theirs = socket.socketpair()
     report_r, report_w = os.pipe()
     gc.freeze()

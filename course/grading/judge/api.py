@@ -21,7 +21,7 @@ from typing import Any, Callable
 import pytest
 import torch
 
-from course.grading import context
+from course.grading.judge import context
 from course.manifest import load
 
 
@@ -278,7 +278,7 @@ def remote(obj):
 def fetch(value):
     """A plain copy of an object that lives beside the learner's code (a dict that learner code
     fills, say); plain values are returned as they are."""
-    from course.grading.judge import fetch as fetch_remote
+    from course.grading.judge.client import fetch as fetch_remote
     return fetch_remote(value)
 
 

@@ -24,7 +24,7 @@ from pathlib import PurePath
 import torch
 
 from course.grading import seam
-from course.grading.launch import Runner, RunnerBroken
+from course.grading.judge.process import Runner, RunnerBroken
 
 
 class CheckTimedOut(BaseException):

@@ -26,8 +26,9 @@ from pathlib import Path
 import pytest
 
 from course import selection
-from course.grading import context, job, launch, report
-from course.grading.launch import Runner, RunnerBroken
+from course.grading import job, report
+from course.grading.judge import context, process
+from course.grading.judge.process import Runner, RunnerBroken
 from course.grading.report import Result, not_started_message
 from course.manifest import Course, CourseError, find_root, load
 from course.target import resolve as resolve_target
@@ -101,15 +102,15 @@ def pytest_configure(config):
     if not getattr(config.option, "collectonly", False):
         _state["runner"] = _start_runner()
     global checks, judge
-    from course import checks
-    from course.grading import judge
+    from course.grading.judge import api as checks
+    from course.grading.judge import client as judge
     import torch
     torch.set_num_threads(1)          # small models: one thread is several times faster here
 
 
 def _start_runner() -> Runner:
     course: Course = _state["course"]
-    given = launch.given_runner(_state["target"])      # one a caller started for many runs (course.run)
+    given = process.given_runner(_state["target"])      # one a caller started for many runs (course.run)
     if given is not None:
         return given
     try:
