@@ -142,6 +142,7 @@ def test_answers_and_callbacks_cross_the_seam_as_themselves():
 MALFORMED = [   # (op, fields, what the refusal says)
     ("frobnicate", {}, "unknown request 'frobnicate'"),
     (None, {}, "unknown request"),
+    ({"op": "call"}, {}, "unknown request"),                  # not even hashable
     ("import", [], "must be a dict"),
     ("import", {1: "bigram"}, "must be a dict with text keys"),
     ("import", {}, "missing 1 required"),
