@@ -4,5 +4,6 @@
 - runner/: the sandboxed process where learner code runs; it imports nothing of the judge.
 - seam.py (the wire format), protocol.py (every request and answer) and rules.py (what their
   fields may hold): what both sides share. sandbox.py says where the runner lives; report.py
-  turns verdicts into the score table and the results file.
+  turns verdicts into the score table and the results file; job.py is what `course grade` asks
+  of a judge.
 """
