@@ -8,7 +8,7 @@ usual mistakes apart by computing what each mistake would have given.
 """
 import torch
 
-from course.checks import backward, check, describe, exercise, expect, fail
+from course.grading.judge.api import backward, check, describe, exercise, expect, fail
 from course.manifest import load
 
 

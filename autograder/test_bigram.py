@@ -10,7 +10,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from course.checks import check, describe, exercise, expect, fail, fixture, is_sequence
+from course.grading.judge.api import check, describe, exercise, expect, fail, fixture, is_sequence
 
 WORDS = ["zoe", "xy", "oz", "yoyo"]       # alphabet e o x y z: V = 6
 

@@ -16,7 +16,7 @@ import torch.nn as nn
 
 from pathlib import Path
 
-from course.checks import (check, describe, exercise, expect, fail, fetch, is_number, is_sequence, number, remote,
+from course.grading.judge.api import (check, describe, exercise, expect, fail, fetch, is_number, is_sequence, number, remote,
                            runner_file, runner_path)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -8,7 +8,7 @@ import math
 
 import torch
 
-from course.checks import check, describe, exercise, expect, is_number, number
+from course.grading.judge.api import check, describe, exercise, expect, is_number, number
 
 
 # ---------------------------------------------------------------- gain

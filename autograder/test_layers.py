@@ -13,7 +13,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from course.checks import check, describe, exercise, expect, fail
+from course.grading.judge.api import check, describe, exercise, expect, fail
 
 SATURATED = 0.97
 # The most of fixed_init_params' hidden units that may saturate: the lecture's Kaiming init for

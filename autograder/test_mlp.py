@@ -16,7 +16,7 @@ import string
 import torch
 import torch.nn.functional as F
 
-from course.checks import (backward, changed_arguments, check, describe, exercise, expect, fail, fixture, is_number,
+from course.grading.judge.api import (backward, changed_arguments, check, describe, exercise, expect, fail, fixture, is_number,
                            is_sequence, not_a_number, number)
 
 WORDS = ["otto", "tom", "mot", "moon", "to"]         # alphabet m n o t: V = 5

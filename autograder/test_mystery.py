@@ -28,7 +28,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from course.checks import cache_folder, check, describe, exercise, is_number, is_sequence, number, share, shared
+from course.grading.judge.api import cache_folder, check, describe, exercise, is_number, is_sequence, number, share, shared
 from course.files import atomic_save
 
 

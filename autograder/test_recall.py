@@ -17,7 +17,7 @@ themselves), and the instructor's grade adds the hidden tests.
 """
 import json
 
-from course.checks import check, exercise, fail, runner_answer, runner_exec
+from course.grading.judge.api import check, exercise, fail, runner_answer, runner_exec
 from course import regions
 from course.manifest import load
 

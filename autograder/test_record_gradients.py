@@ -9,7 +9,7 @@ the model that lives beside the learner's code (`remote`), and the backward pass
 import torch
 import torch.nn as nn
 
-from course.checks import backward, check, describe, exercise, expect, fail, fetch, remote
+from course.grading.judge.api import backward, check, describe, exercise, expect, fail, fetch, remote
 
 
 def model_and_input(seed):

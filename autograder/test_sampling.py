@@ -7,7 +7,7 @@ times the sampling noise. So any correct sampler passes, however it draws.
 import torch
 import torch.nn as nn
 
-from course.checks import GraderFailure, check, describe, exercise, expect, is_sequence
+from course.grading.judge.api import GraderFailure, check, describe, exercise, expect, is_sequence
 
 # Seven characters whose logits are neither sorted nor far apart, so that every mistake shows
 # (all positive, so that a logit masked with 0 instead of -inf is told apart from one left in).
@@ -158,7 +158,7 @@ class ChainModel:
 
 
 def _hint(key):
-    from course.checks import hint_text
+    from course.grading.judge.api import hint_text
     return hint_text(key)
 
 

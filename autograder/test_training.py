@@ -16,7 +16,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from course.checks import check, describe, exercise, is_number, is_sequence, number
+from course.grading.judge.api import check, describe, exercise, is_number, is_sequence, number
 
 TOL = 1e-4
 

@@ -22,8 +22,8 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from course.checks import (check, describe, exercise, expect, fail, is_number, is_sequence, not_started, number,
-                           runner_answer, runner_exec)
+from course.grading.judge.api import (check, describe, exercise, expect, fail, is_number, is_sequence, not_started, number,
+                                     runner_answer, runner_exec)
 
 
 def params_for(V, block_size, d, hidden, seed):

@@ -22,7 +22,7 @@ def graders(target: Path | str, keyword: str | None = None, course: Course | Non
             check_timeout: float | None = None, extra: list[str] | None = None,
             runner=None) -> tuple[dict, str]:
     """(scores as in --results JSON, the printed report) of the graders run on `target`.
-    `runner` (course.grading.launch.Runner, shared=True, its sandbox showing `target`) saves
+    `runner` (course.grading.judge.process.Runner, shared=True, its sandbox showing `target`) saves
     starting one: the project's tests grade hundreds of small folders with one."""
     course = course or load()
     if runner is not None and not (runner.alive() and runner.shows(Path(target))):
@@ -49,8 +49,8 @@ def graders(target: Path | str, keyword: str | None = None, course: Course | Non
                 import pytest
                 os.environ["COURSE_ROOT"] = str(course.root)
                 if runner is not None:
-                    from course.grading import launch
-                    launch.use_runner(runner)
+                    from course.grading.judge import process
+                    process.use_runner(runner)
                 code = pytest.main(argv)
             finally:
                 os._exit(int(code) if "code" in locals() else 99)

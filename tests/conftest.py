@@ -44,7 +44,7 @@ def course():
 @pytest.fixture(scope="session")
 def shared_runner(tmp_path_factory):
     """One runner for the many small folders the tests grade (its sandbox shows pytest's tmp)."""
-    from course.grading.launch import Runner
+    from course.grading.judge.process import Runner
     base = tmp_path_factory.getbasetemp()
     base.chmod(0o711)                  # the runner's unprivileged user may pass through, not look around
     runner = Runner(base, [ROOT / "data"], shared=True)

@@ -80,7 +80,7 @@ def test_two_self_checks_at_once_both_score_full_points():
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="runner users of their own are given only when the judge is root")
 def test_each_runner_has_a_user_of_its_own_and_gives_it_back():
-    from course.grading.launch import Runner
+    from course.grading.judge.process import Runner
     first, second = Runner(ROOT / "solutions", []), Runner(ROOT / "solutions", [])
     try:
         assert first.run_as != second.run_as

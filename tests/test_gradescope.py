@@ -44,7 +44,7 @@ def test_run_autograder_grades_a_submission_on_a_simulated_layout(tmp_path):
     names = gradescope.build(course, bundle, only=("bigram",), check_timeout=2, submission_timeout=120)
     assert {"setup.sh", "run_autograder", "gradescope.json", "autograder/test_bigram.py",
             "autograder/hidden/test_bigram_hidden.py", "autograder/fixtures/bigram.json",
-            "course/classgrade/grade.py", "course/grading/runner.py", "course.toml"} <= set(names)
+            "course/classgrade/grade.py", "course/grading/runner/zygote.py", "course.toml"} <= set(names)
     assert not any(n.startswith("solutions/") and n.endswith(".py") for n in names)
 
     root = tmp_path / "autograder"                        # what Gradescope makes of it

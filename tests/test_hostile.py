@@ -88,7 +88,7 @@ for name, text in {"conftest.py": "def pytest_configure(config):\\n    raise Sys
             pass
 ''',
     "change_the_grader": '''
-import os, course, course.checks
+import os, course, course.grading.judge.api
 root = os.path.dirname(course.__file__)
 for dirpath, _, files in os.walk(root):
     for f in files:
@@ -98,7 +98,7 @@ for dirpath, _, files in os.walk(root):
             open(path, "a").write("\\nraise SystemExit('pwned')\\n")
         except OSError:
             pass
-course.checks.check = lambda *a, **k: None
+course.grading.judge.api.check = lambda *a, **k: None
 ''',
     "lying_objects": '''
 import torch, gc, sys

@@ -44,7 +44,7 @@ def imports() -> dict[str, set[str]]:
 # Modules of the core that the target layout moves into a role's package (ARCHITECTURE.md, 4.1):
 # the graders' API into grading/, the in-process test driver into tests/, the target's loader into
 # learner/. They do not count against the core's eight; take a name off when its module moves.
-LEAVING_THE_CORE = {"checks.py", "run.py", "target.py"}
+LEAVING_THE_CORE = {"run.py", "target.py"}
 MAX_LINES, MAX_FUNCTION_LINES = 500, 60
 CORE_MODULES_WITHOUT_TORCH = ("regions", "files", "progress", "manifest")
 
@@ -71,9 +71,8 @@ def test_what_a_learner_runs_needs_no_instructor_package():
 
 
 def measured() -> list:
-    """The modules whose size is held down: every module of course/ but grading/'s (for now, the job file only)."""
-    return sorted([p for p in PACKAGE.rglob("*.py") if "grading" not in p.relative_to(PACKAGE).parts[:-1]]
-                  + [PACKAGE / "grading" / "job.py"])
+    """The modules whose size is held down: every module of course/."""
+    return sorted(PACKAGE.rglob("*.py"))
 
 
 def long_modules(paths) -> dict[str, int]:
@@ -165,3 +164,84 @@ def test_grade_class_is_a_short_pipeline():
     tree = ast.parse((PACKAGE / "classgrade" / "grade.py").read_text())
     grade_class = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "grade_class")
     assert grade_class.end_lineno - grade_class.lineno + 1 < 40
+
+
+# ------------------------------------------------------------------------------ grading/: two sides, one seam
+GRADING = PACKAGE / "grading"
+# What both sides of grading share: the wire format, the protocol and its field rules.
+SHARED = {"course.grading.seam", "course.grading.protocol", "course.grading.rules"}
+PACKAGES = {"course", "course.grading", "course.grading.judge", "course.grading.runner"}   # docstrings only
+
+
+def test_the_runner_side_imports_nothing_but_the_seam_and_the_protocol():
+    """Learner code runs in the runner: nothing of the judge (graders' helpers, verdicts, pytest's
+    plugin, the manifest) may be imported there, so none of it is in a runner's memory."""
+    graph = imports()
+    runner = [m for m in graph if m.startswith("course.grading.runner")]
+    assert runner, "no runner side found"
+    wrong = [(m, t) for m in runner for t in graph[m]
+             if not (t in SHARED or t in PACKAGES or t.startswith("course.grading.runner."))]
+    assert wrong == [], wrong
+
+
+def test_the_shared_modules_import_neither_side_and_the_judge_imports_no_runner_module():
+    graph = imports()
+    wrong = [(m, t) for m in SHARED for t in graph[m] if not (t in SHARED or t in PACKAGES)]
+    wrong += [(m, t) for m in graph if m.startswith("course.grading.judge")
+              for t in graph[m] if t.startswith("course.grading.runner")]
+    assert wrong == [], wrong
+
+
+def test_a_runner_process_loads_no_course_module_but_its_own_and_the_shared_ones():
+    """The same, at run time: what importing the runner's entry point brings into its memory."""
+    from course.grading import sandbox
+    code = f"import sys, {sandbox.RUNNER_MODULE}; print(' '.join(m for m in sys.modules if m.startswith('course')))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    loaded = set(done.stdout.split())
+    assert sandbox.RUNNER_MODULE in loaded
+    assert all(m in SHARED | PACKAGES or m.startswith("course.grading.runner.") for m in loaded), loaded
+
+
+# ------------------------------------------------------------------------------ names given as strings
+def _entry_points() -> list[tuple[str, str | None, str]]:
+    """(module, attribute or None, where it is named) for every module named by a string."""
+    import re
+
+    from course.classgrade import gradescope
+    from course.grading import sandbox
+    from course.manifest import tomllib
+    found = []
+    tree = ast.parse((ROOT / "autograder" / "conftest.py").read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "pytest_plugins" for t in node.targets):
+            found += [(plugin, None, "autograder/conftest.py") for plugin in ast.literal_eval(node.value)]
+    assert sandbox.RUNNER == f"from {sandbox.RUNNER_MODULE} import main; main()"
+    found.append((sandbox.RUNNER_MODULE, "main", "sandbox.RUNNER"))
+    for dotted in re.findall(r'"(course\.\w+\.[\w.]+)"', (ROOT / "nbgrader_config.py").read_text()):
+        module, name = dotted.rsplit(".", 1)
+        found.append((module, name, "nbgrader_config.py"))
+    found += [(module, "main", "gradescope's run_autograder") for module in re.findall(r"-m (course[\w.]+)", gradescope.RUN)]
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    found += [(*target.split(":"), "pyproject's scripts") for target in scripts.values()]
+    return found
+
+
+def test_every_module_named_by_a_string_is_there():
+    """pytest's plugin list, the runner the sandbox starts, nbgrader's preprocessors, the module
+    Gradescope runs, the console script: each names a module (and what it needs of it) that exists."""
+    import importlib
+    points = _entry_points()
+    assert {where for _, _, where in points} == {"autograder/conftest.py", "sandbox.RUNNER", "nbgrader_config.py",
+                                                  "gradescope's run_autograder", "pyproject's scripts"}
+    for module, name, where in points:
+        imported = importlib.import_module(module)
+        assert name is None or callable(getattr(imported, name, None)), f"{where}: {module} has no {name}"
+
+
+def test_a_student_copy_ships_every_module_of_grading_and_no_instructor_package(course):
+    from course.authoring import release
+    shipped = set(release.contents(course))
+    grading = {p.relative_to(ROOT).as_posix() for p in GRADING.rglob("*.py") if "__pycache__" not in p.parts}
+    assert grading <= shipped, sorted(grading - shipped)
+    assert not [f for f in shipped if f.split("/")[:2] in (["course", p] for p in release.INSTRUCTOR_PACKAGES)]

@@ -25,7 +25,7 @@ def out(tmp_path_factory, course):
 def test_what_goes_in_and_what_stays_out(out, course):
     for path in ["README.md", "course.toml", "pyproject.toml", "Makefile", "data/names.txt",
                  "autograder/conftest.py", "autograder/test_bigram.py", "autograder/test_recall.py",
-                 "autograder/fixtures/bigram.json", "course/grading/plugin.py", "exercises/.stubs.json"]:
+                 "autograder/fixtures/bigram.json", "course/grading/judge/plugin.py", "exercises/.stubs.json"]:
         assert (out / path).is_file(), path
     for module in (m for a in course.assignments for m in a.modules):
         assert (out / "exercises" / f"{module}.py").read_text() == (ROOT / "exercises" / f"{module}.py").read_text()

@@ -11,8 +11,10 @@ import pytest
 
 from course import run
 from course.grading import sandbox
-from course.grading.judge import RemoteFunction, Session
-from course.grading.launch import Runner
+from course.grading.judge.client import Session
+from course.grading.judge.handles import RemoteFunction
+from course.grading.judge.process import Runner
+from course.grading.protocol import WorkerConfig
 from tests.conftest import ROOT
 
 PROBE = '''
@@ -46,7 +48,7 @@ def probe(tmp_path):
     (target / "probe.py").write_text(PROBE)
     target.chmod(0o755)
     runner = Runner(target, [ROOT / "data"])
-    session = Session(runner, *runner.spawn({"target": str(target)}))
+    session = Session(runner, *runner.spawn(WorkerConfig(str(target))))
     session.deadline = time.monotonic() + 60
     yield lambda name, *args: RemoteFunction(lambda: session, "probe", name)(*args)
     session.close()

@@ -75,7 +75,7 @@ def grader(folder: Path, name: str, text: str) -> None:
 
 def test_helpers_are_the_public_files_a_chosen_grader_imports_from(course, tmp_path):
     grader(tmp_path / "autograder", "test_shared.py", '''
-        from course.checks import exercise
+        from course.grading.judge.api import exercise
         def helper():
             return 1
         @exercise("mlp.embed")
@@ -83,7 +83,7 @@ def test_helpers_are_the_public_files_a_chosen_grader_imports_from(course, tmp_p
             pass
         ''')
     grader(tmp_path / "autograder", "test_odd_name.py", '''
-        from course.checks import exercise
+        from course.grading.judge.api import exercise
         @exercise("bigram.nll")
         def test_nll(bigram):
             pass

@@ -89,5 +89,5 @@ ARGS = {"hint": ["count_bigrams"], "train": ["mlp"], "update": ["somewhere"], "r
 def test_a_student_copy_has_no_instructor_package(student):
     """The release ships what a learner runs: course/'s core, grading/ and learner/."""
     assert not (student / "course" / "authoring").exists() and not (student / "course" / "classgrade").exists()
-    assert (student / "course" / "grading" / "plugin.py").is_file()
+    assert (student / "course" / "grading" / "judge" / "plugin.py").is_file()
     assert (student / "course" / "learner" / "week.py").is_file()

@@ -10,9 +10,11 @@ import time
 import pytest
 import torch
 
-from course.grading import judge, seam
-from course.grading.judge import RemoteFunction, Session
-from course.grading.launch import Runner
+from course.grading import protocol, seam
+from course.grading.judge import client, verdict
+from course.grading.judge.client import Session
+from course.grading.judge.handles import RemoteFunction
+from course.grading.judge.process import Runner
 from tests.conftest import ROOT
 
 HOSTILE = '''
@@ -65,7 +67,7 @@ def remote(tmp_path_factory):
     target.chmod(0o755)
     (target / "hostile.py").chmod(0o644)
     runner = Runner(target, [ROOT / "data"])
-    session = Session(runner, *runner.spawn({"target": str(target)}))
+    session = Session(runner, *runner.spawn(protocol.WorkerConfig(str(target))))
     session.deadline = time.monotonic() + 120
 
     def call(name, *args):
@@ -96,16 +98,13 @@ def test_an_input_rewritten_by_learner_code_stays_the_graders_and_is_reported(re
 
 @pytest.mark.parametrize("name", ["raise_unprintable", "raise_odd_args", "raise_surrogate"])
 def test_exceptions_of_any_shape_are_classified_as_not_passed(remote, name):
-    from course.grading import plugin
-    with pytest.raises(judge.LearnerRaised) as caught:
+    with pytest.raises(client.LearnerRaised) as caught:
         remote(name)
     info = caught.value.info
     assert set(info) == {"kind", "types", "message", "where", "detail", "module", "lineno"}
     assert all(isinstance(info[k], str) for k in ("message", "where", "detail", "module"))
     info["message"].encode("utf-8")                           # no lone surrogate left
-    plugin.checks = plugin.checks or __import__("course.checks", fromlist=["checks"])
-    plugin.judge = judge
-    status, message = plugin.classify(caught.value)
+    status, message = verdict.classify(caught.value)
     assert status in ("error", "not started", "failed") and status != "passed"
     message.encode("utf-8")
 
@@ -113,18 +112,17 @@ def test_exceptions_of_any_shape_are_classified_as_not_passed(remote, name):
 @pytest.mark.parametrize("message, says", [("invalid syntax (bigram.py, line 133)", "invalid syntax (bigram.py, line 133)"),
                                            ("invalid syntax", "invalid syntax (line 133)")])
 def test_a_syntax_error_names_its_line_once(message, says):
-    from course.grading import plugin
-    info = judge.exception_info({"kind": "import", "types": ["SyntaxError"], "message": message, "lineno": 133,
-                                 "module": "bigram"})
-    status, text = plugin._learner_verdict(info, "bigram.build_vocab")
+    info = client.exception_info({"kind": "import", "types": ["SyntaxError"], "message": message, "lineno": 133,
+                                  "module": "bigram"})
+    status, text = verdict._learner_verdict(info, "bigram.build_vocab")
     assert (status, text) == ("error", f"bigram.py does not import: {says}")
 
 
 def test_exception_info_of_any_shape_takes_one_form():
     for raw in (None, [], {"types": "NotImplementedError"}, {"types": [1, {"a": 2}], "message": ["x"]},
                 {"kind": "evil", "lineno": True, "message": "\ud800" * 5000}):
-        info = judge.exception_info(raw)
-        assert info["kind"] in judge.EXCEPTION_KINDS and info["types"] and info["lineno"] is None
+        info = client.exception_info(raw)
+        assert info["kind"] in protocol.EXCEPTION_KINDS and info["types"] and info["lineno"] is None
         assert len(info["message"]) <= 4000
         info["message"].encode("utf-8")
 
@@ -145,7 +143,7 @@ def test_a_header_larger_than_the_judge_reads_is_refused_before_it_is_read():
     size = 60 * 2**20
     runner_end.sendall(struct.pack(">I", size))               # no body follows: it must not be waited for
     with pytest.raises(seam.SeamError, match="larger than"):
-        seam.receive(judge_end, deadline=time.monotonic() + 2, max_header=judge.MAX_ANSWER_HEADER)
+        seam.receive(judge_end, deadline=time.monotonic() + 2, max_header=client.MAX_ANSWER_HEADER)
     blob = json.dumps({"n": 2}).encode()
     other_judge, other_runner = socket.socketpair()
 

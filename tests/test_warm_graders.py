@@ -1,11 +1,11 @@
 """A class grading computes once what every student's judge would compute alike (the mystery
-lab's runs), before it forks the judges: course/classgrade/pool.py `warm_graders`, course/checks.py
+lab's runs), before it forks the judges: course/classgrade/pool.py `warm_graders`, course/grading/judge/api.py
 `share`/`shared`."""
 import subprocess
 import sys
 
 
-from course import checks
+from course.grading.judge import api as checks
 from course.classgrade import pool
 from tests.conftest import ROOT
 
@@ -53,7 +53,7 @@ def test_a_learners_check_keeps_the_runs_and_gets_the_same_run_back(course, tmp_
 
 
 def test_an_instructors_grading_keeps_no_cache(monkeypatch):
-    from course.grading import plugin
+    from course.grading.judge import plugin
 
     class Config:
         def getoption(self, name):
@@ -63,16 +63,16 @@ def test_an_instructors_grading_keeps_no_cache(monkeypatch):
 
 
 def test_warming_keeps_what_the_graders_imported():
-    """Only the grader modules go: a second course.checks would hold another GraderFailure (a
+    """Only the grader modules go: a second course.grading.judge.api would hold another GraderFailure (a
     grader's failure would read as the grader's own trouble) and an empty store of runs. In a
-    fresh process, where the graders are the first to import course.checks."""
+    fresh process, where the graders are the first to import course.grading.judge.api."""
     code = ("import sys\nfrom course.classgrade import pool\nfrom course.manifest import load\n"
-            "assert 'course.checks' not in sys.modules\npool.warm_graders(load())\n"
-            "import importlib\nchecks = importlib.import_module('course.checks')\n"
+            "assert 'course.grading.judge.api' not in sys.modules\npool.warm_graders(load())\n"
+            "import importlib\nchecks = importlib.import_module('course.grading.judge.api')\n"
             "print(sum(k[0] == 'mystery' for k in checks._shared), "
             "sorted(m for m in sys.modules if m.startswith('test_')))")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     count, leftovers = done.stdout.strip().split(" ", 1)
-    assert int(count) > 0, "the runs went to a copy of course.checks that is gone"
+    assert int(count) > 0, "the runs went to a copy of course.grading.judge.api that is gone"
     assert leftovers == "[]", leftovers

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import torch
 
-from course.checks import check, exercise, expect, fail
+from course.grading.judge.api import check, exercise, expect, fail
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # the public graders, whose helpers serve here too
 from test_batchnorm import flat, make_pair, training_step  # noqa: E402

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from course.checks import check, describe, exercise, expect, is_sequence
+from course.grading.judge.api import check, describe, exercise, expect, is_sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # the public graders, whose helpers serve here too
 from test_bigram import pairs, vocab  # noqa: E402

@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 
-from course.checks import check, describe, exercise, expect, fetch, is_number, is_sequence, number, remote, runner_path
+from course.grading.judge.api import check, describe, exercise, expect, fetch, is_number, is_sequence, number, remote, runner_path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # the public graders, whose helpers serve here too
 from test_diagnostics import check_plot, decoded, hook_count, written, yields_a_dict  # noqa: E402

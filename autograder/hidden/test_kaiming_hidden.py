@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from course.checks import check, describe, exercise, expect, is_number, number
+from course.grading.judge.api import check, describe, exercise, expect, is_number, number
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # the public graders, whose helpers serve here too
 from test_kaiming import empirical_std_check  # noqa: E402

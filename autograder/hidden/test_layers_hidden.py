@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from course.checks import check, exercise, expect
+from course.grading.judge.api import check, exercise, expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # the public graders, whose helpers serve here too
 from test_layers import MOST_SATURATED, SATURATED, contexts, count, expected_count, hidden_and_logits, kept_output, kinds  # noqa: E402

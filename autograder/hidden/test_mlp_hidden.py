@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from course.checks import (backward, changed_arguments, check, describe, exercise, expect, float32_slack, is_number,
+from course.grading.judge.api import (backward, changed_arguments, check, describe, exercise, expect, float32_slack, is_number,
                            is_sequence, number)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # the public graders, whose helpers serve here too

@@ -7,7 +7,7 @@ Instructors only: `course release` leaves autograder/hidden/ out.
 import sys
 from pathlib import Path
 
-from course.checks import exercise
+from course.grading.judge.api import exercise
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # the public graders, the runs' maker with them
 from test_mystery import FAULTS, check_diagnosis, check_figures, prepare  # noqa: E402

@@ -7,7 +7,7 @@ Instructors only: `course release` leaves autograder/hidden/ out.
 import torch
 import torch.nn as nn
 
-from course.checks import backward, check, exercise, expect, fetch, remote
+from course.grading.judge.api import backward, check, exercise, expect, fetch, remote
 
 
 @exercise("diagnostics.record_gradients")

@@ -10,7 +10,7 @@ leaves autograder/hidden/ out. Messages say what went wrong, never the inputs' s
 import torch
 import torch.nn as nn
 
-from course.checks import GraderFailure, check, describe, exercise, expect, hint_text, is_sequence
+from course.grading.judge.api import GraderFailure, check, describe, exercise, expect, hint_text, is_sequence
 
 # Two rows of ten logits, unsorted, no ties, some negative; their top-4 sets differ.
 ROWS = torch.tensor([[0.3, -1.0, 2.2, 1.1, 0.0, 1.7, -0.4, 0.9, 2.6, 0.5],

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 
-from course.checks import check, exercise
+from course.grading.judge.api import check, exercise
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # the public graders, whose helpers serve here too
 from test_training import (built, check_entry, check_stds, clone, kinds, logged_steps, network,  # noqa: E402

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 
-from course.checks import check, exercise, expect
+from course.grading.judge.api import check, exercise, expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # the public graders, whose helpers serve here too
 from test_tuning import check_beats_217, check_valley, floats, params_for, sgd_reference, valley  # noqa: E402

@@ -176,7 +176,7 @@ class RunnerSlots:
         return runner
 
     def _new(self, slot: int):
-        from course.grading.launch import Runner
+        from course.grading.judge.process import Runner
         target = self.base / f"slot{slot}" / "submission"
         if target.exists():
             remove(target)
@@ -203,8 +203,8 @@ def warm_up() -> None:
     """Import here what every grading needs, once, so that the forks inherit it."""
     import pytest  # noqa: F401
 
-    import course.checks  # noqa: F401
-    import course.grading.plugin  # noqa: F401
+    import course.grading.judge.api  # noqa: F401
+    import course.grading.judge.plugin  # noqa: F401
     os.environ.setdefault("MPLBACKEND", "Agg")
     try:
         import matplotlib.pyplot  # noqa: F401

@@ -33,8 +33,8 @@ def judge(course: Course, plan: Plan, options: Options, folder: Path, private: P
     made clean for this submission) the copy goes where it looks. Returns pytest's exit code."""
     root, work = prepare(course, folder, private, runner.target if runner is not None else None)
     if runner is not None:
-        from course.grading import launch
-        launch.use_runner(runner)
+        from course.grading.judge import process
+        process.use_runner(runner)
     job = JobSpec(course=root, target=work, results=private / "results.json", exercises=tuple(plan.ids),
                   check_timeout=options.check_timeout, instructor=True).write(private / "job.json")
     _enter(private, options, course)

@@ -14,7 +14,7 @@ machine offers, and the unprivileged user it runs as.
 - `none`: a separate process only. Fine for a learner's own self-check (learner code can only
   fool its author); `course grade` refuses it unless told explicitly.
 
-Inside the runner, each submission gets a *cell* where the kernel allows it (runner.py): fresh
+Inside the runner, each submission gets a *cell* where the kernel allows it (runner/cell.py): fresh
 user, mount, PID, IPC and network namespaces with an empty /tmp and /dev/shm, made in a few
 milliseconds around the warm zygote and thrown away whole when the submission is done.
 
@@ -42,7 +42,8 @@ import course
 
 MAX_PROCESSES = 256
 TMP_BYTES = 256 * 2**20
-RUNNER = "from course.grading.runner import main; main()"
+RUNNER_MODULE = "course.grading.runner.zygote"    # started with `-c` below: its main() never returns
+RUNNER = f"from {RUNNER_MODULE} import main; main()"
 LEVELS = ("none", "user", "bwrap")
 UID_RANGE = range(61000, 62000)        # the runners' users, when the judge is root (one each)
 LOCKS = Path("/run/makemore-course") if Path("/run").is_dir() else Path(tempfile.gettempdir()) / "makemore-course"

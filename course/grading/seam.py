@@ -146,7 +146,7 @@ def decode(data: Any, blobs: list[bytes], other: Callable[[dict, Callable], Any]
         if not isinstance(v, dict) or len(v) == 0:
             raise SeamError(f"unexpected {type(v).__name__}")
         if "$t" in v:
-            t = tensor(v)
+            t = _tensor(v, blobs)
             return tensor_hook(v, t, dec) if tensor_hook is not None else t
         if "$tuple" in v:
             return tuple(dec(x, depth + 1) for x in _list(v["$tuple"]))
@@ -165,34 +165,38 @@ def decode(data: Any, blobs: list[bytes], other: Callable[[dict, Callable], Any]
                 raise SeamError("bad float")
             return float(text)
         if "$b" in v:
-            return _blob(v["$b"])
+            return _blob(v["$b"], blobs)
         if "$dtype" in v:
             return _dtype(v["$dtype"])
         if other is None:
             raise SeamError(f"unexpected reference {sorted(v)[:3]}")
         return other(v, dec)
 
-    def _blob(index):
-        if not isinstance(index, int) or not 0 <= index < len(blobs):
-            raise SeamError("bad blob index")
-        return blobs[index]
-
-    def tensor(v):
-        dtype = _dtype(v.get("dtype"))
-        shape = _list(v.get("shape"))
-        if not all(isinstance(n, int) and n >= 0 for n in shape) or len(shape) > 16:
-            raise SeamError("bad tensor shape")
-        blob = _blob(v["$t"])
-        numel = math.prod(shape)
-        if len(blob) != numel * torch.empty((), dtype=dtype).element_size():
-            raise SeamError("tensor bytes do not match its shape")
-        t = torch.frombuffer(bytearray(blob), dtype=dtype) if blob else torch.empty(0, dtype=dtype)
-        t = t.reshape(shape)
-        if v.get("rg") is True and t.is_floating_point():
-            t.requires_grad_(True)
-        return t
-
     return dec(data)
+
+
+def _blob(index, blobs: list[bytes]) -> bytes:
+    if not isinstance(index, int) or not 0 <= index < len(blobs):
+        raise SeamError("bad blob index")
+    return blobs[index]
+
+
+def _tensor(v: dict, blobs: list[bytes]) -> torch.Tensor:
+    """The tensor a `$t` entry describes, its dtype, shape and byte count checked against its blob."""
+    import torch
+    dtype = _dtype(v.get("dtype"))
+    shape = _list(v.get("shape"))
+    if not all(isinstance(n, int) and n >= 0 for n in shape) or len(shape) > 16:
+        raise SeamError("bad tensor shape")
+    blob = _blob(v["$t"], blobs)
+    numel = math.prod(shape)
+    if len(blob) != numel * torch.empty((), dtype=dtype).element_size():
+        raise SeamError("tensor bytes do not match its shape")
+    t = torch.frombuffer(bytearray(blob), dtype=dtype) if blob else torch.empty(0, dtype=dtype)
+    t = t.reshape(shape)
+    if v.get("rg") is True and t.is_floating_point():
+        t.requires_grad_(True)
+    return t
 
 
 def _dtype(name) -> torch.dtype:

@@ -30,7 +30,7 @@ class Watcher:
         self.seen = self._times()
         self._warm()
         self._import_graders()
-        from course.grading.launch import Runner
+        from course.grading.judge.process import Runner
         self.runner = Runner(self.target, [course.data_path.parent], shared=True)
 
     @staticmethod
@@ -39,9 +39,9 @@ class Watcher:
         import pytest  # noqa: F401
         import torch  # noqa: F401
 
-        import course.checks  # noqa: F401
-        import course.grading.judge  # noqa: F401
-        import course.grading.plugin  # noqa: F401
+        import course.grading.judge.api  # noqa: F401
+        import course.grading.judge.client  # noqa: F401
+        import course.grading.judge.plugin  # noqa: F401
         import course.run  # noqa: F401
 
     def _import_graders(self) -> None:
@@ -78,7 +78,7 @@ class Watcher:
         """(scores, report) of one module's exercises, or of every exercise."""
         from course import run
         if not (self.runner.alive() and self.runner.shows(self.target)):
-            from course.grading.launch import Runner        # learner code took it down: a new one
+            from course.grading.judge.process import Runner  # learner code took it down: a new one
             self.runner.close()
             self.runner = Runner(self.target, [self.course.data_path.parent], shared=True)
         # "mlp.py": that file's exercises alone ("mlp" is also the name of an assignment)

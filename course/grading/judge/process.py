@@ -1,8 +1,9 @@
-"""The judge side of starting the runner: its process, in the sandbox, and the zygote's answers.
+"""The runner's process, as the judge sees it: started in the sandbox, asked for workers.
 
-`Runner` starts runner.py in the sandbox (sandbox.py) and asks its zygote for one worker per
-exercise; a worker is then spoken to through a `judge.Session`. Nothing here needs torch: the
-judge starts the runner first, so that the two interpreters import torch at the same time.
+`Runner` starts the runner (runner/zygote.py) in the sandbox (sandbox.py) and asks its zygote
+for one worker per exercise (the protocol's control requests); a worker is then spoken to
+through a `client.Session`. Nothing here needs torch: the judge starts the runner first, so that
+the two interpreters import torch at the same time.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from course.grading import sandbox, seam
+from course.grading import protocol, sandbox, seam
 
 
 class RunnerBroken(BaseException):
@@ -25,7 +26,7 @@ class RunnerBroken(BaseException):
 
 class Runner:
     """One sandboxed runner process (a torch-warm zygote) and the workers forked from it, in a
-    cell of fresh namespaces where the kernel allows (runner.py, cell.py)."""
+    cell of fresh namespaces where the kernel allows (runner/zygote.py, runner/cell.py)."""
 
     def __init__(self, target: Path, readable: list[Path], start_timeout: float = 120.0, shared: bool = False,
                  run_as: int | None = None):
@@ -48,19 +49,19 @@ class Runner:
         self.control = judge_end      # to the runner's first process (new cells)
         self.cell: socket.socket | None = None     # to the zygote of the current cell (workers)
         self.cells = False
-        self.start_timeout, self.uid = start_timeout, None
+        self.start_timeout, self.uid, self.started = start_timeout, None, False
         # It imports torch while the judge collects the graders; the first spawn waits for it.
 
     def ready(self) -> None:
         """Wait until the runner has started (once)."""
-        if self.uid is None:
-            header = self._reply(self.control, self.start_timeout)
-            if not header.get("ready"):
+        if not self.started:
+            ready = protocol.Ready.read(self._reply(self.control, self.start_timeout))
+            if not ready.ready:
                 raise RuntimeError(f"the runner did not start: {self.startup_log()}")
-            self.cells = header.get("cells") is True
+            self.cells = ready.cells
             if self.cells:
                 self.cell = self._receive_socket(self.control, 30.0)
-            self.uid = header.get("uid")
+            self.started, self.uid = True, ready.uid
 
     @property
     def zygote(self) -> socket.socket:
@@ -73,7 +74,7 @@ class Runner:
     def _reply(self, sock: socket.socket, timeout: float, ident: int | None = None) -> dict:
         """The runner's answer to request `ident`; an answer to an older request (one whose
         asker stopped waiting, in this process or in an earlier run sharing the runner) is
-        passed over."""
+        passed over. A request the runner refused is a RunnerBroken."""
         deadline = time.monotonic() + timeout
         while True:
             left = deadline - time.monotonic()
@@ -84,6 +85,8 @@ class Runner:
                 header, _ = seam.receive(sock, deadline=deadline)
             except (EOFError, OSError, seam.SeamError) as exc:
                 raise RunnerBroken(f"the runner stopped answering ({exc}): {self.startup_log()}") from None
+            if ident is not None and header.get("id") == ident and "error" in header:
+                raise RunnerBroken(f"the runner refused a request: {seam.safe_text(header['error'], 300)}")
             if ident is None or header.get("id") == ident:
                 return header
 
@@ -97,14 +100,16 @@ class Runner:
             raise RunnerBroken("the runner did not send a socket")
         return socket.socket(fileno=fds[0])
 
-    def _ask(self, sock: socket.socket, header: dict) -> int:
+    def _ask(self, sock: socket.socket, request: protocol.ControlRequest) -> int:
         ident = int.from_bytes(os.urandom(6), "big")     # unique across the runs that share a runner
-        seam.send(sock, {**header, "id": ident})
+        seam.send(sock, request.header(ident))
         return ident
 
-    def _request(self, header: dict, timeout: float) -> dict:
+    def _request(self, request: protocol.ControlRequest, timeout: float, sock: socket.socket | None = None):
+        """The answer (a protocol reply, read field by field) of the zygote, or of `sock`, to `request`."""
         self.ready()
-        return self._reply(self.zygote, timeout, self._ask(self.zygote, header))
+        sock = self.zygote if sock is None else sock
+        return protocol.REPLIES[request.op].read(self._reply(sock, timeout, self._ask(sock, request)))
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -114,20 +119,20 @@ class Runner:
         here, there = Path(os.path.realpath(self.target)), Path(os.path.realpath(folder))
         return here == there or here in there.parents
 
-    def spawn(self, config: dict, timeout: float = 30.0) -> tuple[socket.socket, int]:
+    def spawn(self, config: protocol.WorkerConfig, timeout: float = 30.0) -> tuple[socket.socket, int]:
         """A worker for one exercise (`config`: the target, its limits): the socket to speak to
-        it through (a judge.Session wraps it) and its pid. The zygote forked it ahead of time:
+        it through (a client.Session wraps it) and its pid. The zygote forked it ahead of time:
         this costs a round trip, not a fork."""
-        info = self._request({"op": "spawn", "config": config}, timeout)
+        spawned = self._request(protocol.Spawn(config), timeout)
         sock = self._receive_socket(self.zygote, timeout)
-        if not isinstance(info.get("pid"), int):
+        if spawned.pid is None:
             sock.close()
             raise RunnerBroken("the runner did not send a worker")
-        return sock, info["pid"]
+        return sock, spawned.pid
 
     def kill(self, pid: int) -> None:
         try:
-            self._request({"op": "kill", "pid": pid}, 10.0)
+            self._request(protocol.Kill(pid), 10.0)
         except (RunnerBroken, OSError):
             self.close()          # a runner that cannot kill its worker is taken down whole
 
@@ -136,18 +141,18 @@ class Runner:
         cannot tell. Only a worker's time limit rests on it, never a verdict: a runner that says
         too little is still stopped by the check's wall-clock backstop."""
         try:
-            value = self._request({"op": "cpu", "pid": pid}, 10.0).get("cpu")
-            if value is None and self.cell is not None:      # a cell without a /proc: ask from outside it
-                value = self._reply(self.control, 10.0, self._ask(self.control, {"op": "cpu", "pid": pid})).get("cpu")
+            cpu = self._request(protocol.Cpu(pid), 10.0).cpu
+            if cpu is None and self.cell is not None:        # a cell without a /proc: ask from outside it
+                cpu = self._request(protocol.Cpu(pid), 10.0, sock=self.control).cpu
         except (RunnerBroken, OSError):
             return None
-        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        return cpu
 
-    def exit_status(self, pid: int) -> dict:
+    def exit_status(self, pid: int) -> protocol.ExitStatus:
         try:
-            return self._request({"op": "status", "pid": pid, "wait": 5.0}, 10.0)
+            return self._request(protocol.Status(pid, wait=5.0), 10.0)
         except (RunnerBroken, OSError):
-            return {"status": None}
+            return protocol.ExitStatus()
 
     def reset(self, timeout: float = 10.0) -> bool:
         """Make the runner clean for another submission: its cell (every process, file and IPC
@@ -163,8 +168,7 @@ class Runner:
             if self.cell is not None:
                 self.cell.close()
                 self.cell = None
-            header = self._reply(self.control, timeout, self._ask(self.control, {"op": "cell"}))
-            if header.get("clean") is not True:
+            if not self._request(protocol.Cell(), timeout, sock=self.control).clean:
                 return False
             self.cell = self._receive_socket(self.control, timeout)
         except (RunnerBroken, OSError):

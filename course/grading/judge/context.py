@@ -1,11 +1,11 @@
 """What is running now, on the judge's side: the worker session of the running check, its
-exercise, and whether this is an instructor's grading. The plugin (course/grading/plugin.py)
-sets them; the graders' helpers (course/checks.py) read them; neither imports the other."""
+exercise, and whether this is an instructor's grading. The plugin (plugin.py) sets them; the
+graders' helpers (api.py) and the remote modules (handles.py) read them; neither imports the other."""
 from __future__ import annotations
 
 from contextvars import ContextVar
 
-session: ContextVar = ContextVar("session", default=None)           # judge.Session of the running check
+session: ContextVar = ContextVar("session", default=None)           # client.Session of the running check
 exercise: ContextVar[str | None] = ContextVar("exercise", default=None)
 instructor: ContextVar[bool | None] = ContextVar("instructor", default=None)   # None: not in a grading
 

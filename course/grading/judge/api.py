@@ -21,7 +21,8 @@ from typing import Any, Callable
 import pytest
 import torch
 
-from course.grading import context
+from course.grading import protocol
+from course.grading.judge import context
 from course.manifest import load
 
 
@@ -272,34 +273,34 @@ def changed_arguments() -> list[str]:
 def remote(obj):
     """A copy of `obj` (a torch.nn.Module the grader built) that lives beside the learner's code,
     so that learner code can hook into it: call the returned handle, not `obj`, from then on."""
-    return _session().request("build", module=obj)
+    return _session().request(protocol.Build(obj))
 
 
 def fetch(value):
     """A plain copy of an object that lives beside the learner's code (a dict that learner code
     fills, say); plain values are returned as they are."""
-    from course.grading.judge import fetch as fetch_remote
+    from course.grading.judge.handles import fetch as fetch_remote
     return fetch_remote(value)
 
 
 def runner_path(name: str) -> str:
     """A path in the private folder of the process that runs learner code, for files it writes."""
-    return _session().request("tmp", name=name)
+    return _session().request(protocol.Tmp(name))
 
 
 def runner_file(path: str) -> bytes:
     """The bytes of a file that learner code wrote (at a `runner_path`): data to decode and check
     on the judge's side (a PNG with Pillow, under size caps), never a description to believe."""
-    return _session().request("read", path=str(path))
+    return _session().request(protocol.Read(str(path)))
 
 
 def runner_exec(source: str, name: str) -> None:
     """Run notebook code (a learner's cell) beside the learner's code, in one namespace per check."""
-    _session().request("exec", source=source, name=name)
+    _session().request(protocol.Exec(source, name))
 
 
 def runner_answer(name: str):
     """What notebook code bound to `name` there (one of a question's declared answers): a number,
     a string, a tensor or a container of them as a copy, anything else (a function defined in an
     answer cell) as a handle that calls where it was defined."""
-    return _session().request("lookup", name=name)
+    return _session().request(protocol.Lookup(name))

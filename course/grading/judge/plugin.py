@@ -3,15 +3,16 @@
 - `--target exercises|solutions|PATH` picks the folder of modules to grade (default exercises);
   `course grade` gives its judges a job file instead (`--job`, course/grading/job.py).
 - Graders run here, in pytest's own process, and never run learner code: each course module
-  is a fixture (`def test_x(bigram): ...`) whose functions are remote (judge.py). The runner
-  (runner.py) starts in its sandbox (sandbox.py) when pytest starts, before any grader is
-  collected, and gives each exercise a worker process of its own.
+  is a fixture (`def test_x(bigram): ...`) whose functions are remote (handles.py, client.py).
+  The runner (grading/runner/) starts in its sandbox (sandbox.py, process.py) when pytest starts,
+  before any grader is collected, and gives each exercise a worker process of its own.
 - Every check has a deadline; a worker that passes it is killed. The first check of an
   exercise that does not pass ends it: its remaining checks are reported as not run.
 - Each target module is first imported once, before the first check that uses it: a module that
   hangs, crashes or fails at import costs its exercises one deadline, not one per check.
 - At the end: a score table per exercise of course.toml, the total, and what to do next,
-  instead of a wall of tracebacks (`-v` shows them).
+  instead of a wall of tracebacks (`-v` shows them). What a check that did not pass comes to is
+  decided in verdict.py, its time limits in budget.py.
 """
 from __future__ import annotations
 
@@ -26,37 +27,22 @@ from pathlib import Path
 import pytest
 
 from course import selection
-from course.grading import context, job, launch, report
-from course.grading.launch import Runner, RunnerBroken
-from course.grading.report import Result, not_started_message
+from course.grading import job, protocol, report
+from course.grading.judge import context, process
+from course.grading.judge.budget import Budget, check_budget, read_references
+from course.grading.judge.handles import RemoteModule
+from course.grading.judge.process import Runner, RunnerBroken
+from course.grading.report import Result
 from course.manifest import Course, CourseError, find_root, load
 from course.target import resolve as resolve_target
 
 # The judge's torch-heavy modules, imported in pytest_configure once the runner is starting, so
 # that the runner's interpreter and this one import torch at the same time (on two cores).
-checks = judge = None
+client = verdict = None
 
 _state: dict = {}
 SKIPPED = "already failed an earlier check"
 RESULTS_EVERY = 0.5                   # seconds between two writes of --results while checks run
-
-
-class RemoteModule:
-    """Stands for a learner's module: its functions run in the runner."""
-
-    def __init__(self, name: str):
-        self._name = name
-
-    def __getattr__(self, attr):
-        if attr.startswith("__"):
-            raise AttributeError(attr)
-        return judge.RemoteFunction(current_session, self._name, attr)
-
-    def __repr__(self) -> str:
-        return f"<module {self._name} of the target>"
-
-
-current_session = context.current_session
 
 
 def pytest_addoption(parser):
@@ -100,16 +86,15 @@ def pytest_configure(config):
     # its own interpreter, and never sees a grader.
     if not getattr(config.option, "collectonly", False):
         _state["runner"] = _start_runner()
-    global checks, judge
-    from course import checks
-    from course.grading import judge
+    global client, verdict
+    from course.grading.judge import client, verdict
     import torch
     torch.set_num_threads(1)          # small models: one thread is several times faster here
 
 
 def _start_runner() -> Runner:
     course: Course = _state["course"]
-    given = launch.given_runner(_state["target"])      # one a caller started for many runs (course.run)
+    given = process.given_runner(_state["target"])      # one a caller started for many runs (course.run)
     if given is not None:
         return given
     try:
@@ -237,16 +222,15 @@ def _session_for(ex_id: str, limits: dict):
     _end_session()
     course: Course = _state["course"]
     runner: Runner = _state.get("runner") or _state.setdefault("runner", _start_runner())
-    config = {"target": str(_state["target"]), "memory_mb": limits["memory_mb"],
-              "output_limit": limits["output_limit"]}
+    config = protocol.WorkerConfig(str(_state["target"]), limits["memory_mb"], limits["output_limit"])
     try:
-        session = judge.Session(runner, *runner.spawn(config))
+        session = client.Session(runner, *runner.spawn(config))
     except (RunnerBroken, OSError, RuntimeError):
         # Learner code took the runner down (it may kill its own processes): start a new one.
         runner.close()
         runner = _state["runner"] = _start_runner()
         try:
-            session = judge.Session(runner, *runner.spawn(config))
+            session = client.Session(runner, *runner.spawn(config))
         except (RunnerBroken, OSError, RuntimeError) as exc:
             pytest.exit(f"the process that runs your code could not start: {exc}", returncode=4)
     session.inplace_args = course.exercise(ex_id).inplace_args
@@ -256,7 +240,7 @@ def _session_for(ex_id: str, limits: dict):
     return session
 
 
-def _import_result(name: str, ex_id: str, budget: "Budget", limits: dict) -> Result:
+def _import_result(name: str, ex_id: str, budget: Budget, limits: dict) -> Result:
     """Import the target's module `name` in the worker of `ex_id`, before its first check: once
     per module, the result kept (a module that hangs or fails at import costs one deadline)."""
     imports = _state["imports"]
@@ -265,10 +249,10 @@ def _import_result(name: str, ex_id: str, budget: "Budget", limits: dict) -> Res
         session.start_check(budget.cpu, budget.wall, budget.idle)
         start = time.perf_counter()
         try:
-            session.request("import", module=name)
+            session.request(protocol.Import(name))
             imports[name] = Result("passed")
         except BaseException as exc:   # noqa: BLE001 - classified below
-            imports[name] = Result(*classify(exc, budget), seconds=time.perf_counter() - start)
+            imports[name] = Result(*verdict.classify(exc, budget), seconds=time.perf_counter() - start)
             _end_session()
         finally:
             session.end_check()
@@ -315,7 +299,7 @@ def pytest_pyfunc_call(pyfuncitem):
     return True
 
 
-def _run_check(item, ex_id: str, args: dict, budget: "Budget", limits: dict) -> Result:
+def _run_check(item, ex_id: str, args: dict, budget: Budget, limits: dict) -> Result:
     session = _session_for(ex_id, limits)
     session.printed.clear()
     start = time.perf_counter()
@@ -327,8 +311,8 @@ def _run_check(item, ex_id: str, args: dict, budget: "Budget", limits: dict) -> 
     except BaseException as exc:     # noqa: BLE001 - every outcome becomes a verdict
         if isinstance(exc, (KeyboardInterrupt,)):
             raise
-        status, message = classify(exc, budget)
-        detail = exc.info.get("detail", "") if isinstance(exc, judge.LearnerRaised) else \
+        status, message = verdict.classify(exc, budget)
+        detail = exc.info.get("detail", "") if isinstance(exc, client.LearnerRaised) else \
             "".join(traceback.format_exception(exc))[-4000:]
     finally:
         context.exercise.reset(running)
@@ -339,136 +323,10 @@ def _run_check(item, ex_id: str, args: dict, budget: "Budget", limits: dict) -> 
     return Result(status, message[:4000], detail, time.perf_counter() - start, "".join(session.printed)[:4000])
 
 
-# ------------------------------------------------------------------------------ time limits
-class Budget:
-    """A check's limits: `cpu` seconds of the worker's CPU, `wall` seconds in all (a backstop for
-    code that sleeps or blocks), `idle` seconds in a row without using the CPU, and what the
-    reference solution needs (`reference`, if known)."""
-
-    def __init__(self, cpu: float, wall: float, reference: float | None, idle: float = float("inf")):
-        self.cpu, self.wall, self.reference, self.idle = cpu, wall, reference, idle
-
-
 def _budget(config, course: Course, ex_id: str) -> Budget:
-    """CPU time, not wall-clock time, so that a verdict does not depend on how busy the machine
-    is: `cpu_factor` times what the reference needed (autograder/fixtures/budgets.json, measured
-    by `course fixtures`), at least `cpu_floor` seconds; --check-timeout sets it outright."""
-    references = _state.setdefault("references", _read_budgets(course))
-    reference = references.get(ex_id)
-    given = config.getoption("check_timeout")
-    if given:
-        cpu = float(given)
-    else:
-        cpu = max(float(course.grading("cpu_floor")), float(course.grading("cpu_factor")) * (reference or 0.0))
-    idle = min(cpu, float(course.grading("idle_limit")))      # a blocked check waits no longer than it may compute
-    return Budget(cpu, cpu * float(course.grading("wall_factor")), reference, idle)
-
-
-def _read_budgets(course: Course) -> dict[str, float]:
-    import json
-    try:
-        data = json.loads((course.root / "autograder" / "fixtures" / "budgets.json").read_text())
-        return {k: float(v) for k, v in data["cpu_seconds"].items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
-
-
-# ------------------------------------------------------------------------------ verdicts
-def classify(exc: BaseException, budget: "Budget | None" = None) -> tuple[str, str]:
-    """(status, message) for what a check raised: never a pass, and never an exception of its
-    own (anything it cannot read is an error of the check)."""
-    try:
-        return _classify(exc, budget)
-    except Exception as trouble:  # noqa: BLE001
-        return "error", f"your code failed in a way the course could not describe ({type(trouble).__name__})"
-
-
-def _classify(exc: BaseException, budget: "Budget | None") -> tuple[str, str]:
-    ex_id = context.exercise.get() or "?"
-    if isinstance(exc, checks.NotStarted):
-        return "not started", judge._text(str(exc))
-    if isinstance(exc, checks.GraderFailure):
-        return "failed", judge._text(str(exc))
-    if isinstance(exc, judge.CheckTimedOut):
-        return "timed out", timeout_message(exc, budget)
-    if isinstance(exc, judge.WorkerDied):
-        return "error", judge._text(str(exc))
-    if isinstance(exc, RunnerBroken):
-        return "error", f"the process running your code broke the connection ({judge._text(str(exc), 300)})"
-    if isinstance(exc, judge.LearnerRaised):
-        return _learner_verdict(judge.exception_info(exc.info), ex_id)
-    if isinstance(exc, KeyError) and "has no hint" in str(exc):
-        return "error", f"the course's grader is broken, not your code ({exc}); please tell your instructor"
-    # The grader itself raised while looking at a result (a type it did not expect, say): its own
-    # exception means nothing to a learner (-v shows it); say what to compare with the docstring.
-    text = judge._text(str(exc))
-    if "dtype" in text or "Double" in text or "Half" in text:
-        return "failed", ("your result could not be checked: a tensor of it has another dtype than the docstring "
-                          "asks for (float32 unless it says otherwise; a numpy array becomes float64: .float())")
-    return "failed", ("your result could not be checked: is it of the type, shape and dtype the docstring asks "
-                      "for? (`pytest autograder -v` shows where the check stopped)")
-
-
-def timeout_message(exc, budget: "Budget | None") -> str:
-    """Which limit a check ran into, in the learner's terms: CPU it used, or time it waited."""
-    reference = ""
-    if budget is not None and budget.reference is not None:
-        reference = (f" (the reference needs {budget.reference:.2g} s)" if budget.reference >= 0.01
-                     else " (the reference needs less than 0.01 s)")
-    if exc.kind == "cpu":
-        return (f"used {exc.cpu:.1f} s of CPU{reference}: look for a loop that never ends "
-                "(or a recursion that never reaches its base case), or vectorise")
-    if exc.kind == "idle":
-        return (f"waited {exc.waited:.0f} s without using the CPU: is it blocked on input(), a sleep, "
-                "a lock or a pipe?")
-    used = f" while using {exc.cpu:.1f} s of CPU" if exc.cpu is not None else ""
-    return (f"waited {exc.waited:.0f} s{used} without finishing: is it blocked (input(), a sleep, a lock), "
-            "or is the machine very busy?")
-
-
-def _learner_verdict(info: dict, ex_id: str) -> tuple[str, str]:
-    types_ = info.get("types") or []
-    name = types_[0] if types_ else "Exception"
-    text = info.get("message") or ""
-    kind = info.get("kind")
-    if kind == "import":
-        module = info.get("module") or "your module"
-        if "SyntaxError" in types_ or "IndentationError" in types_:
-            line = f" (line {info.get('lineno')})" if info.get("lineno") and "line " not in text else ""
-            return "error", f"{module}.py does not import: {text}{line}"
-        if "SystemExit" in types_:
-            return "error", f"{module}.py calls exit() when imported; remove it"
-        if "ModuleNotFoundError" in types_ and f"'{module}'" in text:
-            return "error", f"{module}.py is missing: keep every module of exercises/, even unfinished"
-        if {"OutputFlood", "MemoryError", "RecursionError"} & set(types_):
-            status, message = _learner_verdict({**info, "kind": "raised"}, ex_id)
-            return status, f"{module}.py, when imported: {message}"
-        return "error", f"{module}.py does not import: {name}: {text}"
-    if kind == "missing":
-        return "failed", f"{text}: keep the names and signatures of the stubs (course.toml lists them)"
-    if kind == "unsendable":
-        return "failed", (f"your code returned something that cannot be graded ({text}); return tensors, "
-                          "numbers, strings, lists, tuples or dicts, as the docstring says")
-    if "NotImplementedError" in types_:
-        if text == not_started_message(ex_id) or not text:
-            return "not started", ""
-        other = text.split(" ", 1)[0]
-        if text == not_started_message(other):
-            return "failed", f"this uses {other}, which is not started yet: finish it first"
-        return "not started", text
-    if "OutputFlood" in types_:
-        return "error", text
-    if "SystemExit" in types_:
-        return "error", "your code called exit(); an exercise must return its result instead"
-    if "RecursionError" in types_:
-        return "error", "your code recursed without end (RecursionError): check the base case"
-    if "MemoryError" in types_ or ("allocate" in text.lower() and "memory" in text.lower()):
-        return "error", "your code ran out of memory: is a tensor much larger than it needs to be?"
-    if "AssertionError" in types_:
-        return "failed", text or "an assertion in your code failed"
-    first = text.splitlines()[0] if text else ""
-    where = f" ({info['where']})" if info.get("where") else ""
-    return "error", f"your code raised {name}{': ' + first if first else ''}{where}"
+    """The check's time limits (budget.py): from the reference's measured CPU time, or --check-timeout."""
+    references = _state.setdefault("references", read_references(course))
+    return check_budget(course, references.get(ex_id), config.getoption("check_timeout"))
 
 
 # ------------------------------------------------------------------------------ the report
