@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from course import run
+from course.grading import run
 from course.grading import sandbox
 from tests.conftest import ROOT, by_id, target_with
 from tests.variants import right

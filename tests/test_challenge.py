@@ -17,7 +17,8 @@ import shutil
 import pytest
 import torch
 
-from course import cli, run
+from course import cli
+from course.grading import run
 from tests.conftest import ROOT, by_id, target_with
 from tests.variants import right, wrong
 

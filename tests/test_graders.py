@@ -4,7 +4,7 @@ import re
 import subprocess
 import sys
 
-from course import run
+from course.grading import run
 from tests.conftest import ROOT
 
 

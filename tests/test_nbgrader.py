@@ -179,7 +179,7 @@ def test_autograde_notebook_reports_per_question(graded, course, tmp_path):
 def test_the_runner_grades_the_notebook_as_nbgrader_does(graded, course, tmp_path):
     """`course grade` grades the recall notebook through the sandboxed runner; nbgrader's own
     autograde (a Jupyter kernel, hidden tests injected) gives every question the same points."""
-    from course import run
+    from course.grading import run
     target = tmp_path / "target"
     target.mkdir()
     nbformat.write(hardcoded(graded["source"], graded["released"]), target / NB)
@@ -281,7 +281,7 @@ def test_course_notebooks_keeps_a_source_edited_in_nbgrader_folder(tmp_path, cap
 def test_the_self_check_reports_each_question_from_its_visible_tests(graded, course, tmp_path):
     """`pytest autograder -k recall` (and `course check recall`) on a learner's notebook: one row
     per question, from the visible tests only."""
-    from course import run
+    from course.grading import run
     nb = hardcoded(graded["source"], graded["released"])      # passes every visible test
     cell(nb, "kaiming_relu_answer").source = cell(graded["released"], "kaiming_relu_answer").source  # not started
     bn = cell(nb, "batchnorm_modes_answer")
@@ -302,7 +302,7 @@ def test_the_self_check_reports_each_question_from_its_visible_tests(graded, cou
 
 
 def test_the_visible_recall_tests_catch_a_batchnorm_that_never_updates_its_statistics(graded, course, tmp_path):
-    from course import run
+    from course.grading import run
     nb = hardcoded(graded["source"], graded["released"])
     bn = cell(nb, "batchnorm_modes_answer")
     assert "running_mean.mul_" in bn.source or "running_mean" in bn.source

@@ -8,7 +8,8 @@ expected to fail for now (right/cases.toml gives its reason) gets a round of its
 """
 import pytest
 
-from course import run, selection
+from course import selection
+from course.grading import run
 from course.manifest import load
 from tests.conftest import ROOT, by_id, target_with
 from tests.variants import SAVED_MODELS, right

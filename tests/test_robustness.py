@@ -1,5 +1,5 @@
 """Learner code that hangs, crashes, floods or misbehaves costs its own exercise, nothing more."""
-from course import run
+from course.grading import run
 from tests.conftest import by_id, target_with
 
 HOSTILE = '''

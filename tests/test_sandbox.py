@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from course import run
+from course.grading import run
 from course.grading import sandbox
 from course.grading.judge.client import Session
 from course.grading.judge.handles import RemoteFunction

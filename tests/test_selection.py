@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from course import run, selection
+from course import selection
+from course.grading import run
 from course.manifest import CourseError
 from tests.conftest import by_id, target_with
 

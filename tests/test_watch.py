@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from course import run
+from course.grading import run
 from course.cli import build_parser
 from course.learner.watch import Watcher, report_of
 from tests.conftest import ROOT, by_id

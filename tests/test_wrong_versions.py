@@ -2,7 +2,7 @@
 that names the mistake."""
 import pytest
 
-from course import run
+from course.grading import run
 from tests.conftest import by_id, target_with
 from tests.variants import SAVED_MODELS, wrong
 

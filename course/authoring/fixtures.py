@@ -95,7 +95,7 @@ def measure_budgets(course: Course, check: bool = False) -> tuple[str, str]:
         missing = [ex.id for ex in course.exercises if ex.id not in have]
         return BUDGETS, f"out of date: no figure for {', '.join(missing)}; run `course fixtures`" if missing \
             else "up to date"
-    from course import run
+    from course.grading import run
     with tempfile.TemporaryDirectory(prefix="course-budgets-") as tmp:
         log = Path(tmp) / "cpu.json"
         run.graders(course.root / "solutions", course=course, extra=["--cpu-log", str(log)])

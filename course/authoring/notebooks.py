@@ -293,9 +293,9 @@ def question_status(nb, question: str) -> tuple[str, str]:
 
 
 def execute(*args, **kwargs):
-    """course/run.py's `execute` (a notebook top to bottom in a fresh kernel), imported when used:
+    """course/grading/run.py's `execute` (a notebook top to bottom in a fresh kernel), imported when used:
     it imports torch, which nbgrader's processes (they load this module) need not."""
-    from course.run import execute as run
+    from course.grading.run import execute as run
     return run(*args, **kwargs)
 
 

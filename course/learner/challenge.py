@@ -25,8 +25,8 @@ import torch
 
 from course.files import atomic_save
 from course.manifest import load
-from course.target import NotReady, import_modules, unfinished
-from course.target import resolve as resolve_target
+from course.grading.target import NotReady, import_modules, unfinished
+from course.grading.target import resolve as resolve_target
 
 MODEL_FILE = "beat_217.pt"
 PARAMS = ("C", "W1", "b1", "W2", "b2")

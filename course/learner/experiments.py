@@ -48,8 +48,8 @@ from course.learner import experiment_pictures as pictures
 from course.learner.deepnet import calibrate_all, configured, count_parameters, evaluate
 from course.learner.toolkit import SEED, load_toolkit, make_data
 from course.manifest import Course, CourseError, load
-from course.target import NotReady
-from course.target import resolve as resolve_target
+from course.grading.target import NotReady
+from course.grading.target import resolve as resolve_target
 
 BATCH_SIZE = 32
 LR = 0.5           # one learning rate for all three; see README (the lecture's 0.1 is too timid for 4k steps)

@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 
 from course.manifest import Course
-from course.target import NotReady, import_modules, unfinished
+from course.grading.target import NotReady, import_modules, unfinished
 
 from course.learner.deepnet import BLOCK_SIZE
 

@@ -27,8 +27,8 @@ import torch
 from course.files import atomic_save
 from course.manifest import Course, CourseError, load
 from course.progress import Progress
-from course.target import NotReady, import_modules, unfinished
-from course.target import resolve as resolve_target
+from course.grading.target import NotReady, import_modules, unfinished
+from course.grading.target import resolve as resolve_target
 
 MODULES = ("bigram", "mlp", "sampling")
 TEMPERATURES = (0.5, 1.0, 2.0)

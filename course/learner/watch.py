@@ -5,7 +5,7 @@ them two torch imports (the judge's and the runner's). Here both stay up: this p
 torch, pytest and the grading plugin once, and one warm runner (launch.Runner, shared) serves
 every run. On each save of `exercises/<module>.py` (file times polled: no extra dependency),
 the exercises of that module are graded again exactly as `pytest autograder -k <module>` grades
-them: a run forked from this process (course.run.graders), on a fresh worker of the runner, with
+them: a run forked from this process (course.grading.run.graders), on a fresh worker of the runner, with
 the same graders, deadlines and report. The screen then shows the score table and the next step.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from course.manifest import Course, CourseError, load
-from course.target import resolve
+from course.grading.target import resolve
 
 
 class Watcher:
@@ -42,7 +42,7 @@ class Watcher:
         import course.grading.judge.api  # noqa: F401
         import course.grading.judge.client  # noqa: F401
         import course.grading.judge.plugin  # noqa: F401
-        import course.run  # noqa: F401
+        import course.grading.run  # noqa: F401
 
     def _import_graders(self) -> None:
         """The grader files, imported here under the names pytest gives them (their folder on
@@ -76,7 +76,7 @@ class Watcher:
 
     def grade(self, module: str | None = None) -> tuple[dict, str]:
         """(scores, report) of one module's exercises, or of every exercise."""
-        from course import run
+        from course.grading import run
         if not (self.runner.alive() and self.runner.shows(self.target)):
             from course.grading.judge.process import Runner  # learner code took it down: a new one
             self.runner.close()

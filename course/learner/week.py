@@ -34,7 +34,7 @@ from pathlib import Path
 import nbformat
 
 from course.manifest import Course, CourseError, load
-from course.target import resolve as resolve_target
+from course.grading.target import resolve as resolve_target
 
 BEGIN = "<!-- course week: begin. Made by `course week`; it rewrites what is between these two lines. -->"
 END = "<!-- course week: end -->"
@@ -50,7 +50,7 @@ def run_notebook(path: Path, out: Path | None = None) -> str:
     """Run one notebook with its outputs, in place (or into `out`); a line saying how it went."""
     from nbclient.exceptions import CellExecutionError
 
-    from course import run
+    from course.grading import run
     before = path.read_bytes()
     start = time.perf_counter()
     try:
@@ -146,7 +146,7 @@ def experiments_summary(course: Course, target: Path, flag: str, log, fresh: boo
 
 def progress(course: Course, target: Path) -> tuple[list[str], int, int]:
     """What is not done yet, one line per exercise not passed, and the points: (lines, got, of)."""
-    from course import run
+    from course.grading import run
     scores, _ = run.graders(target, course=course)
     lines = [f"- {row['id']}: {row['status']}" for row in scores["exercises"] if row["status"] != "passed"]
     return lines, scores["total"], scores["max_total"]

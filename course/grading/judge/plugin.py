@@ -34,7 +34,7 @@ from course.grading.judge.handles import RemoteModule
 from course.grading.judge.process import Runner, RunnerBroken
 from course.grading.report import Result
 from course.manifest import Course, CourseError, find_root, load
-from course.target import resolve as resolve_target
+from course.grading.target import resolve as resolve_target
 
 # The judge's torch-heavy modules, imported in pytest_configure once the runner is starting, so
 # that the runner's interpreter and this one import torch at the same time (on two cores).
@@ -94,7 +94,7 @@ def pytest_configure(config):
 
 def _start_runner() -> Runner:
     course: Course = _state["course"]
-    given = process.given_runner(_state["target"])      # one a caller started for many runs (course.run)
+    given = process.given_runner(_state["target"])      # one a caller started for many runs (course.grading.run)
     if given is not None:
         return given
     try:

@@ -31,7 +31,7 @@ class Runner:
     def __init__(self, target: Path, readable: list[Path], start_timeout: float = 120.0, shared: bool = False,
                  run_as: int | None = None):
         self.target = Path(target)
-        self.shared = shared          # used by many runs (course.run): the last of them does not close it
+        self.shared = shared          # used by many runs (course.grading.run): the last of them does not close it
         self.readable = readable
         self.level = sandbox.level()
         self.user = sandbox.claim_user() if run_as is None else sandbox.RunnerUser(run_as, None)
