@@ -23,9 +23,10 @@ def vocab(words):
 
 
 def pairs(words, stoi):
-    xs = [stoi[a] for w in words for a in "." + w]
-    ys = [stoi[b] for w in words for b in w + "."]
-    return torch.tensor(xs), torch.tensor(ys)
+    """Every bigram of the words, ends included: the consecutive characters of '.w1.w2. ... .wn.'
+    (one word's end '.' is the next one's start)."""
+    ix = torch.tensor([stoi[ch] for ch in "." + ".".join(words) + "."])
+    return ix[:-1], ix[1:]
 
 
 # ---------------------------------------------------------------- build_vocab

@@ -296,13 +296,12 @@ def decoded(blob: bytes) -> numpy.ndarray:
 def hue_groups(pixels: numpy.ndarray) -> int:
     """How many distinct colours the picture's coloured pixels show: peaks of their hues (in bins of
     10 degrees, around the circle). matplotlib's colour cycle gives each curve on an axis its own."""
-    rgb = pixels.reshape(-1, 3).astype(numpy.float32) / 255
-    top, bottom = rgb.max(1), rgb.min(1)
+    r, g, b = (pixels[..., i].reshape(-1).astype(numpy.float32) / 255 for i in range(3))
+    top, bottom = numpy.maximum(numpy.maximum(r, g), b), numpy.minimum(numpy.minimum(r, g), b)
     coloured = (top > 0.2) & (top - bottom > 0.15 * top)
-    rgb, top, bottom = rgb[coloured], top[coloured], bottom[coloured]
-    if not len(rgb):
+    if not coloured.any():
         return 0
-    r, g, b = rgb.T
+    r, g, b, top, bottom = r[coloured], g[coloured], b[coloured], top[coloured], bottom[coloured]
     span = numpy.maximum(top - bottom, 1e-6)
     hue = numpy.where(top == r, ((g - b) / span) % 6, numpy.where(top == g, (b - r) / span + 2, (r - g) / span + 4))
     bins = numpy.bincount((hue * 6).astype(int) % 36, minlength=36)         # 36 bins of 10 degrees

@@ -14,6 +14,7 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
 
 from course.grading import protocol, seam
@@ -106,13 +107,24 @@ def _requests(control: socket.socket, answered: frozenset[ControlOp]):
 
 # ------------------------------------------------------------------------------ the zygote
 class Zygote:
-    """Forks a worker per request (ahead of it), and kills, times and waits for its workers."""
+    """Forks a worker per request (ahead of it), and kills, times and waits for its workers.
+
+    Where matplotlib is not imported yet (the first submission), the first workers are forked
+    before it, and it is imported in a thread while the judge uses them: no fork happens until
+    that thread has ended (a fork while another thread imports would copy its import locks)."""
+
+    EARLY_SPARES = 4              # workers forked before matplotlib: the first exercises need none
 
     def __init__(self, control: socket.socket):
         self.control = control
         self.statuses: dict[int, int] = {}
         self.children: set[int] = set()
-        self.spare = self.fork_spare()             # the first worker: it needs no matplotlib yet
+        self.importing: threading.Thread | None = None
+        ready = "matplotlib.pyplot" in sys.modules
+        self.spares = [self.fork_spare() for _ in range(1 if ready else self.EARLY_SPARES)]
+        if not ready:
+            self.importing = threading.Thread(target=_import_matplotlib, daemon=True)
+            self.importing.start()
 
     def reap(self) -> None:
         while True:
@@ -132,6 +144,9 @@ class Zygote:
         """A worker forked ahead of its request, so that a spawn costs the judge no fork: it
         waits for its configuration (and is killed with the runner if it never gets one)."""
         import gc
+        if self.importing is not None:             # never fork beside the importing thread
+            self.importing.join()
+            self.importing = None
         mine, theirs = socket.socketpair()
         gc.freeze()
         pid = os.fork()
@@ -150,16 +165,18 @@ class Zygote:
             self.HANDLERS[request.op](self, ident, request)
 
     def spawn(self, ident: int | None, request: protocol.Spawn) -> None:
-        if self.spare[0] not in self.children:        # it died waiting (killed by learner code)
-            self.spare[1].close()
-            self.spare = self.fork_spare()
-        pid, theirs = self.spare
+        for pid, theirs in [s for s in self.spares if s[0] not in self.children]:
+            theirs.close()                             # it died waiting (killed by learner code)
+            self.spares.remove((pid, theirs))
+        if not self.spares:
+            self.spares.append(self.fork_spare())
+        pid, theirs = self.spares.pop(0)
         seam.send(theirs, worker.config_frame(request.config))
         seam.send(self.control, protocol.Spawned(pid).to_header(ident))
         socket.send_fds(self.control, [b"\0"], [theirs.fileno()])
         theirs.close()
-        _import_matplotlib()                           # once, after the first spawn: while the
-        self.spare = self.fork_spare()                 # judge talks to this one (so do the rest)
+        if not self.spares:                            # the next one, while the judge talks to this one
+            self.spares.append(self.fork_spare())
 
     def kill(self, ident: int | None, request: protocol.Kill) -> None:
         if request.pid in self.children:
