@@ -29,7 +29,7 @@ from course.classgrade.progress import Progress
 from course.classgrade.records import StudentRecord
 from course.classgrade.results import ClassResults, Graded
 from course.classgrade.roster import Roster, Staged, private_folder
-from course.classgrade.snapshot import course_snapshot
+from course.classgrade.snapshot import compiled_graders, course_snapshot
 from course.manifest import Course
 
 __all__ = ["Graded", "Options", "Progress", "grade_class", "grade_submission"]
@@ -53,6 +53,7 @@ def grade_class(course: Course, submissions: Path, out: Path, jobs: int | None =
     results = ClassResults(course, plan, out, roster, student, manual)
     if student is None:
         pool.warm_graders(course)                     # what every judge would compute alike, once
+    compiled_graders(course)                          # the graders compiled once, for every judge
     with private_folder("course-submissions-") as staging, \
             pool.Pool(course, plan, options, jobs or len(os.sched_getaffinity(0))) as judges:
         unsubmitted, todo = results.triage(staging, fresh)
@@ -70,6 +71,7 @@ def grade_submission(course: Course, folder: Path, student: str = "submission",
     options = options or Options()
     plan = Plan.of(course, options)
     course_snapshot(course)                           # read before any learner code runs
+    compiled_graders(course)
     with pool.Pool(course, plan, options, 1) as judges:
         for _, make in judges.run([Staged(student, folder, "")]):
             return make()

@@ -4,7 +4,9 @@ their digest, and the names of the hidden checks."""
 from __future__ import annotations
 
 import ast
+import importlib.util
 import json
+import marshal
 from pathlib import Path
 
 from course.classgrade.roster import SKIPPED, digest, graded_notebooks
@@ -49,6 +51,29 @@ def course_snapshot(course: Course) -> dict[Path, bytes]:
         _SNAPSHOTS[course.root] = {**{rel: (course.root / rel).read_bytes() for rel in grading_files(course)},
                                    **notebook_tests(course)}
     return _SNAPSHOTS[course.root]
+
+
+_COMPILED: dict[Path, dict[Path, bytes]] = {}
+
+
+def compiled_graders(course: Course) -> dict[Path, bytes]:
+    """The snapshot's Python files compiled once, as checked-hash .pyc files where Python looks
+    for them (`__pycache__/`), so that no judge compiles the graders again. Made from the
+    snapshot's bytes; Python still compiles a file whose bytes differ from those (PEP 552)."""
+    if course.root not in _COMPILED:
+        made = {}
+        for rel, blob in course_snapshot(course).items():
+            if rel.suffix == ".py":
+                code = compile(blob, str(course.root / rel), "exec", dont_inherit=True)
+                pyc = Path(importlib.util.cache_from_source(str(rel)))
+                made[pyc] = _checked_hash_pyc(code, importlib.util.source_hash(blob))
+        _COMPILED[course.root] = made
+    return _COMPILED[course.root]
+
+
+def _checked_hash_pyc(code, source_hash: bytes) -> bytes:
+    """A .pyc that Python checks against its source's hash, not its time stamp (flags 0b11)."""
+    return importlib.util.MAGIC_NUMBER + (3).to_bytes(4, "little") + source_hash + marshal.dumps(code)
 
 
 def graders_digest(course: Course) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 from course.classgrade.plan import Options, Plan
 from course.classgrade.records import PRINTED_PER_CHECK
 from course.classgrade.roster import copy_files, empty
-from course.classgrade.snapshot import course_snapshot
+from course.classgrade.snapshot import compiled_graders, course_snapshot
 from course.grading.job import JobSpec
 from course.manifest import Course
 from course.selection import grader_files
@@ -54,7 +54,7 @@ def prepare(course: Course, folder: Path, private: Path, work: Path | None = Non
     """Copy the graders and the submission into `private` (the submission into `work` instead,
     when given: the folder a reused runner shows); the graders' copy is made read-only."""
     root = private / "course"
-    for rel, blob in course_snapshot(course).items():
+    for rel, blob in {**course_snapshot(course), **compiled_graders(course)}.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_bytes(blob)
     if work is None:
@@ -75,7 +75,8 @@ def _enter(private: Path, options: Options, course: Course) -> None:
     """Become the judge: its own home, temporary files and folder, one thread, its limits, and
     its output to pytest.log."""
     os.environ.update(HOME=str(private / "home"), TMPDIR=str(private / "tmp"), OMP_NUM_THREADS="1",
-                      MKL_NUM_THREADS="1", MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
+                      MKL_NUM_THREADS="1", MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1",
+                      PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")     # the graders' conftest names the one plugin needed
     tempfile.tempdir = None
     os.chdir(private / "scratch")
     _limit_process(options, course)
