@@ -113,7 +113,7 @@ class Zygote:
     before it, and it is imported in a thread while the judge uses them: no fork happens until
     that thread has ended (a fork while another thread imports would copy its import locks)."""
 
-    EARLY_SPARES = 4              # workers forked before matplotlib: the first exercises need none
+    EARLY_SPARES = 8              # workers forked before matplotlib: the first exercises need none
 
     def __init__(self, control: socket.socket):
         self.control = control
