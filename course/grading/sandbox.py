@@ -131,9 +131,16 @@ def _proc_flags() -> list[str]:
 @functools.lru_cache(maxsize=None)
 def _python_works_unprivileged() -> bool:
     """Can an unprivileged user run this Python (and import torch)? Not when it lives under a
-    home folder only root may enter (/root/.pyenv, say)."""
-    return bool(shutil.which("setpriv")) and _works([*_drop(UID_RANGE[-1]), sys.executable, "-I", "-c",
-                                                     "import torch"])
+    home folder only root may enter (/root/.pyenv, say). Asked as a runner user claimed for the
+    question, like any runner's: no other run kills the probe, and it leaves nothing behind."""
+    if not shutil.which("setpriv"):
+        return False
+    user = claim_user()
+    try:
+        return _works([*_drop(user.uid), sys.executable, "-I", "-c", "import torch"])
+    finally:
+        kill_leftovers(user.uid)
+        user.release()
 
 
 def level() -> str:
@@ -222,9 +229,10 @@ def _python_roots() -> list[Path]:
     return sorted(roots, key=lambda p: len(p.parts))
 
 
-def command(target: Path, readable: list[Path], runner_fd: int, uid: int) -> list[str]:
+def command(target: Path, readable: list[Path], runner_fd: int, uid: int, info_fd: int | None = None) -> list[str]:
     """The argv that starts the runner for `target` (its modules), seeing `readable` too; as
-    root, it runs as `uid`. (Its environment: `environment()`.)"""
+    root, it runs as `uid`. (Its environment: `environment()`.) Under bubblewrap, `info_fd`
+    hears the pid of the sandbox's first process (see process.Runner.close)."""
     python = sys.executable
     kind = level()
     if kind == "none":
@@ -232,6 +240,7 @@ def command(target: Path, readable: list[Path], runner_fd: int, uid: int) -> lis
     if kind == "user":
         return [*(_drop(uid) if os.geteuid() == 0 else []), python, "-s", "-c", RUNNER]
     argv = [bwrap()[0], "--die-with-parent", "--new-session", *_namespaces(),
+            *(["--info-fd", str(info_fd)] if info_fd is not None else []),
             *_proc_flags(), "--dev", "/dev", "--perms", "1777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
     for top in ("usr", "bin", "sbin", "lib", "lib32", "lib64", "etc"):
         path = Path("/") / top
@@ -349,7 +358,7 @@ def kill_leftovers(uid: int) -> None:
 
 def unclaimed_processes() -> list[str]:
     """Live processes of runner users that no runner holds now: what a grading left running
-    (none, ever). One line each: "uid pid state"."""
+    (none, ever). One line each: "uid pid state command"."""
     if os.geteuid() != 0:
         return []
     held: dict[int, bool] = {}
@@ -376,5 +385,10 @@ def unclaimed_processes() -> list[str]:
             finally:
                 os.close(fd)
         if not held[uid]:
-            found.append(f"{uid} {name} {state}")
+            try:
+                with open(f"/proc/{name}/cmdline", "rb") as f:
+                    argv = f.read(200).replace(b"\0", b" ").decode(errors="replace").strip()
+            except OSError:
+                argv = "?"
+            found.append(f"{uid} {name} {state} {argv}")
     return found

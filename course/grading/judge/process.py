@@ -8,6 +8,7 @@ the two interpreters import torch at the same time.
 from __future__ import annotations
 
 import os
+import re
 import select
 import shutil
 import signal
@@ -39,13 +40,19 @@ class Runner:
         self.tmp = sandbox.private_tmp(self.run_as) if self.level == "user" else None
         judge_end, runner_end = socket.socketpair()
         self.log = tempfile.TemporaryFile()
-        argv = sandbox.command(self.target, readable, runner_fd=runner_end.fileno(), uid=self.run_as)
+        # Under bubblewrap, the pid of the sandbox's first process (see close()).
+        self.info, info_end = os.pipe() if self.level == "bwrap" else (None, None)
+        argv = sandbox.command(self.target, readable, runner_fd=runner_end.fileno(), uid=self.run_as,
+                               info_fd=info_end)
         env = sandbox.environment(runner_end.fileno(), self.tmp, cells=self.level != "none",
                                   keep=sandbox.needed(self.target, readable))
-        self.process = subprocess.Popen(argv, pass_fds=[runner_end.fileno()], stdin=subprocess.DEVNULL,
+        passed = [runner_end.fileno(), *([info_end] if info_end is not None else [])]
+        self.process = subprocess.Popen(argv, pass_fds=passed, stdin=subprocess.DEVNULL,
                                         stdout=subprocess.DEVNULL, stderr=self.log, env=env,
                                         start_new_session=True)
         runner_end.close()
+        if info_end is not None:
+            os.close(info_end)
         self.control = judge_end      # to the runner's first process (new cells)
         self.cell: socket.socket | None = None     # to the zygote of the current cell (workers)
         self.cells = False
@@ -175,7 +182,49 @@ class Runner:
             return False
         return True
 
+    def _end_sandbox(self) -> None:
+        """Kill the bubblewrap sandbox's first process, which takes every process of its namespace
+        with it. Killing bubblewrap alone is not enough while it is still starting: the sandbox
+        may not yet die with it, and its processes become the runner's user only after
+        `kill_leftovers` has looked for them. bubblewrap says the pid on the info pipe right after
+        making it; it is killed only while it is still bubblewrap's child (never a reused pid)."""
+        if self.info is None:
+            return
+        info, self.info = self.info, None
+        text = b""
+        deadline = time.monotonic() + 5
+        try:
+            while time.monotonic() < deadline and self.process.poll() is None:
+                if not select.select([info], [], [], max(0.0, deadline - time.monotonic()))[0]:
+                    break
+                chunk = os.read(info, 4096)
+                if not chunk:
+                    break
+                text += chunk
+                if b"}" in text:
+                    break
+        finally:
+            os.close(info)
+        found = re.search(rb'"child-pid"\s*:\s*(\d+)', text)
+        if found is None or self.process.poll() is not None:
+            return
+        pid = int(found.group(1))
+        try:
+            pidfd = os.pidfd_open(pid)
+        except OSError:
+            return
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                parent = int(f.read().rsplit(")", 1)[1].split()[1])
+            if parent == self.process.pid:
+                signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+        except (OSError, ValueError, IndexError):
+            pass
+        finally:
+            os.close(pidfd)
+
     def close(self) -> None:
+        self._end_sandbox()
         if self.process.poll() is None:
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
