@@ -401,3 +401,64 @@ def test_a_runner_keeps_nothing_of_the_submission_it_graded_before(tmp_path, cou
     assert "the runner's memory: refused" in planted["message"]
     vocab = next(r for r in records["b_finds_traces"]["exercises"] if r["id"] == "bigram.build_vocab")
     assert vocab["status"] == "passed", vocab["message"]
+
+
+# Through Gradescope: the bundle's run_autograder grades one upload on a simulated /autograder,
+# where the results file, the bundle's hidden graders and the judge's own folders lie on the same
+# machine. The upload looks for all of them, forges every results.json it can reach, steals what
+# it can read, and answers with exceptions and output that no JSON file can hold as they are.
+GRADESCOPE_ATTACK = '''
+import json, os
+loot = []
+forged = json.dumps({"score": 999, "tests": [{"name": "bigram.build_vocab", "score": 999, "max_score": 2}]})
+for top in ("/", "/autograder", "/tmp", os.path.expanduser("~")):
+    for dirpath, dirs, files in os.walk(top):
+        if dirpath.count("/") > 7 or dirpath.startswith(("/proc", "/sys", "/usr", "/dev")):
+            dirs[:] = []
+            continue
+        dirs[:] = [d for d in dirs if d not in (".venv", "site-packages", ".git", "__pycache__")]
+        if os.path.basename(dirpath) == "results" or "results.json" in files:
+            try:
+                open(os.path.join(dirpath, "results.json"), "w").write(forged)
+            except OSError:
+                pass
+        for f in files:
+            if "hidden" in dirpath or "solution" in dirpath or "source" in dirpath or f.endswith("_hidden.py"):
+                try:
+                    loot.append(open(os.path.join(dirpath, f), errors="replace").read()[:3000])
+                except OSError:
+                    pass
+print("\\ud800", "\\n".join(loot)[:15000])
+class Unprintable(NotImplementedError):
+    def __str__(self):
+        raise RuntimeError("no text for you")
+def build_vocab(words):
+    raise ValueError("\\n".join(loot)[:3000] + "\\ud800")
+def count_bigrams(words, stoi):
+    raise Unprintable()
+def bigram_probs(counts, smoothing=1.0):
+    raise NotImplementedError("x" * 3_000_000)
+def nll(probs, words, stoi):
+    print("\\udcff" * 10)
+    raise AssertionError("\\ud800 lone surrogate")
+'''
+
+
+def test_through_gradescope_an_attack_earns_its_honest_zero_and_results_json_stays_the_judges(tmp_path, course):
+    from course.classgrade import gradescope
+    from tests.test_gradescope import run_autograder
+    bundle = tmp_path / "bigram.zip"
+    gradescope.build(course, bundle, only=("bigram",), check_timeout=2, submission_timeout=120)
+    upload = tmp_path / "upload"
+    shutil.copytree(ROOT / "exercises", upload, ignore=shutil.ignore_patterns(".*", "__pycache__", "*.ipynb"))
+    (upload / "bigram.py").write_text((upload / "bigram.py").read_text() + "\n" + GRADESCOPE_ATTACK)
+    results = run_autograder(bundle, tmp_path / "autograder", upload)
+    text = (tmp_path / "autograder" / "results" / "results.json").read_text(encoding="utf-8")
+    tests = {t["name"]: t for t in results["tests"]}
+    assert set(tests) == {ex.id for ex in course.exercises if ex.assignment == "bigram"}
+    assert results["score"] == 0 and all(t["score"] == 0 for t in tests.values()), text[:3000]
+    for t in [results, *tests.values()]:
+        t.get("output", "").encode("utf-8")          # no lone surrogate survives, escaped or not
+    leaked = [line for line in _secret_lines(ROOT) if line in text]
+    assert not leaked, leaked[:3]
+    assert not _runner_processes()

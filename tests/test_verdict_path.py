@@ -118,6 +118,18 @@ def test_a_syntax_error_names_its_line_once(message, says):
     assert (status, text) == ("error", f"bigram.py does not import: {says}")
 
 
+@pytest.mark.parametrize("message, verdict_", [
+    ("", ("not started", "")),
+    ("TODO", ("not started", "TODO")),                 # a learner's own placeholder, of any text
+    ("x" * 3_000_000, ("not started", "x" * 4000)),
+    ("bigram.nll is not started yet; hints: course.toml, or `course hint nll`",
+     ("failed", "this uses bigram.nll, which is not started yet: finish it first")),
+])
+def test_a_not_implemented_error_of_any_text_is_not_started(message, verdict_):
+    info = client.exception_info({"kind": "raised", "types": ["NotImplementedError"], "message": message})
+    assert verdict._learner_verdict(info, "bigram.sample_names") == verdict_
+
+
 def test_exception_info_of_any_shape_takes_one_form():
     for raw in (None, [], {"types": "NotImplementedError"}, {"types": [1, {"a": 2}], "message": ["x"]},
                 {"kind": "evil", "lineno": True, "message": "\ud800" * 5000}):
