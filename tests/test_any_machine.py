@@ -3,6 +3,7 @@ whatever sandbox level this machine gives (CI runs this file at each level: COUR
 COURSE_BWRAP)."""
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -116,7 +117,7 @@ def test_doctor_says_when_the_bubblewrap_asked_for_is_missing(tmp_path):
     tools = tmp_path / "bin"
     tools.mkdir()
     for name in ("setpriv", "prlimit"):
-        found = subprocess.run(["sh", "-c", f"command -v {name}"], capture_output=True, text=True).stdout.strip()
+        found = shutil.which(name)
         if not found:
             pytest.skip(f"{name} (util-linux) is not installed")
         (tools / name).symlink_to(found)

@@ -132,9 +132,8 @@ def _proc_flags() -> list[str]:
 def _python_works_unprivileged() -> bool:
     """Can an unprivileged user run this Python (and import torch)? Not when it lives under a
     home folder only root may enter (/root/.pyenv, say). Asked as a runner user claimed for the
-    question, like any runner's: no other run kills the probe, and it leaves nothing behind."""
-    if not shutil.which("setpriv"):
-        return False
+    question, like any runner's: no other run kills the probe, and it leaves nothing behind.
+    (`_level_and_reason` has made sure setpriv and prlimit are there.)"""
     user = claim_user()
     try:
         return _works([*_drop(user.uid), sys.executable, "-I", "-c", "import torch"])
